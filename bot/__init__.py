@@ -1,0 +1,1 @@
+"""gatebot: the rituals of cross-functional AI product teams, inside Slack."""

@@ -1,0 +1,1 @@
+"""The falsifiability check: does a statement name something data could prove wrong?"""
