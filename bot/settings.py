@@ -70,7 +70,9 @@ def _explain(error: ValidationError) -> str:
     name = str(first["loc"][0]).upper() if first["loc"] else "a setting"
     wanted = _HINTS.get(first["type"], first["msg"].lower())
     got = first.get("input")
-    return f"{name} is malformed ({wanted} is needed, got {got!r}): fix it in the environment or .env"
+    return (
+        f"{name} is malformed ({wanted} is needed, got {got!r}): fix it in the environment or .env"
+    )
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,0 +1,47 @@
+# gatebot: `make demo` and `make test` work on a fresh machine with Python 3.11 and make.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lint format run socket migrate bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/gatebot demo
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest -n auto -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+run: install
+	$(BIN)/gatebot db upgrade
+	$(BIN)/gatebot serve
+
+socket: install
+	$(BIN)/gatebot db upgrade
+	$(BIN)/gatebot socket
+
+migrate: install
+	$(BIN)/gatebot db upgrade
+
+bench: install
+	$(BIN)/python bench/falsifiability.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,112 @@
+"""The app factory: a Bolt app wired to our settings, database and checker."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_bolt.error import BoltUnhandledRequestError
+from slack_bolt.listener.listener_completion_handler import CustomListenerCompletionHandler
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.errors import GatebotError
+from bot.hypotheses import Checker
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def build_web_client(settings: Settings, *, token: str | None = None) -> WebClient:
+    """Return a WebClient for SLACK_API_URL that rides out rate limits and dropped connections."""
+    return WebClient(
+        token=token or settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def create_app(*, settings: Settings, engine: Engine, checker: Checker) -> App:
+    """Build the Bolt app with every listener registered."""
+    from handlers import register_listeners
+
+    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    app = App(
+        client=build_web_client(settings),
+        signing_secret=settings.slack_signing_secret,
+        # Listeners run here after ack(); Bolt's default of 5 threads would queue acks
+        # behind slow falsifiability checks.
+        listener_executor=ThreadPoolExecutor(
+            max_workers=settings.gatebot_listener_threads, thread_name_prefix="listener"
+        ),
+        raise_error_for_unhandled_request=False,
+    )
+    _install_session(app, engine=engine, checker=checker)
+    app.error(_handle_error)
+    register_listeners(app)
+    return app
+
+
+def _install_session(app: App, *, engine: Engine, checker: Checker) -> None:
+    """Give each request its own DB session, opened lazily and closed when the listener ends.
+
+    Middleware returns as soon as the listener acks, while the listener carries on in a
+    worker thread; closing the session in middleware would pull it from under the listener.
+    So the middleware creates it (no connection until first use) and Bolt's completion
+    hook, which runs in the listener's own thread, closes it.
+    """
+
+    def db_session(context: BoltContext, next: Any) -> None:  # noqa: A002 (Bolt's name)
+        context["session"] = Session(engine, expire_on_commit=False)
+        context["checker"] = checker
+        next()
+
+    def close_session(context: BoltContext) -> None:
+        session = context.get("session")
+        if session is not None:
+            session.close()
+
+    app.use(db_session)
+    app.listener_runner.listener_completion_handler = CustomListenerCompletionHandler(
+        logger=logger, func=close_session
+    )
+
+
+def _handle_error(error: Exception, body: dict[str, Any], respond: Any, client: WebClient) -> None:
+    """Turn any error into a message a person understands; log the unexpected ones."""
+    if isinstance(error, BoltUnhandledRequestError):
+        return
+    if isinstance(error, GatebotError):
+        message = str(error)
+    else:
+        error_id = uuid.uuid4().hex[:8]
+        logger.exception("unexpected error %s", error_id, exc_info=error)
+        message = (
+            f":warning: Something went wrong on our side (error id `{error_id}`). "
+            "Nothing you had already saved was lost; please try again in a minute."
+        )
+    _tell_user(message, body=body, respond=respond, client=client)
+
+
+def _tell_user(message: str, *, body: dict[str, Any], respond: Any, client: WebClient) -> None:
+    try:
+        if respond is not None and body.get("response_url"):
+            respond(text=message, response_type="ephemeral", replace_original=False)
+            return
+        user = body.get("user_id") or (body.get("user") or {}).get("id")
+        if user:
+            client.chat_postMessage(channel=user, text=message)
+    except Exception:  # the error path must never raise
+        logger.exception("could not tell the user about an error")

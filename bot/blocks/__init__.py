@@ -1,0 +1,54 @@
+"""Block Kit builders: pure functions from domain objects to Slack blocks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Block = dict[str, Any]
+
+# Slack's limits: a section's text, a header's text, a button's value, plain-text inputs.
+SECTION_LIMIT = 3000
+HEADER_LIMIT = 150
+
+
+def clip(text: str, limit: int = SECTION_LIMIT) -> str:
+    """Shorten text to Slack's limit, marking the cut so nobody mistakes it for the whole."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def section(text: str) -> Block:
+    """Return a mrkdwn section; `text` must already be escaped where it is untrusted."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
+
+
+def context(text: str) -> Block:
+    """Return a context block with one mrkdwn element."""
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text)}]}
+
+
+def header(text: str) -> Block:
+    """Return a header block (plain text: Slack never turns it into mentions)."""
+    return {"type": "header", "text": {"type": "plain_text", "text": clip(text, HEADER_LIMIT)}}
+
+
+def divider() -> Block:
+    """Return a divider."""
+    return {"type": "divider"}
+
+
+def button(text: str, *, action_id: str, value: str, style: str | None = None) -> Block:
+    """Return a button element."""
+    element: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def quote(text: str) -> str:
+    """Return mrkdwn quoting every line of already-escaped text."""
+    return "\n".join("> " + line for line in text.splitlines() or [""])

@@ -1,0 +1,10 @@
+"""Slack actions, one module per feature; each exposes register(app)."""
+
+from slack_bolt import App
+
+from handlers.actions import hypothesis
+
+
+def register(app: App) -> None:
+    """Register every button listener."""
+    hypothesis.register(app)

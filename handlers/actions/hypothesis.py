@@ -1,0 +1,100 @@
+"""/hypothesis buttons: Save, Edit, Discard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from sqlmodel import Session
+
+from bot import hypotheses
+from bot.announce import announce_hypothesis
+from bot.blocks.hypothesis import DISCARD, EDIT, SAVE, modal, saved_confirmation, status_note
+from db import workspaces
+
+
+def register(app: App) -> None:
+    """Register the button listeners."""
+    app.action(SAVE)(save_hypothesis)
+    app.action(EDIT)(edit_hypothesis)
+    app.action(DISCARD)(discard_hypothesis)
+
+
+def _ids(context: BoltContext, action: dict[str, Any], session: Session) -> tuple[int, int]:
+    workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
+    return workspace.id, int(action["value"])
+
+
+def save_hypothesis(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+    session: Session,
+) -> None:
+    """Put the draft on record and post it to the channel, once however often Save is clicked."""
+    ack()
+    workspace_id, hypothesis_id = _ids(context, action, session)
+    outcome = hypotheses.save(
+        session=session,
+        workspace_id=workspace_id,
+        hypothesis_id=hypothesis_id,
+        user_id=body["user"]["id"],
+    )
+    session.commit()
+    if not outcome.changed:
+        respond(text=status_note(outcome.hypothesis), replace_original=True)
+        return
+    posted = announce_hypothesis(client=client, session=session, hypothesis=outcome.hypothesis)
+    respond(
+        text=saved_confirmation(hypothesis=outcome.hypothesis, posted=posted), replace_original=True
+    )
+
+
+def edit_hypothesis(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    session: Session,
+) -> None:
+    """Open the modal pre-filled from the draft."""
+    ack()
+    workspace_id, hypothesis_id = _ids(context, action, session)
+    hypothesis = hypotheses.get(
+        session=session, workspace_id=workspace_id, hypothesis_id=hypothesis_id
+    )
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=modal(
+            channel_id=hypothesis.channel_id,
+            form=hypotheses.prefill(hypothesis),
+            replaces=hypothesis.id,
+        ),
+    )
+
+
+def discard_hypothesis(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    session: Session,
+) -> None:
+    """Throw the draft away."""
+    ack()
+    workspace_id, hypothesis_id = _ids(context, action, session)
+    outcome = hypotheses.discard(
+        session=session,
+        workspace_id=workspace_id,
+        hypothesis_id=hypothesis_id,
+        user_id=body["user"]["id"],
+    )
+    session.commit()
+    text = "Discarded. Nothing was saved." if outcome.changed else status_note(outcome.hypothesis)
+    respond(text=text, replace_original=True)

@@ -1,0 +1,70 @@
+"""/hypothesis: check a statement, list the channel's, open the form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from sqlmodel import Session
+
+from bot import hypotheses
+from bot.blocks.hypothesis import list_message, modal, verdict_fallback_text, verdict_message
+from bot.hypotheses import Checker, Subcommand, parse_command
+from db import workspaces
+from prompts import render
+
+
+def register(app: App) -> None:
+    """Register the slash commands."""
+    app.command("/hypothesis")(hypothesis_command)
+
+
+def hypothesis_command(
+    ack: Ack,
+    command: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+    session: Session,
+    checker: Checker,
+) -> None:
+    """Handle /hypothesis [text | list | help]."""
+    parsed = parse_command(command.get("text", ""))
+    if parsed.subcommand is Subcommand.HELP:
+        ack(text=render("hypothesis_help.j2", unknown=parsed.unknown))
+        return
+    if parsed.subcommand is Subcommand.MODAL:
+        ack()
+        client.views_open(
+            trigger_id=command["trigger_id"], view=modal(channel_id=command["channel_id"])
+        )
+        return
+    if parsed.subcommand is Subcommand.LIST:
+        ack()
+        workspace = workspaces.ensure(
+            session=session, team_id=context.team_id or command["team_id"]
+        )
+        rows = hypotheses.list_channel(
+            session=session, workspace_id=workspace.id, channel_id=command["channel_id"]
+        )
+        respond(blocks=list_message(rows, channel_id=command["channel_id"]), text="Hypotheses")
+        return
+
+    ack(text=":hourglass_flowing_sand: Checking your hypothesis…")
+    workspace = workspaces.ensure(session=session, team_id=context.team_id or command["team_id"])
+    hypothesis = hypotheses.check_and_draft(
+        session=session,
+        checker=checker,
+        workspace_id=workspace.id,
+        channel_id=command["channel_id"],
+        author_id=command["user_id"],
+        text=parsed.text,
+    )
+    session.commit()
+    verdict = hypotheses.verdict_of(hypothesis)
+    respond(
+        blocks=verdict_message(hypothesis_id=hypothesis.id, text=hypothesis.text, verdict=verdict),
+        text=verdict_fallback_text(verdict),
+        response_type="ephemeral",
+    )

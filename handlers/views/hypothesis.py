@@ -1,0 +1,54 @@
+"""/hypothesis modal submission."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from sqlmodel import Session
+
+from bot import hypotheses
+from bot.announce import announce_hypothesis, confirm_to_author
+from bot.blocks.hypothesis import MODAL_CALLBACK, read_metadata, read_modal
+from bot.hypotheses import Checker
+from bot.hypothesis_form import validate
+from db import workspaces
+
+
+def register(app: App) -> None:
+    """Register the modal listeners."""
+    app.view(MODAL_CALLBACK)(submit_hypothesis)
+
+
+def submit_hypothesis(
+    ack: Ack,
+    view: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    session: Session,
+    checker: Checker,
+) -> None:
+    """Validate inline, then assemble, check, save and post the hypothesis."""
+    form = read_modal(view["state"]["values"])
+    errors = validate(form)  # pure and fast: safe before ack
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+    channel_id, replaces = read_metadata(view.get("private_metadata", ""))
+    user_id = body["user"]["id"]
+    workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
+    outcome = hypotheses.submit_form(
+        session=session,
+        checker=checker,
+        workspace_id=workspace.id,
+        channel_id=channel_id,
+        author_id=user_id,
+        form=form,
+        replaces=replaces,
+    )
+    session.commit()
+    posted = announce_hypothesis(client=client, session=session, hypothesis=outcome.hypothesis)
+    confirm_to_author(client=client, hypothesis=outcome.hypothesis, posted=posted)
