@@ -1,0 +1,98 @@
+"""Render what Slack would show (messages, modals) as plain text for a terminal."""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+from typing import Any
+
+_MENTION = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]+))?>")
+WIDTH = 88
+
+
+def _plain(text: str) -> str:
+    """Turn mrkdwn into what a reader sees: mentions as @name, entities decoded."""
+
+    def mention(match: re.Match[str]) -> str:
+        sigil, ident, label = match.groups()
+        if sigil == "!":
+            return f"@{ident}"
+        return f"{sigil}{label or ident}"
+
+    text = _MENTION.sub(mention, text)
+    text = re.sub(r"(?<!\w)\*([^*\n]+)\*(?!\w)", r"\1", text)  # *bold*
+    text = re.sub(r"(?<!\w)_([^_\n]+)_(?!\w)", r"\1", text)  # _italic_
+    text = re.sub(
+        r":(warning|white_check_mark|hourglass_flowing_sand|x|rotating_light):", _emoji, text
+    )
+    return html.unescape(text)
+
+
+_EMOJI = {
+    "warning": "⚠",
+    "white_check_mark": "✔",
+    "hourglass_flowing_sand": "⏳",
+    "x": "✘",
+    "rotating_light": "🚨",
+}
+
+
+def _emoji(match: re.Match[str]) -> str:
+    return _EMOJI.get(match.group(1), match.group(0))
+
+
+def _wrap(text: str, indent: str) -> list[str]:
+    lines: list[str] = []
+    for line in _plain(text).splitlines():
+        prefix = indent + ("│ " if line.startswith("> ") or line.startswith(">") else "")
+        body = line[1:].lstrip() if line.startswith(">") else line
+        lines += textwrap.wrap(
+            body, WIDTH - len(prefix), initial_indent=prefix, subsequent_indent=prefix
+        ) or [prefix]
+    return lines
+
+
+def render_blocks(blocks: list[dict[str, Any]], *, indent: str = "  ") -> str:
+    """Render a message's blocks as the text a person reads, buttons in [brackets]."""
+    lines: list[str] = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind in {"section", "header"}:
+            lines += _wrap(block["text"]["text"], indent)
+        elif kind == "context":
+            for element in block.get("elements", []):
+                lines += _wrap(element.get("text", ""), indent + "· ")
+        elif kind == "actions":
+            lines.append(indent + "  ".join(f"[{_label(e)}]" for e in block.get("elements", [])))
+        elif kind == "divider":
+            lines.append(indent + "─" * 40)
+        elif kind == "input":
+            lines.append(indent + f"{block['label']['text']}: {_input_value(block['element'])}")
+    return "\n".join(lines)
+
+
+def _label(element: dict[str, Any]) -> str:
+    text = element.get("text", {})
+    return str(text.get("text", "")) if isinstance(text, dict) else str(text)
+
+
+def _input_value(element: dict[str, Any]) -> str:
+    if "initial_value" in element:
+        return str(element["initial_value"])
+    if "initial_option" in element:
+        return str(element["initial_option"]["text"]["text"])
+    if "initial_user" in element:
+        return "@" + str(element["initial_user"])
+    return "…"
+
+
+def render_view(view: dict[str, Any]) -> str:
+    """Render a modal: its title, fields and submit button."""
+    title = view.get("title", {}).get("text", "")
+    submit = view.get("submit", {}).get("text", "Submit")
+    return (
+        f"  ┌ {title}\n"
+        + render_blocks(view.get("blocks", []), indent="  │ ")
+        + f"\n  └ [{submit}]"
+    )
