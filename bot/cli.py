@@ -19,7 +19,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Long-running processes log their work; one-shot commands print only their answer.
+    level = logging.INFO if args.command in {"serve", "socket", "clock"} else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         return int(args.run(args) or 0)
     except (SettingsError, GatebotError) as error:

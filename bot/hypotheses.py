@@ -12,6 +12,7 @@ import db.hypotheses as queries
 from bot.errors import InvalidInput, NotFound
 from bot.falsifiability.verdict import Element, Verdict
 from bot.hypothesis_form import MAX_STATEMENT_LENGTH, HypothesisFields, assemble
+from db import workspaces
 from db.models import Hypothesis, HypothesisStatus
 
 
@@ -73,13 +74,17 @@ def check_and_draft(
     *,
     session: Session,
     checker: Checker,
-    workspace_id: int,
+    team_id: str,
     channel_id: str,
     author_id: str,
     text: str,
     form: HypothesisFields | None = None,
 ) -> Hypothesis:
-    """Check `text` and keep it as a draft only its author sees until they save it."""
+    """Check `text` and keep it as a draft only its author sees until they save it.
+
+    The check (an LLM call of up to GATEBOT_LLM_TIMEOUT) runs before the database is
+    touched, so no connection sits idle in a transaction while the model thinks.
+    """
     text = " ".join(text.split())
     if len(text) > MAX_STATEMENT_LENGTH:
         raise InvalidInput(
@@ -88,8 +93,9 @@ def check_and_draft(
         )
     verdict = checker.check(text)
     structured = _structured_fields(form, verdict)
+    workspace = workspaces.ensure(session=session, team_id=team_id)
     hypothesis = Hypothesis(
-        workspace_id=workspace_id,
+        workspace_id=workspace.id,
         channel_id=channel_id,
         author_id=author_id,
         text=text,
@@ -196,7 +202,7 @@ def submit_form(
     *,
     session: Session,
     checker: Checker,
-    workspace_id: int,
+    team_id: str,
     channel_id: str,
     author_id: str,
     form: HypothesisFields,
@@ -209,12 +215,13 @@ def submit_form(
     hypothesis = check_and_draft(
         session=session,
         checker=checker,
-        workspace_id=workspace_id,
+        team_id=team_id,
         channel_id=channel_id,
         author_id=author_id,
         text=assemble(form),
         form=form,
     )
+    workspace_id = hypothesis.workspace_id
     if replaces is not None:
         queries.transition(
             session=session,

@@ -44,9 +44,8 @@ def verdict_message(*, hypothesis_id: int, text: str, verdict: Verdict) -> list[
     """Return the ephemeral verdict with a rewrite and Save / Edit / Discard."""
     blocks = _verdict_body(text, verdict)
     if verdict.vague or verdict.missing:
-        blocks.append(
-            section(f"*A rewrite that could be proved wrong:*\n>{escape(verdict.rewrite)}")
-        )
+        heading = "A rewrite that could be proved wrong" if verdict.vague else "A sharper version"
+        blocks.append(section(f"*{heading}:*\n>{escape(verdict.rewrite)}"))
     value = str(hypothesis_id)
     save_label = "Save as vague" if verdict.vague else "Save"
     blocks.append(

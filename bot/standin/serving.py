@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 
@@ -29,6 +30,8 @@ class LocalServer:
 
 def serve_wsgi(app: object) -> LocalServer:
     """Serve `app` on a free local port in a daemon thread."""
+    # Werkzeug logs every request at INFO on its own logger; locally that is noise.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)  # type: ignore[arg-type]
     thread = threading.Thread(target=server.serve_forever, name="wsgi", daemon=True)
     thread.start()

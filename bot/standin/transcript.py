@@ -10,15 +10,18 @@ from typing import Any
 _MENTION = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]+))?>")
 WIDTH = 88
 
+# Display names for ids, so a transcript reads "@priya in #ai-team" rather than raw ids.
+NAMES: dict[str, str] = {}
 
-def _plain(text: str) -> str:
+
+def plain(text: str) -> str:
     """Turn mrkdwn into what a reader sees: mentions as @name, entities decoded."""
 
     def mention(match: re.Match[str]) -> str:
         sigil, ident, label = match.groups()
         if sigil == "!":
             return f"@{ident}"
-        return f"{sigil}{label or ident}"
+        return f"{sigil}{label or NAMES.get(ident, ident)}"
 
     text = _MENTION.sub(mention, text)
     text = re.sub(r"(?<!\w)\*([^*\n]+)\*(?!\w)", r"\1", text)  # *bold*
@@ -44,7 +47,7 @@ def _emoji(match: re.Match[str]) -> str:
 
 def _wrap(text: str, indent: str) -> list[str]:
     lines: list[str] = []
-    for line in _plain(text).splitlines():
+    for line in plain(text).splitlines():
         prefix = indent + ("│ " if line.startswith("> ") or line.startswith(">") else "")
         body = line[1:].lstrip() if line.startswith(">") else line
         lines += textwrap.wrap(

@@ -52,11 +52,10 @@ def hypothesis_command(
         return
 
     ack(text=":hourglass_flowing_sand: Checking your hypothesis…")
-    workspace = workspaces.ensure(session=session, team_id=context.team_id or command["team_id"])
     hypothesis = hypotheses.check_and_draft(
         session=session,
         checker=checker,
-        workspace_id=workspace.id,
+        team_id=context.team_id or command["team_id"],
         channel_id=command["channel_id"],
         author_id=command["user_id"],
         text=parsed.text,

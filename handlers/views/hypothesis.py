@@ -13,7 +13,6 @@ from bot.announce import announce_hypothesis, confirm_to_author
 from bot.blocks.hypothesis import MODAL_CALLBACK, read_metadata, read_modal
 from bot.hypotheses import Checker
 from bot.hypothesis_form import validate
-from db import workspaces
 
 
 def register(app: App) -> None:
@@ -39,11 +38,10 @@ def submit_hypothesis(
     ack()
     channel_id, replaces = read_metadata(view.get("private_metadata", ""))
     user_id = body["user"]["id"]
-    workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
     outcome = hypotheses.submit_form(
         session=session,
         checker=checker,
-        workspace_id=workspace.id,
+        team_id=context.team_id or "",
         channel_id=channel_id,
         author_id=user_id,
         form=form,

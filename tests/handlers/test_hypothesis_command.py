@@ -1,0 +1,162 @@
+"""/hypothesis through the real app: signed HTTP in, what the stand-in Slack received out."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+from sqlmodel import Session, select
+
+from bot.blocks.hypothesis import DISCARD, EDIT, SAVE
+from db.models import Hypothesis, HypothesisStatus
+from tests.live_app import LiveApp
+
+VAGUE = "Improve recommendation relevance."
+FALSIFIABLE = (
+    "Semantic search will cut zero-result queries from 9% to under 5% of searches "
+    "within 30 days of launch."
+)
+
+
+def _texts(blocks: list[dict]) -> str:
+    """Return all the text a person would read in some blocks."""
+    parts: list[str] = []
+    for block in blocks:
+        if "text" in block and isinstance(block["text"], dict):
+            parts.append(block["text"]["text"])
+        for element in block.get("elements", []):
+            text = element.get("text")
+            parts.append(text["text"] if isinstance(text, dict) else str(text or ""))
+    return "\n".join(parts)
+
+
+def _hypotheses(live: LiveApp) -> list[Hypothesis]:
+    with Session(live.engine) as session:
+        return list(session.exec(select(Hypothesis).order_by(Hypothesis.id)))
+
+
+def _verdict_reply(live: LiveApp, text: str) -> dict:
+    reply = live.sender.command("/hypothesis", text)
+    assert reply.status == 200
+    return live.slack.wait_for("response_url")[-1].args
+
+
+def test_vague_hypothesis_is_acked_at_once_then_flagged_with_what_is_missing(live_app: LiveApp):
+    reply = live_app.sender.command("/hypothesis", VAGUE)
+
+    assert reply.status == 200
+    assert reply.seconds < 3
+    assert "Checking" in reply.body
+    message = live_app.slack.wait_for("response_url")[0].args
+    shown = _texts(message["blocks"])
+    assert message["response_type"] == "ephemeral"
+    assert "Vague" in shown
+    assert "magnitude or decision rule" in shown
+    assert "We believe" in shown and "We will know we are wrong if" in shown
+    actions = next(b for b in message["blocks"] if b["type"] == "actions")
+    assert [e["action_id"] for e in actions["elements"]] == [SAVE, EDIT, DISCARD]
+    [draft] = _hypotheses(live_app)
+    assert (draft.status, draft.vague, draft.checker) == (HypothesisStatus.DRAFT, True, "rules")
+    assert draft.text == VAGUE
+
+
+def test_save_posts_to_the_channel_once_however_often_it_is_clicked(live_app: LiveApp):
+    _verdict_reply(live_app, FALSIFIABLE)
+    [draft] = _hypotheses(live_app)
+
+    first = live_app.sender.click(SAVE, str(draft.id))
+    second = live_app.sender.click(SAVE, str(draft.id))
+
+    assert first.status == second.status == 200
+    live_app.slack.wait_for("response_url", count=3)
+    live_app.drain()
+    posts = live_app.slack.calls("chat.postMessage")
+    assert len(posts) == 1
+    assert posts[0].args["channel"] == live_app.sender.channel_id
+    assert "Falsifiable" in _texts(posts[0].args["blocks"])
+    [saved] = _hypotheses(live_app)
+    assert saved.status == HypothesisStatus.OPEN
+    assert saved.saved_by == live_app.sender.user_id
+    assert re.fullmatch(r"\d{10}\.\d{6}", saved.message_ts or "")
+    notes = [c.args.get("text", "") for c in live_app.slack.calls("response_url")[1:]]
+    assert any("Saved hypothesis" in n for n in notes)
+    assert any("already saved" in n for n in notes)
+
+
+def test_a_vague_hypothesis_can_still_be_saved_marked_vague(live_app: LiveApp):
+    _verdict_reply(live_app, VAGUE)
+    [draft] = _hypotheses(live_app)
+
+    live_app.sender.click(SAVE, str(draft.id))
+
+    post = live_app.slack.wait_for("chat.postMessage")[0]
+    assert "Vague" in _texts(post.args["blocks"])
+    assert _hypotheses(live_app)[0].status == HypothesisStatus.OPEN
+
+
+def test_discard_keeps_nothing_on_record(live_app: LiveApp):
+    _verdict_reply(live_app, VAGUE)
+    [draft] = _hypotheses(live_app)
+
+    live_app.sender.click(DISCARD, str(draft.id))
+
+    note = live_app.slack.wait_for("response_url", count=2)[-1].args
+    assert "Discarded" in note["text"]
+    assert note["replace_original"] is True
+    assert _hypotheses(live_app)[0].status == HypothesisStatus.DISCARDED
+    live_app.sender.command("/hypothesis", "list")
+    listing = live_app.slack.wait_for("response_url", count=3)[-1].args
+    assert "No hypotheses on record" in _texts(listing["blocks"])
+
+
+def test_edit_opens_the_modal_prefilled_from_the_draft(live_app: LiveApp):
+    _verdict_reply(live_app, FALSIFIABLE)
+    [draft] = _hypotheses(live_app)
+
+    live_app.sender.click(EDIT, str(draft.id))
+
+    view = live_app.slack.wait_for("views.open")[0].args["view"]
+    inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    assert inputs["change"]["initial_value"]
+    assert "5%" in inputs["magnitude"]["initial_value"]
+    assert json.loads(view["private_metadata"]) == {
+        "channel_id": live_app.sender.channel_id,
+        "replaces": draft.id,
+    }
+
+
+def test_list_shows_the_channels_saved_hypotheses_newest_first(live_app: LiveApp):
+    for text in (FALSIFIABLE, VAGUE):
+        _verdict_reply(live_app, text)
+        live_app.slack.clear()
+    for hypothesis in _hypotheses(live_app):
+        live_app.sender.click(SAVE, str(hypothesis.id))
+        live_app.slack.wait_for("chat.postMessage")
+        time.sleep(0.01)
+    live_app.slack.clear()
+
+    live_app.sender.command("/hypothesis", "list")
+
+    shown = _texts(live_app.slack.wait_for("response_url")[0].args["blocks"])
+    assert shown.index("Improve recommendation relevance") < shown.index("Semantic search")
+    assert "open · vague" in shown and "open · falsifiable" in shown
+
+
+def test_help_and_unknown_subcommands_answer_in_the_ack(live_app: LiveApp):
+    help_reply = live_app.sender.command("/hypothesis", "help")
+    unknown = live_app.sender.command("/hypothesis", "lsit")
+
+    assert "/hypothesis list" in help_reply.body
+    assert "I don't know `lsit`" in unknown.body
+    assert _hypotheses(live_app) == []
+
+
+def test_user_text_is_escaped_so_it_cannot_ping_the_channel(live_app: LiveApp):
+    text = "<!channel> <@U123> & friends will raise retention by 3 points within 4 weeks"
+    message = _verdict_reply(live_app, text)
+
+    shown = _texts(message["blocks"])
+    assert "<!channel>" not in shown and "<@U123>" not in shown
+    assert "&lt;!channel&gt; &lt;@U123&gt; &amp; friends" in shown
+    assert _hypotheses(live_app)[0].text == text

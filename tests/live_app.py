@@ -1,0 +1,87 @@
+"""The real app served over HTTP on 127.0.0.1, talking to the Slack stand-in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from slack_bolt import App
+from sqlalchemy import Engine
+
+from bot.app import create_app
+from bot.falsifiability.service import FalsifiabilityChecker
+from bot.settings import Settings, load_settings
+from bot.standin.serving import LocalServer, serve_wsgi
+from bot.standin.slack import SlackStandIn
+from bot.standin.slack_requests import SlackSender
+from bot.web import create_web_app
+
+SIGNING_SECRET = "test-signing-secret"  # noqa: S105 (a test value)
+
+
+@dataclass
+class LiveApp:
+    """A running gatebot: its URL, a signed sender, the Slack stand-in, its database."""
+
+    url: str
+    sender: SlackSender
+    slack: SlackStandIn
+    engine: Engine
+    settings: Settings
+    bolt: App
+
+    def drain(self) -> None:
+        """Wait until every listener running after its ack has finished."""
+        executor = self.bolt.listener_runner.listener_executor
+        executor.shutdown(wait=True)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStandIn]:
+    """Yield a running Slack Web API stand-in."""
+    with SlackStandIn() as stand_in:
+        yield stand_in
+
+
+@pytest.fixture
+def start_app(
+    engine: Engine, database_url: str, slack: SlackStandIn
+) -> Iterator[Callable[..., LiveApp]]:
+    """Yield a factory starting the app with optional setting overrides (e.g. an LLM)."""
+    started: list[tuple[LocalServer, LiveApp]] = []
+
+    def start(**overrides: object) -> LiveApp:
+        settings = load_settings(
+            _env_file=None,
+            slack_bot_token="xoxb-test-token",
+            slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=slack.api_url,
+            database_url=database_url,
+            **overrides,
+        )
+        bolt = create_app(
+            settings=settings, engine=engine, checker=FalsifiabilityChecker.from_settings(settings)
+        )
+        server = serve_wsgi(create_web_app(bolt_app=bolt, engine=engine))
+        url = server.url
+        sender = SlackSender(
+            events_url=f"{url}/slack/events",
+            signing_secret=SIGNING_SECRET,
+            team_id=slack.team_id,
+            response_url=slack.response_url("command"),
+        )
+        live = LiveApp(url, sender, slack, engine, settings, bolt)
+        started.append((server, live))
+        return live
+
+    yield start
+    for server, live in started:
+        live.drain()
+        server.stop()
+
+
+@pytest.fixture
+def live_app(start_app: Callable[..., LiveApp]) -> LiveApp:
+    """Yield the app with the offline rule-based check only (no OpenAI key)."""
+    return start_app()
