@@ -1,0 +1,191 @@
+"""The LLM falsifiability check: one Chat Completions call with a strict JSON schema."""
+
+from __future__ import annotations
+
+import re
+
+import pydantic
+from openai import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    ContentFilterFinishReasonError,
+    LengthFinishReasonError,
+    OpenAI,
+    OpenAIError,
+    RateLimitError,
+)
+from openai.types.chat import ChatCompletionMessageParam, ParsedChatCompletion
+from pydantic import BaseModel, ConfigDict
+
+from bot.falsifiability.rewrite import build_rewrite
+from bot.falsifiability.verdict import (
+    ELEMENT_ORDER,
+    REQUIRED_ELEMENTS,
+    Element,
+    VagueFamily,
+    VagueTerm,
+    Verdict,
+)
+from bot.settings import Settings
+from prompts import render
+
+REWRITE_SHAPE = (
+    "We believe [change] will cause [behaviour change] for [population] because [reason]. "
+    "We will know we are wrong if [metric] does not move by [amount] within [time]."
+)
+# A statement that closes the delimiter could smuggle text out of the data block.
+_DELIMITER = re.compile(r"</?\s*statement\s*>", re.IGNORECASE)
+_BRACKETED = re.compile(r"\[[^\]]*\]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+class LLMCheckError(Exception):
+    """The LLM check failed; `reason` says why in words a person reads."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class FoundElement(BaseModel):
+    """An element the statement contains, in its own words."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    element: Element
+    text: str
+
+
+class FoundVagueTerm(BaseModel):
+    """A vague phrase as written in the statement, with its family."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    term: str
+    family: VagueFamily
+
+
+class LLMReply(BaseModel):
+    """The reply the model must give; strict-schema compatible (all required, no extras)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Evidence first, verdict after: the model commits to what it found before labelling.
+    elements_found: list[FoundElement]
+    missing: list[Element]
+    vague_terms: list[FoundVagueTerm]
+    explanation: str
+    vague: bool
+    rewrite: str
+
+
+def make_client(settings: Settings) -> OpenAI | None:
+    """Return an OpenAI client for `settings`, or None when no API key is set."""
+    if not settings.llm_enabled:
+        return None
+    return OpenAI(
+        api_key=settings.openai_api_key,
+        base_url=settings.openai_base_url or None,
+        timeout=settings.gatebot_llm_timeout,
+        max_retries=0,  # a slow answer is worse than the rules verdict: fall back, do not wait
+    )
+
+
+def build_messages(text: str) -> list[ChatCompletionMessageParam]:
+    """Return the system and user messages for checking `text`."""
+    system = render(
+        "falsifiability_system.j2",
+        required=REQUIRED_ELEMENTS,
+        elements=ELEMENT_ORDER,
+        families=list(VagueFamily),
+        output_family=VagueFamily.OUTPUT_NOT_OUTCOME,
+        shape=REWRITE_SHAPE,
+    )
+    user = render("falsifiability_user.j2", statement=_DELIMITER.sub("", text).strip())
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def check_llm(text: str, *, client: OpenAI, model: str, timeout: float) -> Verdict:
+    """Check `text` with the model; raise LLMCheckError on any failure."""
+    messages = build_messages(text)
+    try:
+        # Retries off here too: the client may not come from make_client.
+        completion = client.with_options(max_retries=0, timeout=timeout).chat.completions.parse(
+            model=model, messages=messages, response_format=LLMReply
+        )
+        reply = _reply_from(completion)
+    except LLMCheckError:
+        raise
+    except Exception as error:  # any failure of the model service must end in the fallback
+        raise LLMCheckError(_reason(error, timeout=timeout)) from error
+    return _verdict_from(reply, text=text)
+
+
+def _reply_from(completion: ParsedChatCompletion[LLMReply]) -> LLMReply:
+    if not completion.choices:
+        raise LLMCheckError("the model sent no answer")
+    message = completion.choices[0].message
+    if message.refusal:
+        raise LLMCheckError("the model refused")
+    if message.parsed is None:
+        raise LLMCheckError("the model sent an empty reply")
+    return message.parsed
+
+
+def _reason(error: Exception, *, timeout: float) -> str:
+    # Built from the error type and status only: bodies can echo request details.
+    if isinstance(error, APITimeoutError):
+        return f"the model took longer than {timeout:g}s"
+    if isinstance(error, APIConnectionError):
+        return "could not reach the model service"
+    if isinstance(error, RateLimitError):
+        return "rate limited by the model service (429)"
+    if isinstance(error, AuthenticationError):
+        return "the model service rejected the API key (401)"
+    if isinstance(error, APIStatusError):
+        return f"the model service answered {error.status_code}"
+    if isinstance(error, LengthFinishReasonError):
+        return "the reply was cut off at the length limit"
+    if isinstance(error, ContentFilterFinishReasonError):
+        return "the reply was blocked by the content filter"
+    if isinstance(error, pydantic.ValidationError):
+        if any(e["type"] == "json_invalid" for e in error.errors()):
+            return "reply was not valid JSON"
+        return "reply did not match the expected schema"
+    if isinstance(error, OpenAIError):
+        return f"the model call failed ({type(error).__name__})"
+    return f"unexpected error talking to the model ({type(error).__name__})"
+
+
+def _verdict_from(reply: LLMReply, *, text: str) -> Verdict:
+    found: dict[Element, str] = {}
+    for item in reply.elements_found:
+        if item.text.strip():
+            found.setdefault(item.element, item.text.strip())
+    missing = [e for e in ELEMENT_ORDER if e in reply.missing]
+    rewrite = reply.rewrite.strip()
+    if not rewrite or _invents_numbers(rewrite=rewrite, text=text):
+        rewrite = build_rewrite(text=text, elements=found)
+    return Verdict(
+        # The rubric is not negotiable: a missing required element makes it vague.
+        vague=reply.vague or any(e in missing for e in REQUIRED_ELEMENTS),
+        missing=missing,
+        # A term the team never wrote would put words in their mouth: drop it.
+        vague_terms=[
+            VagueTerm(term=t.term, family=t.family)
+            for t in reply.vague_terms
+            if t.term.strip() and t.term.casefold() in text.casefold()
+        ],
+        elements={e: found[e] for e in ELEMENT_ORDER if e in found},
+        explanation=reply.explanation.strip(),
+        rewrite=rewrite,
+        checker="llm",
+    )
+
+
+def _invents_numbers(*, rewrite: str, text: str) -> bool:
+    """Return whether the rewrite states, outside [brackets], a number the team never wrote."""
+    written = set(_NUMBER.findall(text))
+    return any(n not in written for n in _NUMBER.findall(_BRACKETED.sub("", rewrite)))
