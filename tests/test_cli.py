@@ -47,7 +47,7 @@ def test_check_file_prints_a_line_per_statement_and_names_bad_lines(tmp_path: Pa
     source.write_text(
         '{"text": "Make the system smarter."}\n'
         "not json\n"
-        '{"text": "p95 inference latency will stay below 120 ms over 7 days of production traffic."}\n'
+        '{"text": "p95 latency will stay below 120 ms over 7 days of production traffic."}\n'
     )
 
     result = _run("check", "--file", str(source))
