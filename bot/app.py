@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -18,8 +17,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.errors import GatebotError
+from bot.errors import report_error
 from bot.hypotheses import Checker
+from bot.jobs import BackgroundJobs
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,9 @@ def build_web_client(settings: Settings, *, token: str | None = None) -> WebClie
     )
 
 
-def create_app(*, settings: Settings, engine: Engine, checker: Checker) -> App:
+def create_app(
+    *, settings: Settings, engine: Engine, checker: Checker, jobs: BackgroundJobs | None = None
+) -> App:
     """Build the Bolt app with every listener registered."""
     from handlers import register_listeners
 
@@ -46,20 +48,23 @@ def create_app(*, settings: Settings, engine: Engine, checker: Checker) -> App:
     app = App(
         client=build_web_client(settings),
         signing_secret=settings.slack_signing_secret,
-        # Listeners run here after ack(); Bolt's default of 5 threads would queue acks
-        # behind slow falsifiability checks.
+        # Listeners run here; Bolt's default of 5 threads is too few for a busy channel.
+        # Slow work (LLM checks) goes to BackgroundJobs, so it never holds these threads.
         listener_executor=ThreadPoolExecutor(
             max_workers=settings.gatebot_listener_threads, thread_name_prefix="listener"
         ),
         raise_error_for_unhandled_request=False,
     )
-    _install_session(app, engine=engine, checker=checker)
+    jobs = jobs or BackgroundJobs(
+        engine=engine, checker=checker, max_workers=settings.gatebot_job_threads
+    )
+    _install_session(app, engine=engine, checker=checker, jobs=jobs)
     app.error(_handle_error)
     register_listeners(app)
     return app
 
 
-def _install_session(app: App, *, engine: Engine, checker: Checker) -> None:
+def _install_session(app: App, *, engine: Engine, checker: Checker, jobs: BackgroundJobs) -> None:
     """Give each request its own DB session, opened lazily and closed when the listener ends.
 
     Middleware returns as soon as the listener acks, while the listener carries on in a
@@ -71,6 +76,7 @@ def _install_session(app: App, *, engine: Engine, checker: Checker) -> None:
     def db_session(context: BoltContext, next: Any) -> None:  # noqa: A002 (Bolt's name)
         context["session"] = Session(engine, expire_on_commit=False)
         context["checker"] = checker
+        context["jobs"] = jobs
         next()
 
     def close_session(context: BoltContext) -> None:
@@ -85,28 +91,10 @@ def _install_session(app: App, *, engine: Engine, checker: Checker) -> None:
 
 
 def _handle_error(error: Exception, body: dict[str, Any], respond: Any, client: WebClient) -> None:
-    """Turn any error into a message a person understands; log the unexpected ones."""
+    """Turn any listener error into a message a person understands."""
     if isinstance(error, BoltUnhandledRequestError):
         return
-    if isinstance(error, GatebotError):
-        message = str(error)
-    else:
-        error_id = uuid.uuid4().hex[:8]
-        logger.exception("unexpected error %s", error_id, exc_info=error)
-        message = (
-            f":warning: Something went wrong on our side (error id `{error_id}`). "
-            "Nothing you had already saved was lost; please try again in a minute."
-        )
-    _tell_user(message, body=body, respond=respond, client=client)
-
-
-def _tell_user(message: str, *, body: dict[str, Any], respond: Any, client: WebClient) -> None:
-    try:
-        if respond is not None and body.get("response_url"):
-            respond(text=message, response_type="ephemeral", replace_original=False)
-            return
-        user = body.get("user_id") or (body.get("user") or {}).get("id")
-        if user:
-            client.chat_postMessage(channel=user, text=message)
-    except Exception:  # the error path must never raise
-        logger.exception("could not tell the user about an error")
+    user = body.get("user_id") or (body.get("user") or {}).get("id")
+    report_error(
+        error, respond=respond if body.get("response_url") else None, client=client, user_id=user
+    )

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from bot.app import create_app
 from bot.blocks.hypothesis import EDIT, SAVE
 from bot.falsifiability.service import FalsifiabilityChecker
+from bot.jobs import BackgroundJobs
 from bot.settings import load_settings
 from bot.standin.serving import serve_wsgi
 from bot.standin.slack import Call, SlackStandIn
@@ -109,9 +110,9 @@ def demo_world(workdir: Path, out: Callable[[str], None] = print) -> Iterator[De
             openai_api_key=None,
         )
         engine = make_engine(database_url)
-        bolt = create_app(
-            settings=settings, engine=engine, checker=FalsifiabilityChecker.from_settings(settings)
-        )
+        checker = FalsifiabilityChecker.from_settings(settings)
+        jobs = BackgroundJobs(engine=engine, checker=checker, max_workers=2)
+        bolt = create_app(settings=settings, engine=engine, checker=checker, jobs=jobs)
         server = serve_wsgi(create_web_app(bolt_app=bolt, engine=engine))
         try:
 
@@ -127,6 +128,7 @@ def demo_world(workdir: Path, out: Callable[[str], None] = print) -> Iterator[De
             yield DemoWorld(slack, sender("U0PRIYA"), sender("U0DANIEL"), engine, out)
         finally:
             bolt.listener_runner.listener_executor.shutdown(wait=True)  # type: ignore[attr-defined]
+            jobs.shutdown(wait=True)
             server.stop()
             engine.dispose()
 

@@ -32,7 +32,11 @@ class Settings(BaseSettings):
     gatebot_llm_timeout: float = Field(default=8.0, gt=0, le=120)
     port: int = Field(default=3000, ge=1, le=65535)
     gatebot_web_threads: int = Field(default=32, ge=1, le=512)
-    gatebot_listener_threads: int = Field(default=64, ge=1, le=1024)
+    gatebot_listener_threads: int = Field(default=32, ge=1, le=1024)
+    gatebot_job_threads: int = Field(default=32, ge=1, le=1024)
+    gatebot_clock_interval: float = Field(default=60.0, gt=0, le=3600)  # seconds between passes
+    gatebot_grace_hours: float = Field(default=6.0, ge=0)  # a missed prompt is sent this late
+    gatebot_claim_lease_seconds: float = Field(default=120.0, ge=10)  # then a claim is stale
 
     @field_validator("slack_api_url")
     @classmethod

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from bot.app import create_app
 from bot.falsifiability.service import FalsifiabilityChecker
+from bot.jobs import BackgroundJobs
 from bot.settings import Settings, load_settings
 from bot.standin.serving import LocalServer, serve_wsgi
 from bot.standin.slack import SlackStandIn
@@ -30,11 +31,12 @@ class LiveApp:
     engine: Engine
     settings: Settings
     bolt: App
+    jobs: BackgroundJobs
 
     def drain(self) -> None:
-        """Wait until every listener running after its ack has finished."""
-        executor = self.bolt.listener_runner.listener_executor
-        executor.shutdown(wait=True)  # type: ignore[attr-defined]
+        """Wait until every listener, and every job it handed on, has finished."""
+        self.bolt.listener_runner.listener_executor.shutdown(wait=True)  # type: ignore[attr-defined]
+        self.jobs.shutdown(wait=True)
 
 
 @pytest.fixture
@@ -60,9 +62,9 @@ def start_app(
             database_url=database_url,
             **overrides,
         )
-        bolt = create_app(
-            settings=settings, engine=engine, checker=FalsifiabilityChecker.from_settings(settings)
-        )
+        checker = FalsifiabilityChecker.from_settings(settings)
+        jobs = BackgroundJobs(engine=engine, checker=checker, max_workers=4)
+        bolt = create_app(settings=settings, engine=engine, checker=checker, jobs=jobs)
         server = serve_wsgi(create_web_app(bolt_app=bolt, engine=engine))
         url = server.url
         sender = SlackSender(
@@ -71,7 +73,7 @@ def start_app(
             team_id=slack.team_id,
             response_url=slack.response_url("command"),
         )
-        live = LiveApp(url, sender, slack, engine, settings, bolt)
+        live = LiveApp(url, sender, slack, engine, settings, bolt, jobs)
         started.append((server, live))
         return live
 

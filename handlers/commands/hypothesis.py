@@ -11,6 +11,7 @@ from sqlmodel import Session
 from bot import hypotheses
 from bot.blocks.hypothesis import list_message, modal, verdict_fallback_text, verdict_message
 from bot.hypotheses import Checker, Subcommand, parse_command
+from bot.jobs import BackgroundJobs
 from db import workspaces
 from prompts import render
 
@@ -27,7 +28,7 @@ def hypothesis_command(
     respond: Respond,
     client: WebClient,
     session: Session,
-    checker: Checker,
+    jobs: BackgroundJobs,
 ) -> None:
     """Handle /hypothesis [text | list | help]."""
     parsed = parse_command(command.get("text", ""))
@@ -52,13 +53,34 @@ def hypothesis_command(
         return
 
     ack(text=":hourglass_flowing_sand: Checking your hypothesis…")
+    jobs.submit(
+        check_and_reply,
+        respond=respond,
+        team_id=context.team_id or command["team_id"],
+        channel_id=command["channel_id"],
+        user_id=command["user_id"],
+        text=parsed.text,
+    )
+
+
+def check_and_reply(
+    *,
+    session: Session,
+    checker: Checker,
+    respond: Respond,
+    team_id: str,
+    channel_id: str,
+    user_id: str,
+    text: str,
+) -> None:
+    """Check the statement (slow: maybe an LLM), keep the draft, show the author the verdict."""
     hypothesis = hypotheses.check_and_draft(
         session=session,
         checker=checker,
-        team_id=context.team_id or command["team_id"],
-        channel_id=command["channel_id"],
-        author_id=command["user_id"],
-        text=parsed.text,
+        team_id=team_id,
+        channel_id=channel_id,
+        author_id=user_id,
+        text=text,
     )
     session.commit()
     verdict = hypotheses.verdict_of(hypothesis)

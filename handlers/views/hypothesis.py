@@ -12,7 +12,8 @@ from bot import hypotheses
 from bot.announce import announce_hypothesis, confirm_to_author
 from bot.blocks.hypothesis import MODAL_CALLBACK, read_metadata, read_modal
 from bot.hypotheses import Checker
-from bot.hypothesis_form import validate
+from bot.hypothesis_form import HypothesisFields, validate
+from bot.jobs import BackgroundJobs
 
 
 def register(app: App) -> None:
@@ -26,10 +27,9 @@ def submit_hypothesis(
     body: dict[str, Any],
     context: BoltContext,
     client: WebClient,
-    session: Session,
-    checker: Checker,
+    jobs: BackgroundJobs,
 ) -> None:
-    """Validate inline, then assemble, check, save and post the hypothesis."""
+    """Validate inline, then assemble, check, save and post the hypothesis after the ack."""
     form = read_modal(view["state"]["values"])
     errors = validate(form)  # pure and fast: safe before ack
     if errors:
@@ -37,11 +37,33 @@ def submit_hypothesis(
         return
     ack()
     channel_id, replaces = read_metadata(view.get("private_metadata", ""))
-    user_id = body["user"]["id"]
+    jobs.submit(
+        save_and_post,
+        client=client,
+        team_id=context.team_id or "",
+        channel_id=channel_id,
+        user_id=body["user"]["id"],
+        form=form,
+        replaces=replaces,
+    )
+
+
+def save_and_post(
+    *,
+    session: Session,
+    checker: Checker,
+    client: WebClient,
+    team_id: str,
+    channel_id: str,
+    user_id: str,
+    form: HypothesisFields,
+    replaces: int | None,
+) -> None:
+    """Check the assembled statement (slow: maybe an LLM), save it, post it, tell the author."""
     outcome = hypotheses.submit_form(
         session=session,
         checker=checker,
-        team_id=context.team_id or "",
+        team_id=team_id,
         channel_id=channel_id,
         author_id=user_id,
         form=form,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlmodel import Session, select
@@ -81,3 +82,30 @@ def test_any_llm_failure_ends_in_one_rules_verdict_that_says_so(
         stored = session.exec(select(Hypothesis)).one()
     assert stored.checker == "rules"
     assert reason in (stored.verdict["fallback_reason"] or "")
+
+
+def test_slow_checks_never_delay_the_acks_of_later_requests(
+    start_app: Callable[..., LiveApp], fake_openai: FakeOpenAI
+):
+    # Two listener threads and a model that takes 4 s: if checks held listener threads,
+    # the third request could not even be acked until a check finished.
+    live = start_app(
+        openai_api_key="sk-test-key",
+        openai_base_url=fake_openai.base_url,
+        gatebot_llm_timeout=6,
+        gatebot_listener_threads=2,
+    )
+    fake_openai.delay(4.0)
+    fake_openai.reply(LLM_REPLY)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        replies = list(
+            pool.map(
+                lambda n: live.sender.command("/hypothesis", f"Statement {n} to check please"),
+                range(6),
+            )
+        )
+
+    assert [r.status for r in replies] == [200] * 6
+    assert max(r.seconds for r in replies) < 3
+    live.slack.wait_for("response_url", count=6, timeout=30)
