@@ -1,0 +1,163 @@
+"""The digest's chart: each flagged metric against its warn and breach thresholds, as a PNG.
+
+Built on `matplotlib.figure.Figure` with the Agg canvas, never pyplot: pyplot keeps global
+figures (a leak in a long-running bot) and may reach for a GUI backend; a bare Figure is
+garbage once the function returns, so concurrent digests do not share state.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.figure import Figure
+
+from bot.metrics import MetricSpec, format_number
+from bot.metrics.series import DailySeries
+
+MAX_PANELS = 24  # past this the image is a poster nobody reads in a Slack thread
+DPI = 100
+PANEL_INCHES = (5.0, 2.4)
+TITLE_INCHES = 0.4
+# Fixed margins in inches (left, right, top, bottom, between columns, between rows): the
+# constrained layout engine would measure every label first and doubles the render time.
+MARGINS = (0.6, 0.15, 0.4, 0.45, 0.7, 0.85)
+LINE, WARN, BREACH = "#1f77b4", "#e8a317", "#d62728"
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class ChartSeries:
+    """One panel: a metric's daily values with its thresholds."""
+
+    name: str
+    days: np.ndarray  # datetime64[D]
+    values: np.ndarray  # NaN where nothing was reported: the line breaks there
+    unit: str = ""
+    warn: float | None = None
+    breach: float | None = None
+    status: str | None = None  # shown in the title, e.g. "breach"
+
+    def __post_init__(self) -> None:
+        days = np.asarray(self.days, dtype="datetime64[D]").reshape(-1)
+        values = np.asarray(self.values, dtype=np.float64).reshape(-1)
+        if days.size != values.size:
+            raise ValueError(f"'{self.name}' has {days.size} days but {values.size} values.")
+        object.__setattr__(self, "days", days)
+        object.__setattr__(self, "values", values)
+
+    @classmethod
+    def of(cls, spec: MetricSpec, series: DailySeries, *, status: str | None = None) -> ChartSeries:
+        """Return the panel for `spec` over `series`."""
+        return cls(
+            name=spec.name,
+            days=series.days,
+            values=series.values,
+            unit=spec.unit,
+            warn=spec.warn,
+            breach=spec.breach,
+            status=status,
+        )
+
+
+def render_chart(
+    *,
+    series: Sequence[ChartSeries],
+    path_or_buffer: str | os.PathLike[str] | BinaryIO | None = None,
+    title: str | None = None,
+) -> bytes:
+    """Draw one small panel per series, two to a row; return the PNG (also written if asked)."""
+    if not series:
+        raise ValueError("Nothing to chart: pass at least one flagged metric.")
+    if len(series) > MAX_PANELS:
+        raise ValueError(f"{len(series)} panels is too many to read; chart at most {MAX_PANELS}.")
+    cols = 1 if len(series) == 1 else 2
+    rows = math.ceil(len(series) / cols)
+    width, height = PANEL_INCHES[0] * cols, PANEL_INCHES[1] * rows + (TITLE_INCHES if title else 0)
+    figure = Figure(figsize=(width, height), dpi=DPI)
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(
+        rows, cols, squeeze=False, gridspec_kw=_grid(rows, cols, width, height)
+    ).reshape(-1)
+    for ax, panel in zip(axes, series, strict=False):
+        _draw(ax, panel)
+    for ax in axes[len(series) :]:
+        ax.set_visible(False)  # an odd count leaves one empty slot
+    if title:
+        figure.suptitle(_plain(title), y=1 - 0.1 / height, va="top", fontsize=12, weight="bold")
+    buffer = io.BytesIO()
+    # No "Software" stamp, so the version string stays out of the bytes the tests compare.
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    png = buffer.getvalue()
+    if isinstance(path_or_buffer, str | os.PathLike):
+        with open(path_or_buffer, "wb") as file:
+            file.write(png)
+    elif path_or_buffer is not None:
+        path_or_buffer.write(png)
+    return png
+
+
+def _grid(rows: int, cols: int, width: float, height: float) -> dict[str, float]:
+    left, right, top, bottom, across, down = MARGINS
+    top += height - PANEL_INCHES[1] * rows  # room for the figure's title, if any
+    panel_w = (width - left - right - across * (cols - 1)) / cols
+    panel_h = (height - top - bottom - down * (rows - 1)) / rows
+    return {
+        "left": left / width,
+        "right": 1 - right / width,
+        "top": 1 - top / height,
+        "bottom": bottom / height,
+        "wspace": across / panel_w,
+        "hspace": down / panel_h,
+    }
+
+
+def _draw(ax: Axes, panel: ChartSeries) -> None:
+    unit = f" ({panel.unit})" if panel.unit else ""
+    status = f" · {panel.status}" if panel.status else ""
+    color = BREACH if panel.status == "breach" else "black"
+    ax.set_title(_plain(f"{panel.name}{unit}{status}"), fontsize=10, loc="left", color=color)
+    ax.plot(panel.days, panel.values, color=LINE, linewidth=1.4, marker="o", markersize=2.5)
+    for level, value, colour, style in (
+        ("warn", panel.warn, WARN, "--"),
+        ("breach", panel.breach, BREACH, "-"),
+    ):
+        if value is not None:
+            label = _plain(f"{level} {format_number(value)}")
+            ax.axhline(value, color=colour, linestyle=style, linewidth=1.1, label=label)
+    if not np.isfinite(panel.values).any():
+        ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center")
+        if panel.warn is None and panel.breach is None:
+            ax.set_yticks([])  # an invented ±0.04 scale would read as data
+    if panel.warn is not None or panel.breach is not None:
+        # Above the plot, right of the title: inside it the legend hides the latest days.
+        ax.legend(
+            loc="lower right",
+            bbox_to_anchor=(1, 1),
+            ncols=2,
+            fontsize=7,
+            frameon=False,
+            borderaxespad=0.1,
+            handlelength=1.6,
+        )
+    if panel.days.size:
+        # Half a day each side keeps the end markers whole; an all-NaN panel keeps its dates.
+        half = np.timedelta64(12, "h")
+        ax.set_xlim(panel.days[0] - half, panel.days[-1] + half)
+    locator = AutoDateLocator(minticks=3, maxticks=6)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    ax.tick_params(labelsize=8)
+    ax.grid(alpha=0.3, linewidth=0.5)
+
+
+def _plain(text: str) -> str:
+    # "$" would start mathtext: "revenue ($)" must print as written, not as a formula.
+    return text.replace("$", r"\$")

@@ -1,0 +1,121 @@
+"""The digest's chart is a real PNG of the flagged metrics, drawn without a display."""
+
+from __future__ import annotations
+
+import io
+import struct
+import subprocess
+import sys
+import time
+from datetime import date
+
+import numpy as np
+import pytest
+
+from bot.metrics import MetricSpec
+from bot.metrics.chart import MAX_PANELS, ChartSeries, render_chart
+from bot.metrics.series import DailySeries
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """Return (width, height) from the IHDR chunk that must follow the signature."""
+    assert png[:8] == PNG_SIGNATURE
+    assert png[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", png[16:24])
+    return width, height
+
+
+def panel(i: int, *, unit: str = "%", status: str = "warn") -> ChartSeries:
+    values = np.random.default_rng(i).normal(0.76, 0.03, 84)
+    values[::9] = np.nan  # days nobody reported
+    spec = MetricSpec(
+        name=f"metric_{i}",
+        kind="product",
+        unit=unit,
+        direction="higher_is_better",
+        warn=0.72,
+        breach=0.65,
+    )
+    return ChartSeries.of(spec, DailySeries(start=date(2024, 1, 1), values=values), status=status)
+
+
+@pytest.mark.parametrize(
+    ("count", "size"),
+    [(1, (500, 240)), (2, (1000, 240)), (3, (1000, 480)), (6, (1000, 720))],
+)
+def test_one_panel_per_metric_two_to_a_row(count, size):
+    png = render_chart(series=[panel(i) for i in range(count)])
+
+    assert png_size(png) == size
+    assert len(png) > 10_000 * count  # lines, labels and dates, not a blank canvas
+
+
+def test_a_title_adds_a_band_on_top():
+    png = render_chart(series=[panel(0), panel(1)], title="Week 12 · 2 flagged")
+
+    assert png_size(png) == (1000, 280)
+
+
+def test_the_png_is_written_to_a_path_or_a_buffer_and_returned(tmp_path):
+    target, buffer = tmp_path / "digest.png", io.BytesIO()
+
+    to_path = render_chart(series=[panel(0)], path_or_buffer=target)
+    to_buffer = render_chart(series=[panel(0)], path_or_buffer=buffer)
+
+    assert target.read_bytes() == to_path == buffer.getvalue() == to_buffer  # deterministic
+
+
+def test_six_panels_render_in_under_a_second():
+    panels = [panel(i) for i in range(6)]
+    render_chart(series=panels)  # the first call pays for fonts and caches
+
+    started = time.perf_counter()
+    render_chart(series=panels)
+
+    assert time.perf_counter() - started < 1.0
+
+
+def test_awkward_panels_still_draw():
+    empty = ChartSeries(
+        name="no_reports",
+        days=np.arange(np.datetime64("2024-01-01"), np.datetime64("2024-01-15")),
+        values=np.full(14, np.nan),
+    )
+    money = panel(1, unit="$", status="breach")
+    bare = ChartSeries(name="cost_$_per_$", days=[date(2024, 1, 1)], values=[3.0], unit="$")
+
+    png = render_chart(series=[empty, money, bare])  # "$" pairs would otherwise be mathtext
+
+    assert png_size(png) == (1000, 480)
+
+
+def test_bad_requests_are_refused():
+    with pytest.raises(ValueError, match="Nothing to chart"):
+        render_chart(series=[])
+    with pytest.raises(ValueError, match=f"at most {MAX_PANELS}"):
+        render_chart(series=[panel(0)] * (MAX_PANELS + 1))
+    with pytest.raises(ValueError, match="has 2 days but 1 values"):
+        ChartSeries(name="m", days=[date(2024, 1, 1), date(2024, 1, 2)], values=[1.0])
+
+
+def test_no_pyplot_and_no_gui_backend_is_touched(monkeypatch):
+    script = """
+import sys
+from datetime import date
+from bot.metrics.chart import ChartSeries, render_chart
+render_chart(series=[ChartSeries(name="m", days=[date(2024, 1, 1)], values=[1.0], warn=2.0)])
+gui = ("matplotlib.pyplot", "matplotlib.backends.backend_tk", "matplotlib.backends.backend_qt",
+       "matplotlib.backends.backend_gtk", "matplotlib.backends.backend_macosx", "tkinter")
+print([name for name in sys.modules if name.startswith(gui)])
+"""
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    monkeypatch.setenv("DISPLAY", ":0")  # a GUI backend would be tempted to use it
+
+    done = subprocess.run(  # a fresh interpreter: other tests may have imported pyplot
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
