@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -12,8 +13,9 @@ from bot.settings import Settings
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
     """Gunicorn run from code, so `gatebot serve` needs no config file."""
 
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, options: dict[str, Any], *, loader: str) -> None:
         self.options = options
+        self.loader = loader
         super().__init__()
 
     def load_config(self) -> None:
@@ -22,9 +24,8 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Any:
         # Built in each worker after the fork: database pools and threads do not survive forks.
-        from bot.web import build_from_settings
-
-        return build_from_settings()
+        module, _, factory = self.loader.partition(":")
+        return getattr(importlib.import_module(module), factory)()
 
 
 def gunicorn_options(*, settings: Settings, port: int, workers: int | None) -> dict[str, Any]:
@@ -43,6 +44,12 @@ def gunicorn_options(*, settings: Settings, port: int, workers: int | None) -> d
     }
 
 
-def serve(*, settings: Settings, port: int, workers: int | None = None) -> None:
-    """Serve until stopped."""
-    _Gunicorn(gunicorn_options(settings=settings, port=port, workers=workers)).run()
+def serve(
+    *,
+    settings: Settings,
+    port: int,
+    workers: int | None = None,
+    loader: str = "bot.web:build_from_settings",
+) -> None:
+    """Serve the WSGI app that `loader` ("module:factory") builds, until stopped."""
+    _Gunicorn(gunicorn_options(settings=settings, port=port, workers=workers), loader=loader).run()

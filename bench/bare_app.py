@@ -1,0 +1,34 @@
+"""A bare Bolt app that only acks /hypothesis: the baseline for bench/ack_latency.py."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask.typing import ResponseReturnValue
+from slack_bolt import Ack, App
+from slack_bolt.adapter.flask import SlackRequestHandler
+
+from bot.app import build_web_client
+from bot.settings import get_settings
+
+
+def build() -> Flask:
+    """Build the bare app from the same settings gatebot reads."""
+    settings = get_settings()
+    bolt = App(client=build_web_client(settings), signing_secret=settings.slack_signing_secret)
+
+    @bolt.command("/hypothesis")
+    def only_ack(ack: Ack) -> None:
+        ack()
+
+    web = Flask("bare")
+    handler = SlackRequestHandler(bolt)
+
+    @web.post("/slack/events")
+    def events() -> ResponseReturnValue:
+        return handler.handle(request)
+
+    @web.get("/healthz")
+    def healthz() -> ResponseReturnValue:
+        return {"ok": True}
+
+    return web
