@@ -84,6 +84,8 @@ def test_assemble_states_thresholds_to_stay_under():
 
 
 def test_white_space_is_collapsed():
-    form = HypothesisFields(change="  a   b ", outcome_metric="m", direction="increase", magnitude="2%")
+    form = HypothesisFields(
+        change="  a   b ", outcome_metric="m", direction="increase", magnitude="2%"
+    )
 
     assert assemble(form).startswith("We believe a b will raise m by 2%.")
