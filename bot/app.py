@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from slack_bolt import App, BoltContext
 from slack_bolt.error import BoltUnhandledRequestError
@@ -20,9 +21,14 @@ from sqlmodel import Session
 from bot.errors import report_error
 from bot.hypotheses import Checker
 from bot.jobs import BackgroundJobs
+from bot.listener_guard import guard_listeners
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+# Each app's job pool, so the web app can hand work on (metrics just posted to the API)
+# to the same pool the listeners use, and `LiveApp.drain` waits for it too.
+_JOBS: WeakKeyDictionary[App, BackgroundJobs] = WeakKeyDictionary()
 
 
 def build_web_client(settings: Settings, *, token: str | None = None) -> WebClient:
@@ -58,10 +64,17 @@ def create_app(
     jobs = jobs or BackgroundJobs(
         engine=engine, checker=checker, max_workers=settings.gatebot_job_threads
     )
+    _JOBS[app] = jobs
     _install_session(app, engine=engine, checker=checker, jobs=jobs)
     app.error(_handle_error)
     register_listeners(app)
+    guard_listeners(app)
     return app
+
+
+def jobs_of(app: App) -> BackgroundJobs | None:
+    """Return the job pool `create_app` gave `app`, or None for an app built elsewhere."""
+    return _JOBS.get(app)
 
 
 def _install_session(app: App, *, engine: Engine, checker: Checker, jobs: BackgroundJobs) -> None:
