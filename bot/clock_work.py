@@ -1,0 +1,169 @@
+"""What every ritual of a clock pass shares: its clock, lease, grace, workers and Slack clients.
+
+Gate reviews (bot.clock_pass) and weekly digests (bot.digest_post) both claim a row per
+occurrence (db.claims), post it, and record what happened; the machinery around that
+lives here once: stale claims taken over, leases renewed before a slow post, failures
+recorded on the project, and batches fanned out to worker threads with their own sessions.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from slack_sdk import WebClient
+from sqlmodel import Session, SQLModel
+
+from bot.slack_errors import SlackFailure
+from db import claims
+from db.claims import as_utc
+from db.gate_models import Project
+from db.models import Workspace
+from db.reviews import set_project_error
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3  # a post whose posting kept dying (or kept hitting 5xx) is failed, not retried
+
+Batch = TypeVar("Batch")
+# (session, project, team id, claimed row) -> the outcome to count ("posted", "failed",
+# "deferred"), or None when another clock took the row over meanwhile.
+Post = Callable[[Session, Project, str, Any], str | None]
+
+
+def record_failure(
+    *, session: Session, project: Project, row: Any, now: datetime, failure: SlackFailure
+) -> str:
+    """Record a post that did not go through: deferred to the next clock if transient. Commits."""
+    row.error = failure.message
+    row.posted_at = None
+    outcome = "deferred" if failure.transient and row.attempts < MAX_ATTEMPTS else "failed"
+    if outcome == "failed":
+        if failure.transient:
+            row.error = f"{failure.message} (gave up after {row.attempts} attempts)"
+        row.status = "failed"
+        set_project_error(session=session, project=project, error=row.error, at=now)
+    session.add(row)
+    session.commit()
+    name = type(row).__name__
+    logger.warning("%s %s of project %s %s: %s", name, row.id, project.id, outcome, failure)
+    return outcome
+
+
+class ClockWork:
+    """One clock's pass over the database behind `session`: shared by each ritual it runs."""
+
+    def __init__(
+        self,
+        *,
+        session: Session,
+        client_for: Callable[[str], WebClient],
+        now: datetime,
+        clock_id: str,
+        grace: timedelta,
+        lease: timedelta,
+        workers: int,
+        stop: threading.Event,
+    ) -> None:
+        self.session, self.client_for, self.now, self.clock_id = session, client_for, now, clock_id
+        self.grace, self.lease, self.workers = grace, lease, max(1, workers)
+        self.stop = stop
+        self._started = time.monotonic()
+        self._lock = threading.Lock()
+        self._clients: dict[str, WebClient | SlackFailure] = {}
+
+    def stamp(self) -> datetime:
+        """Return the pass's `now` plus the time spent, so a long pass does not look stale."""
+        return self.now + timedelta(seconds=time.monotonic() - self._started)
+
+    def tally(self, report: object, outcome: str) -> None:
+        """Add one to `report`'s counter named `outcome`, from any worker thread."""
+        with self._lock:
+            setattr(report, outcome, getattr(report, outcome) + 1)
+
+    def client(self, team_id: str) -> WebClient | SlackFailure:
+        """Return the team's Slack client, or the failure that stands in for one."""
+        with self._lock:
+            if team_id not in self._clients:
+                try:
+                    self._clients[team_id] = self.client_for(team_id)
+                except Exception as error:  # one workspace without a token must not stop the rest
+                    logger.exception("no Slack client for team %s", team_id)
+                    message = f"gatebot has no working Slack token for this workspace ({error})"
+                    failure = SlackFailure(code="no_client", message=message, transient=True)
+                    self._clients[team_id] = failure
+            return self._clients[team_id]
+
+    def fan_out(self, batches: Sequence[Batch], work: Callable[[Session, Batch], None]) -> None:
+        """Run `work` on each batch: inline when one, else on worker threads with own sessions."""
+        if self.workers == 1 or len(batches) <= 1:
+            for batch in batches:
+                work(self.session, batch)
+            return
+
+        def in_own_session(batch: Batch) -> None:
+            with Session(self.session.get_bind(), expire_on_commit=False) as session:
+                work(session, batch)
+
+        # Posting is a few HTTP calls per post; workers keep a busy 09:00 from running late.
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="clock") as pool:
+            for done in [pool.submit(in_own_session, batch) for batch in batches]:
+                done.result()
+
+    def hold_lease(self, session: Session, row: Any) -> bool:
+        """Renew our claim if slow posts ate half its lease; False if another clock took it."""
+        stamp = self.stamp()
+        if stamp - as_utc(row.claimed_at) <= self.lease / 2:
+            return True
+        renewed = claims.renew(session=session, row=row, clock_id=self.clock_id, now=stamp)
+        session.commit()
+        if renewed:
+            row.claimed_at = stamp
+        return renewed
+
+    def retake_stale(
+        self,
+        *,
+        model: type[SQLModel],
+        report: object,
+        post: Post,
+    ) -> None:
+        """Take over claims whose clock died; post them, or fail or skip them if too late."""
+        session = self.session
+        before = self.stamp() - self.lease
+        for row in claims.stale(session=session, model=model, before=before):
+            if self.stop.is_set():
+                return
+            won = claims.retake(session=session, row=row, clock_id=self.clock_id, now=self.stamp())
+            session.commit()
+            if not won:
+                continue
+            self.tally(report, "retaken")
+            project = session.get(Project, row.project_id)
+            workspace = session.get(Workspace, project.workspace_id) if project else None
+            if project is None or workspace is None:
+                continue
+            if row.attempts > MAX_ATTEMPTS:  # every clock that took it died posting it
+                failure = SlackFailure(
+                    code="crashed", message="posting it kept failing", transient=True
+                )
+                record_failure(
+                    session=session, project=project, row=row, now=self.stamp(), failure=failure
+                )
+                self.tally(report, "failed")
+                continue
+            if project.paused or self.now - as_utc(row.due_at) > self.grace:
+                why = "the project is paused" if project.paused else "past the grace window"
+                row.status = "skipped"
+                row.error = f"its clock stopped before posting, and {why}"
+                session.add(row)
+                session.commit()
+                self.tally(report, "skipped")
+                continue
+            if outcome := post(session, project, workspace.team_id, row):
+                self.tally(report, outcome)

@@ -1,0 +1,146 @@
+"""Exactly-once claims shared by the clock's rituals: gate reviews and weekly digests.
+
+A ritual's row is its own claim: inserted on its unique key before Slack hears anything,
+so of two clocks only one inserts it. A clock that dies after claiming leaves a CLAIMED
+row; once older than the lease, another clock takes it over by a conditional UPDATE on
+`attempts` (the row's version), and the rowcount says who won.
+
+Every datetime bound here is aware UTC: SQLite keeps DateTime(timezone=True) values as text
+without an offset and hands them back naive, so reads go through `as_utc` and writes must
+already be UTC (the stored text is compared as text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import delete, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, SQLModel, col, select
+
+CLAIMED = "claimed"  # the one status every claim table shares: owned by a clock, not posted
+
+
+class ClaimRow(Protocol):
+    """What a claim table's row carries: its id, status and who holds it since when."""
+
+    id: int | None
+    status: str
+    claimed_at: datetime
+    claimed_by: str | None
+    attempts: int
+
+
+Row = TypeVar("Row", bound=SQLModel)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Return `moment` as aware UTC; a naive value (SQLite's read-back) is taken as UTC."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount)
+
+
+def insert_claims(
+    *, session: Session, model: type[Row], rows: Sequence[dict[str, Any]], key: Sequence[str]
+) -> list[Row]:
+    """Insert rows in one statement, skipping those whose `key` is taken; return the won.
+
+    INSERT … ON CONFLICT DO NOTHING RETURNING: a concurrent clock's rows make ours no-ops
+    rather than errors, so one statement claims a whole batch. Rows should come sorted by
+    project id so two clocks lock the index in the same order and cannot deadlock.
+    """
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = model.__table__  # type: ignore[attr-defined]
+    statement = (
+        insert(table)
+        .values(list(rows))
+        .on_conflict_do_nothing(index_elements=list(key))
+        .returning(table.c.id)
+    )
+    ids = [row[0] for row in session.execute(statement)]
+    if not ids:
+        return []
+    won = session.exec(select(model).where(col(model.id).in_(ids)))  # type: ignore[attr-defined]
+    return sorted(won, key=lambda row: row.id or 0)  # type: ignore[attr-defined]
+
+
+def stale(*, session: Session, model: type[Row], before: datetime, limit: int = 500) -> list[Row]:
+    """Return rows still CLAIMED whose claim was taken before `before` (their clock died)."""
+    table: Any = model
+    return list(
+        session.exec(
+            select(model)
+            .where(col(table.status) == CLAIMED, col(table.claimed_at) < as_utc(before))
+            .order_by(col(table.claimed_at), col(table.id))
+            .limit(limit)
+        )
+    )
+
+
+def retake(*, session: Session, row: ClaimRow, clock_id: str, now: datetime) -> bool:
+    """Take over a stale claim; True for exactly one of several clocks trying at once.
+
+    `attempts` is the version: whoever moves it from the value read wins, the rest
+    update nothing.
+    """
+    table: Any = type(row)
+    result = session.execute(
+        update(table)
+        .where(
+            col(table.id) == row.id,
+            col(table.status) == CLAIMED,
+            col(table.attempts) == row.attempts,
+        )
+        .values(claimed_by=clock_id, claimed_at=as_utc(now), attempts=row.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if _rowcount(result) != 1:
+        return False
+    row.claimed_by, row.claimed_at = clock_id, as_utc(now)
+    row.attempts += 1
+    return True
+
+
+def renew(*, session: Session, row: ClaimRow, clock_id: str, now: datetime) -> bool:
+    """Extend our claim before posting; False if another clock has taken it meanwhile."""
+    table: Any = type(row)
+    result = session.execute(
+        update(table)
+        .where(
+            col(table.id) == row.id,
+            col(table.status) == CLAIMED,
+            col(table.claimed_by) == clock_id,
+            col(table.attempts) == row.attempts,
+        )
+        .values(claimed_at=as_utc(now))
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+def release(*, session: Session, model: type[Row], ids: Sequence[int], clock_id: str) -> int:
+    """Drop our unposted claims (the clock is stopping) so the next pass claims them afresh."""
+    if not ids:
+        return 0
+    table: Any = model
+    result = session.execute(
+        delete(table)
+        .where(
+            col(table.id).in_(list(ids)),
+            col(table.status) == CLAIMED,
+            col(table.claimed_by) == clock_id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result)

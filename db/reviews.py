@@ -1,0 +1,175 @@
+"""Queries for gate reviews: claims by unique key or conditional UPDATE, and what is due.
+
+The claim mechanics are db.claims', shared with the weekly digest. Every datetime bound
+here is aware UTC (see db.claims.as_utc, re-exported here for the gate code).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, exists, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col, select
+
+from db import claims
+from db.claims import as_utc
+from db.gate_models import GateAnswer, GateReview, Project, ReviewStatus
+from db.models import Workspace
+
+_CHUNK = 500  # rows per IN list or multi-row INSERT: well under SQLite's variable limit
+
+
+def schedules_in(*, session: Session, phases: Iterable[str]) -> list[Row[Any]]:
+    """Return the calendar columns and team id of every active project in `phases`.
+
+    Plain rows, not Project objects: a pass reads every project, and building 10,000 ORM
+    objects costs more than the query; only the projects with something due are loaded.
+    """
+    return list(
+        session.execute(
+            select(
+                col(Project.id),
+                col(Project.sprint_start),
+                col(Project.sprint_length_days),
+                col(Project.timezone),
+                col(Project.prompt_time),
+                col(Project.created_at),
+                col(Project.updated_at),
+                col(Workspace.team_id),
+            )
+            .join(Workspace, col(Workspace.id) == col(Project.workspace_id))
+            .where(col(Project.phase).in_(list(phases)), col(Project.paused).is_(False))
+            .order_by(col(Project.id))
+        )
+    )
+
+
+def projects_by_id(*, session: Session, ids: Iterable[int]) -> dict[int, Project]:
+    """Return the projects with `ids`, by id."""
+    wanted, found = sorted(set(ids)), {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        found.update(
+            (project.id, project)
+            for project in session.exec(select(Project).where(col(Project.id).in_(chunk)))
+        )
+    return found  # type: ignore[return-value]
+
+
+def existing_keys(
+    *, session: Session, gate_kind: str, wanted: Sequence[tuple[int, str]]
+) -> set[tuple[int, str]]:
+    """Return which (project id, occurrence key) pairs of `gate_kind` already have a review."""
+    pairs = set(wanted)
+    keys = sorted({occurrence for _, occurrence in pairs})
+    found: set[tuple[int, str]] = set()
+    for start in range(0, len(keys), _CHUNK):
+        # By key alone: one boundary date is shared by many projects, so a few keys cover a
+        # pass, and this one scan is much faster than probing a row-value IN pair by pair.
+        rows = session.execute(
+            select(col(GateReview.project_id), col(GateReview.occurrence_key)).where(
+                col(GateReview.gate_kind) == gate_kind,
+                col(GateReview.occurrence_key).in_(keys[start : start + _CHUNK]),
+            )
+        )
+        found.update(pair for pair in ((p, k) for p, k in rows) if pair in pairs)
+    return found
+
+
+def claim(*, session: Session, review: GateReview) -> GateReview | None:
+    """Insert `review` as the claim on its occurrence; None when another claim exists."""
+    try:
+        with session.begin_nested():
+            session.add(review)
+    except IntegrityError:
+        return None
+    return review
+
+
+def claim_many(*, session: Session, rows: Sequence[dict[str, Any]]) -> list[GateReview]:
+    """Insert reviews in one statement, skipping occurrences already claimed; return the won."""
+    return claims.insert_claims(
+        session=session,
+        model=GateReview,
+        rows=rows,
+        key=("project_id", "gate_kind", "occurrence_key"),
+    )
+
+
+def stale_claims(*, session: Session, before: datetime, limit: int = 500) -> list[GateReview]:
+    """Return reviews still CLAIMED whose claim was taken before `before` (their clock died)."""
+    return claims.stale(session=session, model=GateReview, before=before, limit=limit)
+
+
+def retake(*, session: Session, review: GateReview, clock_id: str, now: datetime) -> bool:
+    """Take over a stale claim; True for exactly one of several clocks trying at once."""
+    return claims.retake(session=session, row=review, clock_id=clock_id, now=now)
+
+
+def renew(*, session: Session, review: GateReview, clock_id: str, now: datetime) -> bool:
+    """Extend our claim before posting; False if another clock has taken it meanwhile."""
+    return claims.renew(session=session, row=review, clock_id=clock_id, now=now)
+
+
+def release(*, session: Session, review_ids: Sequence[int], clock_id: str) -> int:
+    """Drop our unposted claims (the clock is stopping) so the next pass claims them afresh."""
+    return claims.release(session=session, model=GateReview, ids=review_ids, clock_id=clock_id)
+
+
+def set_project_error(
+    *, session: Session, project: Project, error: str | None, at: datetime | None
+) -> None:
+    """Record (or clear) the project's last Slack error for /gate status; updated_at stays."""
+    values = {"last_error": error, "last_error_at": as_utc(at) if at else None}
+    session.execute(
+        update(Project)
+        .where(col(Project.id) == project.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    # Mirror it on the object without marking it dirty: it may belong to the caller's session.
+    for name, value in values.items():
+        set_committed_value(project, name, value)
+
+
+def due_reminders(
+    *, session: Session, now: datetime, limit: int = 500
+) -> list[tuple[GateReview, Project, str]]:
+    """Return posted, unanswered, unreminded reviews of active projects due a reminder."""
+    answered = exists().where(col(GateAnswer.review_id) == col(GateReview.id))
+    rows = session.exec(
+        select(GateReview, Project, Workspace.team_id)
+        .join(Project, col(Project.id) == col(GateReview.project_id))
+        .join(Workspace, col(Workspace.id) == col(Project.workspace_id))
+        .where(
+            col(GateReview.status) == ReviewStatus.POSTED,
+            col(GateReview.reminded_at).is_(None),
+            col(GateReview.remind_at) <= as_utc(now),
+            col(Project.paused).is_(False),
+            ~answered,
+        )
+        .order_by(col(GateReview.remind_at), col(GateReview.id))
+        .limit(limit)
+    )
+    return [(review, project, team_id) for review, project, team_id in rows]
+
+
+def claim_reminder(*, session: Session, review_id: int, now: datetime) -> bool:
+    """Mark a review reminded; True for exactly one clock, and only while still unanswered."""
+    answered = exists().where(col(GateAnswer.review_id) == review_id)
+    result = session.execute(
+        update(GateReview)
+        .where(
+            col(GateReview.id) == review_id,
+            col(GateReview.status) == ReviewStatus.POSTED,
+            col(GateReview.reminded_at).is_(None),
+            ~answered,
+        )
+        .values(reminded_at=as_utc(now))
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount) == 1  # type: ignore[attr-defined]
