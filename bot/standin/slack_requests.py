@@ -103,17 +103,30 @@ class SlackSender:
             "trigger_id": f"trigger.{next(_trigger_ids)}",
         }
 
-    def click(self, action_id: str, value: str, *, block_id: str = "actions") -> Reply:
-        """Send a button click from an ephemeral message in the channel."""
+    def click(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        block_id: str = "actions",
+        message_ts: str | None = None,
+    ) -> Reply:
+        """Send a button click from an ephemeral message, or from the channel's `message_ts`."""
+        container: dict[str, Any] = {
+            "type": "message",
+            "is_ephemeral": message_ts is None,
+            "channel_id": self.channel_id,
+        }
+        message: dict[str, Any] = {}
+        if message_ts is not None:
+            container["message_ts"] = message_ts
+            message = {"message": {"type": "message", "ts": message_ts}}
         return self._payload(
             {
                 "type": "block_actions",
                 **self._who(),
-                "container": {
-                    "type": "message",
-                    "is_ephemeral": True,
-                    "channel_id": self.channel_id,
-                },
+                "container": container,
+                **message,
                 "channel": {"id": self.channel_id, "name": "ai-team"},
                 "response_url": self.response_url,
                 "actions": [
@@ -156,3 +169,28 @@ def text_input(value: str) -> dict[str, Any]:
 def selected(value: str) -> dict[str, Any]:
     """Return a static_select's submitted state."""
     return {"type": "static_select", "selected_option": {"value": value}}
+
+
+def number(value: str) -> dict[str, Any]:
+    """Return a number_input's submitted state."""
+    return {"type": "number_input", "value": value}
+
+
+def picked_user(user_id: str | None) -> dict[str, Any]:
+    """Return a users_select's submitted state."""
+    return {"type": "users_select", "selected_user": user_id}
+
+
+def picked_conversation(channel_id: str) -> dict[str, Any]:
+    """Return a conversations_select's submitted state."""
+    return {"type": "conversations_select", "selected_conversation": channel_id}
+
+
+def picked_date(day: str) -> dict[str, Any]:
+    """Return a datepicker's submitted state, e.g. picked_date("2026-11-16")."""
+    return {"type": "datepicker", "selected_date": day}
+
+
+def picked_time(at: str) -> dict[str, Any]:
+    """Return a timepicker's submitted state, e.g. picked_time("09:30")."""
+    return {"type": "timepicker", "selected_time": at}

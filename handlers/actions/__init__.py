@@ -2,9 +2,10 @@
 
 from slack_bolt import App
 
-from handlers.actions import hypothesis
+from handlers.actions import gate, hypothesis
 
 
 def register(app: App) -> None:
     """Register every button listener."""
     hypothesis.register(app)
+    gate.register(app)

@@ -2,9 +2,10 @@
 
 from slack_bolt import App
 
-from handlers.views import hypothesis
+from handlers.views import gate, hypothesis
 
 
 def register(app: App) -> None:
     """Register every modal listener."""
     hypothesis.register(app)
+    gate.register(app)

@@ -1,0 +1,210 @@
+"""What gatebot says in Slack around a gate review: set-up notice, nudge, summary, decision.
+
+The prompt itself is bot.reviews'. Slack failures here never lose what was stored: they
+are logged and shown in /gate status, and the person is told another way where it matters.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import datetime
+
+from slack_bolt import Respond
+from slack_sdk import WebClient
+from sqlmodel import Session
+
+import db.answers as queries
+from bot.answers import Recorded, load, thread_answers
+from bot.blocks.gate_answers import (
+    nudge_message,
+    nudge_text,
+    summary_message,
+    summary_text,
+)
+from bot.blocks.gate_decision import decision_message, decision_text
+from bot.blocks.gate_setup import setup_modal, setup_notice
+from bot.decisions import Decided
+from bot.errors import GatebotError
+from bot.gates import time_zone
+from bot.projects import SetupResult
+from bot.slack_errors import SlackFailure, call_slack
+from db.gate_models import Project
+from db.reviews import set_project_error
+
+logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def telling_user(
+    *, client: WebClient, user_id: str, respond: Respond | None = None
+) -> Iterator[None]:
+    """Show a GatebotError raised inside to the person: in the channel if we can, else by DM.
+
+    Not left to @app.error: Bolt's thread runner forgets the ack of a listener that raises
+    within about 10 ms of ack(), and Slack then gets a 404 (a failed command, a modal
+    stuck on "trouble connecting") on top of our message. Other errors still go there.
+    """
+    try:
+        yield
+    except GatebotError as error:
+        if respond is not None:
+            respond(text=str(error), response_type="ephemeral", replace_original=False)
+        else:
+            client.chat_postMessage(channel=user_id, text=str(error))
+
+
+def open_setup(
+    *, client: WebClient, project: Project | None, channel_id: str, user_id: str, trigger_id: str
+) -> None:
+    """Open the set-up modal at once; for a new project, then fill in the profile's time zone.
+
+    The trigger_id dies 3 s after the command, so users.info waits until the modal is open.
+    """
+    zone = time_zone(project.timezone if project else "UTC")
+    view = setup_modal(
+        channel_id=channel_id, project=project, timezone=None, today=datetime.now(zone).date()
+    )
+    opened = call_slack(lambda: client.views_open(trigger_id=trigger_id, view=view))
+    if project is not None:  # editing: the team's own time zone is in the modal already
+        return
+    tz = profile_timezone(client=client, user_id=user_id) or "UTC"
+    today = datetime.now(time_zone(tz)).date()
+    view = setup_modal(channel_id=channel_id, project=None, timezone=tz, today=today)
+    with suppress(SlackFailure):  # closed or submitted already: nothing left to fill in
+        call_slack(
+            lambda: client.views_update(
+                view_id=opened["view"]["id"], hash=opened["view"].get("hash"), view=view
+            )
+        )
+
+
+def profile_timezone(*, client: WebClient, user_id: str) -> str | None:
+    """Return the time zone on a person's Slack profile, or None if Slack does not say."""
+    try:
+        user = call_slack(lambda: client.users_info(user=user_id)).get("user") or {}
+    except SlackFailure as failure:
+        logger.info("no time zone for %s: %s", user_id, failure.code)
+        return None
+    return str(user.get("tz") or "") or None
+
+
+def announce_setup(*, client: WebClient, result: SetupResult, user_id: str) -> bool:
+    """Tell the channel about a set-up or edit; DM the person if the channel refuses."""
+    project = result.project
+    text = setup_notice(
+        project=project, user_id=user_id, created=result.created, changed=result.changed
+    )
+    try:
+        call_slack(lambda: client.chat_postMessage(channel=project.channel_id, text=text))
+        return True
+    except SlackFailure as failure:
+        note = f"{text}\n\n:warning: I could not post this in <#{project.channel_id}>: "
+        note += failure.message
+        call_slack(lambda: client.chat_postMessage(channel=user_id, text=note))
+        return False
+
+
+def send_nudge(*, client: WebClient, recorded: Recorded, user_id: str) -> None:
+    """Show the answerer, and only them, which answers read as vague and how to sharpen them."""
+    if not recorded.nudges:
+        return
+    review = recorded.review
+    blocks = nudge_message(review=review, nudges=recorded.nudges)
+    text = nudge_text(recorded.nudges)
+    channel = review.review.channel_id or review.project.channel_id
+    try:
+        call_slack(
+            lambda: client.chat_postEphemeral(
+                channel=channel, user=user_id, text=text, blocks=blocks
+            )
+        )
+    except SlackFailure:  # e.g. they answered from a thread they follow but left the channel
+        call_slack(lambda: client.chat_postMessage(channel=user_id, text=text, blocks=blocks))
+
+
+def publish_summary(
+    *, session: Session, client: WebClient, workspace_id: int, review_id: int, now: datetime
+) -> None:
+    """Post the answers' summary in the prompt's thread, or update it there. Commits.
+
+    Call after committing the answers: the review's row lock is taken first in a fresh
+    transaction, so concurrent answerers publish one after the other and the last
+    update carries every answer.
+    """
+    if not queries.lock_review(session=session, workspace_id=workspace_id, review_id=review_id):
+        return
+    review = load(session=session, workspace_id=workspace_id, review_id=review_id)
+    row = review.review
+    if row.message_ts is None:  # no prompt in the channel: no thread to summarise in
+        session.commit()
+        return
+    answers = thread_answers(session=session, workspace_id=workspace_id, review_id=review_id)
+    blocks, text = (
+        summary_message(review=review, answers=answers),
+        summary_text(review=review, answers=answers),
+    )
+    channel = row.channel_id or review.project.channel_id
+    try:
+        if row.summary_ts:
+            try:
+                call_slack(
+                    lambda: client.chat_update(
+                        channel=channel, ts=row.summary_ts, text=text, blocks=blocks
+                    )
+                )
+                session.commit()
+                return
+            except SlackFailure as failure:
+                if failure.code != "message_not_found":
+                    raise
+                # Someone deleted the summary: post a fresh one rather than none.
+        posted = call_slack(
+            lambda: client.chat_postMessage(
+                channel=channel, thread_ts=row.message_ts, text=text, blocks=blocks
+            )
+        )
+    except SlackFailure as failure:
+        _record(session, review.project, failure, now)
+        return
+    row.summary_ts = str(posted["ts"])
+    session.add(row)
+    session.commit()
+
+
+def post_decision(
+    *, session: Session, client: WebClient, decided: Decided, user_id: str, now: datetime
+) -> None:
+    """Post the decision in the prompt's thread, also sent to the channel, then the summary."""
+    review = decided.review
+    row = review.review
+    if row.message_ts is not None:
+        try:
+            call_slack(
+                lambda: client.chat_postMessage(
+                    channel=row.channel_id or review.project.channel_id,
+                    thread_ts=row.message_ts,
+                    # Stakeholders who skip threads still see what was decided.
+                    reply_broadcast=True,
+                    text=decision_text(decided=decided, user_id=user_id),
+                    blocks=decision_message(decided=decided, user_id=user_id),
+                )
+            )
+        except SlackFailure as failure:
+            _record(session, review.project, failure, now)
+    if row.summary_ts:
+        publish_summary(
+            session=session,
+            client=client,
+            workspace_id=review.project.workspace_id,
+            review_id=review.id,
+            now=now,
+        )
+
+
+def _record(session: Session, project: Project, failure: SlackFailure, now: datetime) -> None:
+    logger.warning("project %s: Slack refused a thread message: %s", project.id, failure)
+    session.rollback()
+    set_project_error(session=session, project=project, error=failure.message, at=now)
+    session.commit()

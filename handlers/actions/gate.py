@@ -1,0 +1,67 @@
+"""Gate review buttons: Answer (on the prompt, its reminder and the nudge) and Record decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from sqlmodel import Session
+
+from bot import answers, decisions
+from bot.blocks.gate_answers import answer_modal
+from bot.blocks.gate_decision import decision_modal
+from bot.blocks.gate_prompt import ANSWER, DECIDE
+from bot.gate_slack import telling_user
+from db import workspaces
+
+
+def register(app: App) -> None:
+    """Register the button listeners."""
+    app.action(ANSWER)(answer_gate)
+    app.action(DECIDE)(decide_gate)
+
+
+def _ids(context: BoltContext, action: dict[str, Any], session: Session) -> tuple[int, int]:
+    workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
+    return workspace.id, int(action["value"])
+
+
+def answer_gate(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+    session: Session,
+) -> None:
+    """Open the gate's questions, pre-filled with this person's earlier answers."""
+    ack()
+    user_id = body["user"]["id"]
+    with telling_user(client=client, user_id=user_id, respond=respond):
+        workspace_id, review_id = _ids(context, action, session)
+        form = answers.answer_form(
+            session=session, workspace_id=workspace_id, review_id=review_id, user_id=user_id
+        )
+        client.views_open(trigger_id=body["trigger_id"], view=answer_modal(form))
+
+
+def decide_gate(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+    session: Session,
+) -> None:
+    """Open the decision modal for a lead; anyone else gets a polite word, only to them."""
+    ack()
+    user_id = body["user"]["id"]
+    with telling_user(client=client, user_id=user_id, respond=respond):
+        workspace_id, review_id = _ids(context, action, session)
+        review = decisions.decision_form(
+            session=session, workspace_id=workspace_id, review_id=review_id, user_id=user_id
+        )
+        client.views_open(trigger_id=body["trigger_id"], view=decision_modal(review))

@@ -1,0 +1,169 @@
+"""/gate: set up a channel's gate reviews, see their status, pause, ask now, move phase, history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from sqlmodel import Session
+
+from bot import project_status, projects
+from bot.blocks.gate import (
+    ask_problem,
+    help_text,
+    history_message,
+    pause_note,
+    phase_note,
+    status_message,
+)
+from bot.gate_input import Subcommand, parse_command
+from bot.gate_slack import open_setup, telling_user
+from db import workspaces
+from db.models import utcnow
+
+
+def register(app: App) -> None:
+    """Register the slash command."""
+    app.command("/gate")(gate_command)
+
+
+def gate_command(
+    ack: Ack,
+    command: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+    session: Session,
+) -> None:
+    """Handle /gate [setup | status | pause | resume | now [gate] | phase <phase> | history]."""
+    parsed = parse_command(command.get("text", ""))
+    if parsed.subcommand is Subcommand.HELP:
+        ack(text=help_text(unknown=parsed.unknown))
+        return
+    ack()
+    with telling_user(client=client, user_id=command["user_id"], respond=respond):
+        team_id = context.team_id or command["team_id"]
+        workspace = workspaces.ensure(session=session, team_id=team_id)
+        _SUBCOMMANDS[parsed.subcommand](
+            Request(session, client, respond, workspace.id, command, parsed.argument)
+        )
+
+
+@dataclass(frozen=True)
+class Request:
+    """One /gate invocation, as each sub-command needs it."""
+
+    session: Session
+    client: WebClient
+    respond: Respond
+    workspace_id: int
+    command: dict[str, Any]
+    argument: str
+
+    @property
+    def channel_id(self) -> str:
+        """Return the channel the command was typed in."""
+        return str(self.command["channel_id"])
+
+    @property
+    def user_id(self) -> str:
+        """Return who typed it."""
+        return str(self.command["user_id"])
+
+
+def _setup(request: Request) -> None:
+    project = projects.get_project(
+        session=request.session, workspace_id=request.workspace_id, channel_id=request.channel_id
+    )
+    open_setup(
+        client=request.client,
+        project=project,
+        channel_id=request.channel_id,
+        user_id=request.user_id,
+        trigger_id=request.command["trigger_id"],
+    )
+
+
+def _status(request: Request) -> None:
+    status = project_status.status(
+        session=request.session,
+        workspace_id=request.workspace_id,
+        channel_id=request.channel_id,
+        now=utcnow(),
+    )
+    request.respond(blocks=status_message(status), text=f"Gate reviews: {status.project.name}")
+
+
+def _history(request: Request) -> None:
+    project, lines = project_status.history(
+        session=request.session, workspace_id=request.workspace_id, channel_id=request.channel_id
+    )
+    request.respond(
+        blocks=history_message(project=project, lines=lines), text=f"History: {project.name}"
+    )
+
+
+def _pause_or_resume(paused: bool) -> Callable[[Request], None]:
+    def run(request: Request) -> None:
+        change = projects.set_paused(
+            session=request.session,
+            workspace_id=request.workspace_id,
+            channel_id=request.channel_id,
+            paused=paused,
+        )
+        request.session.commit()
+        request.respond(
+            response_type="in_channel" if change.changed else "ephemeral",
+            text=pause_note(
+                project=change.project,
+                user_id=request.user_id,
+                paused=paused,
+                changed=change.changed,
+            ),
+        )
+
+    return run
+
+
+def _now(request: Request) -> None:
+    asked = projects.ask_now(
+        session=request.session,
+        client=request.client,
+        workspace_id=request.workspace_id,
+        channel_id=request.channel_id,
+        gate=request.argument,
+        now=utcnow(),
+    )
+    if problem := ask_problem(asked):  # otherwise the prompt in the channel is the answer
+        request.respond(text=problem)
+
+
+def _phase(request: Request) -> None:
+    asked = projects.move_to_phase(
+        session=request.session,
+        client=request.client,
+        workspace_id=request.workspace_id,
+        channel_id=request.channel_id,
+        phase=request.argument,
+        now=utcnow(),
+    )
+    request.respond(
+        response_type="in_channel" if asked.moved else "ephemeral",
+        text=phase_note(asked=asked, user_id=request.user_id),
+    )
+    if asked.moved and (problem := ask_problem(asked)):
+        request.respond(text=problem)
+
+
+_SUBCOMMANDS: dict[Subcommand, Callable[[Request], None]] = {
+    Subcommand.SETUP: _setup,
+    Subcommand.STATUS: _status,
+    Subcommand.HISTORY: _history,
+    Subcommand.PAUSE: _pause_or_resume(True),
+    Subcommand.RESUME: _pause_or_resume(False),
+    Subcommand.NOW: _now,
+    Subcommand.PHASE: _phase,
+}

@@ -1,0 +1,147 @@
+"""Gate modal submissions: the set-up, a person's answers, a lead's decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from sqlmodel import Session
+
+from bot import answers, decisions, projects
+from bot.blocks.gate_answers import ANSWER_CALLBACK, read_answer_modal
+from bot.blocks.gate_decision import DECISION_CALLBACK, decision_errors, read_decision_modal
+from bot.blocks.gate_setup import (
+    SETUP_CALLBACK,
+    read_setup,
+    read_setup_metadata,
+    setup_block_errors,
+)
+from bot.gate_input import read_numbers
+from bot.gate_slack import (
+    announce_setup,
+    post_decision,
+    publish_summary,
+    send_nudge,
+    telling_user,
+)
+from bot.gates import Decision
+from bot.hypotheses import Checker
+from db import workspaces
+from db.models import utcnow
+
+NO_ANSWER = "Answer at least one question (or press Cancel)."
+
+
+def register(app: App) -> None:
+    """Register the modal listeners."""
+    app.view(SETUP_CALLBACK)(submit_setup)
+    app.view(ANSWER_CALLBACK)(submit_answers)
+    app.view(DECISION_CALLBACK)(submit_decision)
+
+
+def submit_setup(
+    ack: Ack,
+    view: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    session: Session,
+) -> None:
+    """Validate inline (one indexed read finds a channel taken), then save and tell the channel."""
+    values = view["state"]["values"]
+    form = read_setup(values)
+    project_id, _ = read_setup_metadata(view.get("private_metadata", ""))
+    workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
+    errors = projects.setup_errors(
+        session=session, workspace_id=workspace.id, form=form, project_id=project_id
+    )
+    if errors:
+        ack(response_action="errors", errors=setup_block_errors(errors, state_values=values))
+        return
+    ack()
+    user_id = body["user"]["id"]
+    with telling_user(client=client, user_id=user_id):
+        result = projects.save_setup(
+            session=session,
+            workspace_id=workspace.id,
+            user_id=user_id,
+            form=form,
+            project_id=project_id,
+        )
+        session.commit()
+        announce_setup(client=client, result=result, user_id=user_id)
+
+
+def submit_answers(
+    ack: Ack,
+    view: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    session: Session,
+    checker: Checker,
+) -> None:
+    """Check the numbers inline, then keep the answers, nudge vague ones, refresh the summary."""
+    submitted = read_answer_modal(view)
+    numbers = read_numbers(submitted.numbers, required=submitted.required)
+    if numbers.errors:
+        ack(response_action="errors", errors=numbers.errors)
+        return
+    if submitted.empty and not submitted.had_answers:
+        ack(response_action="errors", errors={next(iter(submitted.texts)): NO_ANSWER})
+        return
+    ack()
+    user_id, now = body["user"]["id"], utcnow()
+    with telling_user(client=client, user_id=user_id):
+        recorded = answers.submit_answers(
+            session=session,
+            checker=checker,
+            team_id=context.team_id or "",
+            review_id=submitted.review_id,
+            user_id=user_id,
+            texts=submitted.texts,
+            claims=submitted.claims,
+            numbers=numbers.values,
+            now=now,
+        )
+        session.commit()
+        send_nudge(client=client, recorded=recorded, user_id=user_id)
+        publish_summary(
+            session=session,
+            client=client,
+            workspace_id=recorded.review.project.workspace_id,
+            review_id=recorded.review.id,
+            now=now,
+        )
+
+
+def submit_decision(
+    ack: Ack,
+    view: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    session: Session,
+) -> None:
+    """Record a lead's decision and post it in the prompt's thread."""
+    review_id, decision, reason = read_decision_modal(view)
+    errors = decision_errors(decision=decision, reason=reason)
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+    user_id, now = body["user"]["id"], utcnow()
+    with telling_user(client=client, user_id=user_id):
+        workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
+        decided = decisions.decide(
+            session=session,
+            workspace_id=workspace.id,
+            review_id=review_id,
+            user_id=user_id,
+            decision=Decision(decision),
+            reason=reason,
+            now=now,
+        )
+        session.commit()
+        post_decision(session=session, client=client, decided=decided, user_id=user_id, now=now)
