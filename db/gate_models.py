@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, Column, Date, DateTime, String, Text, Time, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from db.models import utcnow
@@ -43,6 +54,13 @@ class Project(SQLModel, table=True):
     # The last Slack error met while posting for this project, shown in /gate status.
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     last_error_at: datetime | None = Field(default=None, sa_column=_aware())
+    # The weekly digest: its weekday (0 = Monday) and time in `timezone`, and its layout.
+    digest_weekday: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    digest_time: time = Field(
+        default=time(9, 0),
+        sa_column=Column(Time, nullable=False, server_default=text("'09:00:00'")),
+    )
+    digest_compact: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class ReviewStatus:

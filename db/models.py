@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, DateTime, Index, String, Text
+from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -72,3 +72,22 @@ class Hypothesis(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     saved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     saved_by: str | None = Field(default=None, max_length=32)
+
+    # The shared metric that decides this hypothesis, where it starts and what it promised.
+    deciding_metric_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer,
+            ForeignKey("metrics.id", ondelete="SET NULL", name="fk_hypotheses_deciding_metric"),
+            nullable=True,
+        ),
+    )
+    baseline_value: float | None = None
+    target_value: float | None = None
+    decide_by: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+
+
+# Hypothesis.deciding_metric_id points at metrics: register that table (and the projects it
+# hangs off) whenever these models are imported, or a flush cannot order the tables.
+import db.digest_models  # noqa: E402, F401  (the digest's runs hang off projects too)
+import db.metric_models  # noqa: E402, F401

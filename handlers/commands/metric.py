@@ -1,0 +1,164 @@
+"""/metric: define, update and list shared metrics, record values, manage ingestion tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from sqlmodel import Session
+
+from bot import escape, ingest, metric_links, metric_registry, tokens
+from bot.blocks import metric as blocks
+from bot.errors import InvalidInput
+from bot.gate_slack import telling_user
+from bot.jobs import BackgroundJobs
+from bot.metric_command import Action, MetricCommand, parse
+from db.gate_models import Project
+from prompts import render
+
+# The public URL is not in a slash command; the curl example names it for the reader to fill.
+BASE_URL = "$GATEBOT_URL"
+
+
+def register(app: App) -> None:
+    """Register the slash command."""
+    app.command("/metric")(metric_command)
+
+
+def metric_command(
+    ack: Ack,
+    command: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+    session: Session,
+    jobs: BackgroundJobs,
+) -> None:
+    """Handle /metric [define | update | list | record | link | token | help]."""
+    try:
+        parsed = parse(command.get("text", ""), user_id=command["user_id"])
+    except InvalidInput as problem:  # parsing is pure and fast: answer in the ack itself
+        ack(text=str(problem))
+        return
+    if parsed.action is Action.HELP:
+        ack(text=render("metric_help.j2", unknown=parsed.unknown))
+        return
+    ack()
+    with telling_user(client=client, user_id=command["user_id"], respond=respond):
+        project = metric_registry.project_in(
+            session=session,
+            team_id=context.team_id or command["team_id"],
+            channel_id=command["channel_id"],
+        )
+        if parsed.action is Action.RECORD:
+            stored = _record(parsed, project=project, session=session, respond=respond)
+            # Judged on the job pool: a breach is posted to the channel, this reply is not held.
+            escape.evaluate_later(
+                jobs=jobs, client=client, project_id=project.id, metric_ids=stored.metric_ids
+            )
+            return
+        act = _ACTIONS[parsed.action]
+        act(parsed, project=project, session=session, user=command["user_id"], respond=respond)
+
+
+def _define(
+    parsed: MetricCommand, *, project: Project, session: Session, user: str, respond: Respond
+) -> None:
+    create = parsed.action is Action.DEFINE
+    if create:
+        metric = metric_registry.define(
+            session=session, project=project, name=parsed.name, changes=parsed.changes, user_id=user
+        )
+    else:
+        metric = metric_registry.update(
+            session=session, project=project, name=parsed.name, changes=parsed.changes
+        )
+    session.commit()
+    guards = metric_registry.primary_name(session=session, metric=metric)
+    shown = blocks.defined_message(metric, user_id=user, created=create, guards=guards)
+    respond(blocks=shown, text="Shared metric", response_type="in_channel")
+
+
+def _list(
+    parsed: MetricCommand, *, project: Project, session: Session, user: str, respond: Respond
+) -> None:
+    lines = metric_registry.list_lines(session=session, project=project)
+    shown = blocks.list_message(lines, project_name=project.name)
+    respond(blocks=shown, text="Shared metrics")
+
+
+def _record(
+    parsed: MetricCommand, *, project: Project, session: Session, respond: Respond
+) -> ingest.IngestResult:
+    assert parsed.value is not None
+    metric, result = ingest.record(
+        session=session, project=project, name=parsed.name, value=parsed.value, day=parsed.day
+    )
+    session.commit()
+    day = f"for {parsed.day.isoformat()}" if parsed.day else "as of now"
+    text = blocks.recorded_text(metric, value=parsed.value, result=result, day=day)
+    respond(text=text)
+    return result
+
+
+def _token(
+    parsed: MetricCommand, *, project: Project, session: Session, user: str, respond: Respond
+) -> None:
+    new = tokens.create(session=session, project_id=project.id, created_by=user)
+    session.commit()
+    names = metric_registry.list_lines(session=session, project=project)
+    shown = blocks.token_message(
+        plaintext=new.plaintext,
+        prefix=new.row.prefix,
+        example=names[0].metric.name if names else "relevance_rating",
+        base_url=BASE_URL,
+    )
+    # Ephemeral, explicitly: the token must reach only the person who asked for it.
+    respond(blocks=shown, text="New ingestion token (shown once)", response_type="ephemeral")
+
+
+def _token_list(
+    parsed: MetricCommand, *, project: Project, session: Session, user: str, respond: Respond
+) -> None:
+    shown = blocks.tokens_message(tokens.active(session=session, project_id=project.id))
+    respond(blocks=shown, text="Ingestion tokens")
+
+
+def _token_revoke(
+    parsed: MetricCommand, *, project: Project, session: Session, user: str, respond: Respond
+) -> None:
+    revoked = tokens.revoke(session=session, project_id=project.id, prefix=parsed.prefix)
+    session.commit()
+    text = blocks.revoked_text(revoked)
+    respond(text=text)
+
+
+def _link(
+    parsed: MetricCommand, *, project: Project, session: Session, user: str, respond: Respond
+) -> None:
+    assert parsed.hypothesis_id is not None
+    assert parsed.baseline is not None and parsed.target is not None
+    link = metric_links.link(
+        session=session,
+        project=project,
+        hypothesis_id=parsed.hypothesis_id,
+        metric_name=parsed.name,
+        baseline=parsed.baseline,
+        target=parsed.target,
+        decide_by=parsed.day,
+    )
+    session.commit()
+    text = blocks.linked_text(link, user_id=user)
+    respond(text=text, response_type="in_channel")
+
+
+_ACTIONS = {
+    Action.DEFINE: _define,
+    Action.UPDATE: _define,
+    Action.LIST: _list,
+    Action.TOKEN: _token,
+    Action.TOKEN_LIST: _token_list,
+    Action.TOKEN_REVOKE: _token_revoke,
+    Action.LINK: _link,
+}
