@@ -56,6 +56,24 @@ def _parser() -> argparse.ArgumentParser:
     upgrade.add_argument("revision", nargs="?", default="head")
     upgrade.set_defaults(run=_db_upgrade)
 
+    clock = commands.add_parser("clock", help="post due gate prompts and reminders (scheduler)")
+    clock.add_argument("--once", action="store_true", help="run one pass over what is due, exit")
+    clock.set_defaults(run=_clock)
+
+    backfill = commands.add_parser(
+        "import-csv", help="back-fill metric samples from a CSV file with columns name,value,at"
+    )
+    backfill.add_argument("--project", required=True, help="the project's id or name")
+    backfill.add_argument("file", type=Path, help="the CSV file; its first line names the columns")
+    backfill.set_defaults(run=_import_csv)
+
+    digest = commands.add_parser("digest", help="post a project's weekly digest now, or print it")
+    digest.add_argument("--project", required=True, help="the project's id or name")
+    digest.add_argument("--dry-run", action="store_true", help="print it instead of posting it")
+    digest.add_argument("--json", action="store_true", help="with --dry-run: print Block Kit JSON")
+    digest.add_argument("--chart", type=Path, help="with --dry-run: write the chart PNG here")
+    digest.set_defaults(run=_digest)
+
     demo = commands.add_parser(
         "demo", help="run the whole product offline against a stand-in Slack"
     )
@@ -144,6 +162,51 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     upgrade(get_settings().database_url, args.revision)
     print(f"gatebot: database is at {args.revision}")
     return 0
+
+
+def _clock(args: argparse.Namespace) -> int:
+    from bot.clock import run_forever, run_once_in_foreground
+    from db.session import make_engine
+
+    settings = get_settings()
+    settings.require("SLACK_BOT_TOKEN")
+    engine = make_engine(settings.database_url)
+    try:
+        if args.once:
+            print(f"gatebot: {run_once_in_foreground(settings=settings, engine=engine)}")
+        else:
+            run_forever(settings=settings, engine=engine)
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _import_csv(args: argparse.Namespace) -> int:
+    from bot.csv_import import import_csv
+    from db.session import make_engine
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        project, result = import_csv(engine=engine, project_ref=args.project, path=args.file)
+    finally:
+        engine.dispose()
+    print(
+        f"gatebot: {args.file} into {project.name!r} (project {project.id}): "
+        f"{result.stored} stored, {result.updated} updated, {result.duplicates} duplicates"
+    )
+    return 0
+
+
+def _digest(args: argparse.Namespace) -> int:
+    from bot.digest_cli import run_digest
+
+    return run_digest(
+        settings=get_settings(),
+        project_ref=args.project,
+        dry_run=args.dry_run,
+        as_json=args.json,
+        chart=args.chart,
+    )
 
 
 def _demo(args: argparse.Namespace) -> int:

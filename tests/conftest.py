@@ -11,7 +11,9 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
-import db.gate_models  # noqa: F401  (registers tables)
+import db.digest_models  # noqa: F401  (registers tables)
+import db.gate_models  # noqa: F401
+import db.metric_models  # noqa: F401
 import db.models  # noqa: F401
 from db.session import make_engine, normalise_url
 

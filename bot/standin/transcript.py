@@ -62,7 +62,10 @@ def render_blocks(blocks: list[dict[str, Any]], *, indent: str = "  ") -> str:
     for block in blocks:
         kind = block.get("type")
         if kind in {"section", "header"}:
-            lines += _wrap(block["text"]["text"], indent)
+            if "text" in block:
+                lines += _wrap(block["text"]["text"], indent)
+            for item in block.get("fields", []):  # side-by-side columns, read one after the other
+                lines += _wrap(item["text"], indent + "  ")
         elif kind == "context":
             for element in block.get("elements", []):
                 lines += _wrap(element.get("text", ""), indent + "· ")

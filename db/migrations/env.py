@@ -5,7 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
+import db.digest_models  # noqa: F401
 import db.gate_models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import db.metric_models  # noqa: F401
 import db.models  # noqa: F401
 from db.session import make_engine
 

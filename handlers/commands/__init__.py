@@ -2,9 +2,12 @@
 
 from slack_bolt import App
 
-from handlers.commands import hypothesis
+from handlers.commands import digest, gate, hypothesis, metric
 
 
 def register(app: App) -> None:
     """Register every slash command."""
     hypothesis.register(app)
+    metric.register(app)
+    gate.register(app)
+    digest.register(app)
