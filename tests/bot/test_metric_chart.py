@@ -6,7 +6,6 @@ import io
 import struct
 import subprocess
 import sys
-import time
 from datetime import date
 
 import numpy as np
@@ -65,16 +64,6 @@ def test_the_png_is_written_to_a_path_or_a_buffer_and_returned(tmp_path):
     to_buffer = render_chart(series=[panel(0)], path_or_buffer=buffer)
 
     assert target.read_bytes() == to_path == buffer.getvalue() == to_buffer  # deterministic
-
-
-def test_six_panels_render_in_under_a_second():
-    panels = [panel(i) for i in range(6)]
-    render_chart(series=panels)  # the first call pays for fonts and caches
-
-    started = time.perf_counter()
-    render_chart(series=panels)
-
-    assert time.perf_counter() - started < 1.0
 
 
 def test_awkward_panels_still_draw():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 from sqlmodel import Session, select
 
@@ -130,15 +129,14 @@ def test_list_shows_the_channels_saved_hypotheses_newest_first(live_app: LiveApp
     for text in (FALSIFIABLE, VAGUE):
         _verdict_reply(live_app, text)
         live_app.slack.clear()
-    for hypothesis in _hypotheses(live_app):
+    for saved, hypothesis in enumerate(_hypotheses(live_app), start=1):
         live_app.sender.click(SAVE, str(hypothesis.id))
-        live_app.slack.wait_for("chat.postMessage")
-        time.sleep(0.01)
-    live_app.slack.clear()
+        # The "Saved …" confirmation is the save's last step: then it is fully done.
+        live_app.slack.wait_for("response_url", count=saved)
 
     live_app.sender.command("/hypothesis", "list")
 
-    shown = _texts(live_app.slack.wait_for("response_url")[0].args["blocks"])
+    shown = _texts(live_app.slack.wait_for("response_url", count=3)[2].args["blocks"])
     assert shown.index("Improve recommendation relevance") < shown.index("Semantic search")
     assert "open · vague" in shown and "open · falsifiable" in shown
 
