@@ -18,7 +18,8 @@ def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
         undefined=StrictUndefined,
-        autoescape=False,  # Slack mrkdwn is not HTML; untrusted text goes through |mrkdwn
+        # Slack mrkdwn is not HTML; untrusted text goes through the `mrkdwn` filter instead.
+        autoescape=False,  # noqa: S701
         keep_trailing_newline=False,
         trim_blocks=True,
         lstrip_blocks=True,
