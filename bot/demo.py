@@ -13,6 +13,8 @@ from sqlalchemy import Engine
 
 from bot.app import create_app
 from bot.blocks.hypothesis import EDIT, SAVE
+from bot.demo_gates import gate_scene
+from bot.demo_metrics import metrics_scene
 from bot.falsifiability.service import FalsifiabilityChecker
 from bot.jobs import BackgroundJobs
 from bot.settings import load_settings
@@ -189,7 +191,7 @@ def _button_value(call: Call, action_id: str) -> str:
     raise RuntimeError(f"the app's message had no {action_id} button")
 
 
-SCENES: list[Callable[[DemoWorld], None]] = [hypothesis_scene]
+SCENES: list[Callable[[DemoWorld], None]] = [hypothesis_scene, gate_scene, metrics_scene]
 
 
 def run_demo(out: Callable[[str], None] = print) -> int:
