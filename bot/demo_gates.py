@@ -22,7 +22,7 @@ from bot.standin.slack_requests import (
     selected,
     text_input,
 )
-from bot.standin.transcript import render_blocks
+from bot.standin.transcript import plain, render_blocks
 from db.gate_models import GateReview, Project
 from db.models import utcnow
 
@@ -38,7 +38,7 @@ def gate_scene(world: DemoWorld) -> None:
     _set_up(world)
     review = _sprint_boundary(world)
 
-    world.out(f"\n@{world.ds.user_id.lower()} clicks [Answer] on the prompt")
+    world.out("\n@daniel clicks [Answer] on the prompt")
     _answer(
         world,
         world.ds,
@@ -50,11 +50,11 @@ def gate_scene(world: DemoWorld) -> None:
         ),
         data_blockers="Nothing: the add-to-basket events are logged.",
     )
-    world.out("(only @u0daniel sees the nudge; the vague answer is kept all the same)")
+    world.out("(only @daniel sees the nudge; the vague answer is kept all the same)")
     world.expect("chat.postEphemeral")
     world.expect("chat.postMessage")  # the summary, in the prompt's thread
 
-    world.out(f"\n@{world.pm.user_id.lower()} clicks [Answer] on the prompt")
+    world.out("\n@priya clicks [Answer] on the prompt")
     _answer(
         world,
         world.pm,
@@ -63,10 +63,10 @@ def gate_scene(world: DemoWorld) -> None:
     )
     _show_update(world, "the summary in the thread is updated", number=1)
 
-    world.out(f"\n@{world.pm.user_id.lower()} clicks [Record decision]")
+    world.out("\n@priya clicks [Record decision]")
     world.pm.click(DECIDE, str(review.id), message_ts=review.message_ts)
     [opened] = world.expect("views.open")
-    world.out("@u0priya picks Iterate, gives the reason, and clicks [Record]")
+    world.out("@priya picks Iterate, gives the reason, and clicks [Record]")
     world.pm.submit_view(
         opened.args["view"],
         {
@@ -89,7 +89,7 @@ def _set_up(world: DemoWorld) -> None:
     world.say(world.pm, "/gate", "setup")
     world.expect("views.open")
     [filled] = world.expect("views.update")
-    world.out("(the form opened at once; the time zone came from @u0priya's Slack profile)")
+    world.out("(the form opened at once; the time zone came from @priya's Slack profile)")
     # Thirteen days into a 14-day sprint, so the next sprint starts tomorrow.
     today = datetime.now(time_zone("Europe/London")).date()
     values: dict[str, Any] = {
@@ -103,7 +103,7 @@ def _set_up(world: DemoWorld) -> None:
         "ds_lead": picked_user(world.ds.user_id),
         "phase": selected("iteration"),
     }
-    world.out("\n@u0priya fills in the form and clicks [Save]")
+    world.out("\n@priya fills in the form and clicks [Save]")
     world.pm.submit_view(filled.args["view"], {key: {key: v} for key, v in values.items()})
     world.expect("chat.postMessage")
 
@@ -137,7 +137,7 @@ def _answer(world: DemoWorld, who: SlackSender, review: GateReview, **answers: s
         for block in view["blocks"]
         if block["type"] == "input"
     }
-    world.out(f"@{who.user_id.lower()} answers and clicks [Save answers]")
+    world.out(f"{plain(f'<@{who.user_id}>')} answers and clicks [Save answers]")
     who.submit_view(view, state)
 
 

@@ -26,9 +26,7 @@ def plain(text: str) -> str:
     text = _MENTION.sub(mention, text)
     text = re.sub(r"(?<!\w)\*([^*\n]+)\*(?!\w)", r"\1", text)  # *bold*
     text = re.sub(r"(?<!\w)_([^_\n]+)_(?!\w)", r"\1", text)  # _italic_
-    text = re.sub(
-        r":(warning|white_check_mark|hourglass_flowing_sand|x|rotating_light):", _emoji, text
-    )
+    text = re.sub(r":([a-z_]+):", _emoji, text)  # emoji codes Slack would draw
     return html.unescape(text)
 
 
@@ -38,6 +36,19 @@ _EMOJI = {
     "hourglass_flowing_sand": "⏳",
     "x": "✘",
     "rotating_light": "🚨",
+    "clipboard": "📋",
+    "memo": "📝",
+    "alarm_clock": "⏰",
+    "double_vertical_bar": "⏸",
+    "large_green_circle": "🟢",
+    "large_orange_circle": "🟠",
+    "red_circle": "🔴",
+    "shield": "🛡",
+    "zap": "⚡",
+    "no_entry": "⛔",
+    "key": "🔑",
+    "chart_with_downwards_trend": "📉",
+    "chart_with_upwards_trend": "📈",
 }
 
 
