@@ -13,18 +13,13 @@ from bot.blocks.gate_answers import answer_modal
 from bot.blocks.gate_decision import decision_modal
 from bot.blocks.gate_prompt import ANSWER, DECIDE
 from bot.gate_slack import telling_user
-from db import workspaces
+from handlers.ids import workspace_and_value
 
 
 def register(app: App) -> None:
     """Register the button listeners."""
     app.action(ANSWER)(answer_gate)
     app.action(DECIDE)(decide_gate)
-
-
-def _ids(context: BoltContext, action: dict[str, Any], session: Session) -> tuple[int, int]:
-    workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
-    return workspace.id, int(action["value"])
 
 
 def answer_gate(
@@ -40,7 +35,9 @@ def answer_gate(
     ack()
     user_id = body["user"]["id"]
     with telling_user(client=client, user_id=user_id, respond=respond):
-        workspace_id, review_id = _ids(context, action, session)
+        workspace_id, review_id = workspace_and_value(
+            session=session, context=context, action=action
+        )
         form = answers.answer_form(
             session=session, workspace_id=workspace_id, review_id=review_id, user_id=user_id
         )
@@ -60,7 +57,9 @@ def decide_gate(
     ack()
     user_id = body["user"]["id"]
     with telling_user(client=client, user_id=user_id, respond=respond):
-        workspace_id, review_id = _ids(context, action, session)
+        workspace_id, review_id = workspace_and_value(
+            session=session, context=context, action=action
+        )
         review = decisions.decision_form(
             session=session, workspace_id=workspace_id, review_id=review_id, user_id=user_id
         )

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from bot import hypotheses
 from bot.announce import announce_hypothesis
 from bot.blocks.hypothesis import DISCARD, EDIT, SAVE, modal, saved_confirmation, status_note
-from db import workspaces
+from handlers.ids import workspace_and_value
 
 
 def register(app: App) -> None:
@@ -19,11 +19,6 @@ def register(app: App) -> None:
     app.action(SAVE)(save_hypothesis)
     app.action(EDIT)(edit_hypothesis)
     app.action(DISCARD)(discard_hypothesis)
-
-
-def _ids(context: BoltContext, action: dict[str, Any], session: Session) -> tuple[int, int]:
-    workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
-    return workspace.id, int(action["value"])
 
 
 def save_hypothesis(
@@ -37,7 +32,9 @@ def save_hypothesis(
 ) -> None:
     """Put the draft on record and post it to the channel, once however often Save is clicked."""
     ack()
-    workspace_id, hypothesis_id = _ids(context, action, session)
+    workspace_id, hypothesis_id = workspace_and_value(
+        session=session, context=context, action=action
+    )
     outcome = hypotheses.save(
         session=session,
         workspace_id=workspace_id,
@@ -64,7 +61,9 @@ def edit_hypothesis(
 ) -> None:
     """Open the modal pre-filled from the draft."""
     ack()
-    workspace_id, hypothesis_id = _ids(context, action, session)
+    workspace_id, hypothesis_id = workspace_and_value(
+        session=session, context=context, action=action
+    )
     hypothesis = hypotheses.get(
         session=session, workspace_id=workspace_id, hypothesis_id=hypothesis_id
     )
@@ -88,7 +87,9 @@ def discard_hypothesis(
 ) -> None:
     """Throw the draft away."""
     ack()
-    workspace_id, hypothesis_id = _ids(context, action, session)
+    workspace_id, hypothesis_id = workspace_and_value(
+        session=session, context=context, action=action
+    )
     outcome = hypotheses.discard(
         session=session,
         workspace_id=workspace_id,
