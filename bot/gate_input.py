@@ -34,6 +34,7 @@ class Subcommand(StrEnum):
     NOW = "now"
     PHASE = "phase"
     HISTORY = "history"
+    QUESTION = "question"
     HELP = "help"
 
 

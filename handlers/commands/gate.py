@@ -10,7 +10,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import project_status, projects
+from bot import gate_questions, project_status, projects
 from bot.blocks.gate import (
     ask_problem,
     help_text,
@@ -158,6 +158,17 @@ def _phase(request: Request) -> None:
         request.respond(text=problem)
 
 
+def _question(request: Request) -> None:
+    request.respond(
+        text=gate_questions.reword(
+            session=request.session,
+            workspace_id=request.workspace_id,
+            channel_id=request.channel_id,
+            argument=request.argument,
+        )
+    )
+
+
 _SUBCOMMANDS: dict[Subcommand, Callable[[Request], None]] = {
     Subcommand.SETUP: _setup,
     Subcommand.STATUS: _status,
@@ -166,4 +177,5 @@ _SUBCOMMANDS: dict[Subcommand, Callable[[Request], None]] = {
     Subcommand.RESUME: _pause_or_resume(False),
     Subcommand.NOW: _now,
     Subcommand.PHASE: _phase,
+    Subcommand.QUESTION: _question,
 }

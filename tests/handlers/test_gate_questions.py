@@ -1,0 +1,52 @@
+"""/gate question: a team puts a gate's questions in its own words, and the prompt uses them."""
+
+from __future__ import annotations
+
+from tests.handlers.gate_steps import ask, project, set_up, texts
+from tests.live_app import LiveApp
+
+
+def _reply(live: LiveApp, text: str) -> str:
+    before = len(live.slack.calls("response_url"))
+    assert live.sender.command("/gate", text).status == 200
+    return live.slack.wait_for("response_url", count=before + 1)[-1].args["text"]
+
+
+def test_a_reworded_question_is_kept_and_asked_in_the_next_prompt(live_app: LiveApp):
+    set_up(live_app)
+
+    shown = _reply(live_app, "question sprint_review assumption Which bet do we test, <!here>?")
+    _, prompt = ask(live_app, "sprint_review")
+
+    assert "`assumption`: Which bet do we test, &lt;!here&gt;? _(your wording)_" in shown
+    assert "Which bet do we test" in texts(prompt.args["blocks"])
+    assert "<!here>" not in texts(prompt.args["blocks"])
+    stored = project(live_app)
+    assert stored is not None
+    assert stored.question_overrides == {
+        "sprint_review": {"assumption": "Which bet do we test, <!here>?"}
+    }
+
+
+def test_reset_goes_back_to_the_default_wording(live_app: LiveApp):
+    set_up(live_app)
+    _reply(live_app, "question sprint_review assumption Which bet do we test?")
+
+    shown = _reply(live_app, "question sprint_review assumption reset")
+
+    assert "What assumption are we testing this sprint?" in shown
+    assert "_(your wording)_" not in shown
+    stored = project(live_app)
+    assert stored is not None and stored.question_overrides == {"sprint_review": {}}
+
+
+def test_listing_names_the_keys_and_an_unknown_key_is_explained(live_app: LiveApp):
+    set_up(live_app)
+
+    listing = _reply(live_app, "question escape")
+    unknown = _reply(live_app, "question sprint_review asumption Anything?")
+
+    assert "`rollback_triggers`" in listing
+    assert "asumption" in unknown and "assumption" in unknown
+    stored = project(live_app)
+    assert stored is not None and stored.question_overrides == {}
