@@ -7,11 +7,9 @@ are logged and shown in /gate status, and the person is told another way where i
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from datetime import datetime
 
-from slack_bolt import Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
@@ -26,7 +24,6 @@ from bot.blocks.gate_answers import (
 from bot.blocks.gate_decision import decision_message, decision_text
 from bot.blocks.gate_setup import setup_modal, setup_notice
 from bot.decisions import Decided
-from bot.errors import GatebotError
 from bot.gates import time_zone
 from bot.projects import SetupResult
 from bot.slack_errors import SlackFailure, call_slack
@@ -34,25 +31,6 @@ from db.gate_models import Project
 from db.reviews import set_project_error
 
 logger = logging.getLogger(__name__)
-
-
-@contextmanager
-def telling_user(
-    *, client: WebClient, user_id: str, respond: Respond | None = None
-) -> Iterator[None]:
-    """Show a GatebotError raised inside to the person: in the channel if we can, else by DM.
-
-    Not left to @app.error: Bolt's thread runner forgets the ack of a listener that raises
-    within about 10 ms of ack(), and Slack then gets a 404 (a failed command, a modal
-    stuck on "trouble connecting") on top of our message. Other errors still go there.
-    """
-    try:
-        yield
-    except GatebotError as error:
-        if respond is not None:
-            respond(text=str(error), response_type="ephemeral", replace_original=False)
-        else:
-            client.chat_postMessage(channel=user_id, text=str(error))
 
 
 def open_setup(

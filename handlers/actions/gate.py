@@ -12,7 +12,6 @@ from bot import answers, decisions
 from bot.blocks.gate_answers import answer_modal
 from bot.blocks.gate_decision import decision_modal
 from bot.blocks.gate_prompt import ANSWER, DECIDE
-from bot.gate_slack import telling_user
 from handlers.ids import workspace_and_value
 
 
@@ -34,14 +33,11 @@ def answer_gate(
     """Open the gate's questions, pre-filled with this person's earlier answers."""
     ack()
     user_id = body["user"]["id"]
-    with telling_user(client=client, user_id=user_id, respond=respond):
-        workspace_id, review_id = workspace_and_value(
-            session=session, context=context, action=action
-        )
-        form = answers.answer_form(
-            session=session, workspace_id=workspace_id, review_id=review_id, user_id=user_id
-        )
-        client.views_open(trigger_id=body["trigger_id"], view=answer_modal(form))
+    workspace_id, review_id = workspace_and_value(session=session, context=context, action=action)
+    form = answers.answer_form(
+        session=session, workspace_id=workspace_id, review_id=review_id, user_id=user_id
+    )
+    client.views_open(trigger_id=body["trigger_id"], view=answer_modal(form))
 
 
 def decide_gate(
@@ -56,11 +52,8 @@ def decide_gate(
     """Open the decision modal for a lead; anyone else gets a polite word, only to them."""
     ack()
     user_id = body["user"]["id"]
-    with telling_user(client=client, user_id=user_id, respond=respond):
-        workspace_id, review_id = workspace_and_value(
-            session=session, context=context, action=action
-        )
-        review = decisions.decision_form(
-            session=session, workspace_id=workspace_id, review_id=review_id, user_id=user_id
-        )
-        client.views_open(trigger_id=body["trigger_id"], view=decision_modal(review))
+    workspace_id, review_id = workspace_and_value(session=session, context=context, action=action)
+    review = decisions.decision_form(
+        session=session, workspace_id=workspace_id, review_id=review_id, user_id=user_id
+    )
+    client.views_open(trigger_id=body["trigger_id"], view=decision_modal(review))

@@ -12,7 +12,6 @@ from bot import digest, metric_registry
 from bot.digest import Action
 from bot.digest_post import post_now
 from bot.errors import InvalidInput
-from bot.gate_slack import telling_user
 from bot.jobs import BackgroundJobs
 from db.models import utcnow
 from prompts import render
@@ -49,8 +48,7 @@ def digest_command(
     }
     if parsed.action is Action.COMPACT:
         assert parsed.compact is not None
-        with telling_user(client=client, user_id=command["user_id"], respond=respond):
-            _compact(session=session, respond=respond, compact=parsed.compact, **where)
+        _compact(session=session, respond=respond, compact=parsed.compact, **where)
         return
     # Reading twelve weeks of every metric and drawing a chart is slow: after the ack.
     job = preview_job if parsed.action is Action.PREVIEW else post_job

@@ -20,7 +20,7 @@ from bot.blocks.gate import (
     status_message,
 )
 from bot.gate_input import Subcommand, parse_command
-from bot.gate_slack import open_setup, telling_user
+from bot.gate_slack import open_setup
 from db import workspaces
 from db.models import utcnow
 
@@ -44,12 +44,11 @@ def gate_command(
         ack(text=help_text(unknown=parsed.unknown))
         return
     ack()
-    with telling_user(client=client, user_id=command["user_id"], respond=respond):
-        team_id = context.team_id or command["team_id"]
-        workspace = workspaces.ensure(session=session, team_id=team_id)
-        _SUBCOMMANDS[parsed.subcommand](
-            Request(session, client, respond, workspace.id, command, parsed.argument)
-        )
+    team_id = context.team_id or command["team_id"]
+    workspace = workspaces.ensure(session=session, team_id=team_id)
+    _SUBCOMMANDS[parsed.subcommand](
+        Request(session, client, respond, workspace.id, command, parsed.argument)
+    )
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from sqlmodel import Session
 from bot import escape, ingest, metric_links, metric_registry, tokens
 from bot.blocks import metric as blocks
 from bot.errors import InvalidInput
-from bot.gate_slack import telling_user
 from bot.jobs import BackgroundJobs
 from bot.metric_command import Action, MetricCommand, parse
 from db.gate_models import Project
@@ -45,21 +44,20 @@ def metric_command(
         ack(text=render("metric_help.j2", unknown=parsed.unknown))
         return
     ack()
-    with telling_user(client=client, user_id=command["user_id"], respond=respond):
-        project = metric_registry.project_in(
-            session=session,
-            team_id=context.team_id or command["team_id"],
-            channel_id=command["channel_id"],
+    project = metric_registry.project_in(
+        session=session,
+        team_id=context.team_id or command["team_id"],
+        channel_id=command["channel_id"],
+    )
+    if parsed.action is Action.RECORD:
+        stored = _record(parsed, project=project, session=session, respond=respond)
+        # Judged on the job pool: a breach is posted to the channel, this reply is not held.
+        escape.evaluate_later(
+            jobs=jobs, client=client, project_id=project.id, metric_ids=stored.metric_ids
         )
-        if parsed.action is Action.RECORD:
-            stored = _record(parsed, project=project, session=session, respond=respond)
-            # Judged on the job pool: a breach is posted to the channel, this reply is not held.
-            escape.evaluate_later(
-                jobs=jobs, client=client, project_id=project.id, metric_ids=stored.metric_ids
-            )
-            return
-        act = _ACTIONS[parsed.action]
-        act(parsed, project=project, session=session, user=command["user_id"], respond=respond)
+        return
+    act = _ACTIONS[parsed.action]
+    act(parsed, project=project, session=session, user=command["user_id"], respond=respond)
 
 
 def _define(

@@ -23,7 +23,6 @@ from bot.gate_slack import (
     post_decision,
     publish_summary,
     send_nudge,
-    telling_user,
 )
 from bot.gates import Decision
 from bot.hypotheses import Checker
@@ -61,16 +60,15 @@ def submit_setup(
         return
     ack()
     user_id = body["user"]["id"]
-    with telling_user(client=client, user_id=user_id):
-        result = projects.save_setup(
-            session=session,
-            workspace_id=workspace.id,
-            user_id=user_id,
-            form=form,
-            project_id=project_id,
-        )
-        session.commit()
-        announce_setup(client=client, result=result, user_id=user_id)
+    result = projects.save_setup(
+        session=session,
+        workspace_id=workspace.id,
+        user_id=user_id,
+        form=form,
+        project_id=project_id,
+    )
+    session.commit()
+    announce_setup(client=client, result=result, user_id=user_id)
 
 
 def submit_answers(
@@ -93,27 +91,26 @@ def submit_answers(
         return
     ack()
     user_id, now = body["user"]["id"], utcnow()
-    with telling_user(client=client, user_id=user_id):
-        recorded = answers.submit_answers(
-            session=session,
-            checker=checker,
-            team_id=context.team_id or "",
-            review_id=submitted.review_id,
-            user_id=user_id,
-            texts=submitted.texts,
-            claims=submitted.claims,
-            numbers=numbers.values,
-            now=now,
-        )
-        session.commit()
-        send_nudge(client=client, recorded=recorded, user_id=user_id)
-        publish_summary(
-            session=session,
-            client=client,
-            workspace_id=recorded.review.project.workspace_id,
-            review_id=recorded.review.id,
-            now=now,
-        )
+    recorded = answers.submit_answers(
+        session=session,
+        checker=checker,
+        team_id=context.team_id or "",
+        review_id=submitted.review_id,
+        user_id=user_id,
+        texts=submitted.texts,
+        claims=submitted.claims,
+        numbers=numbers.values,
+        now=now,
+    )
+    session.commit()
+    send_nudge(client=client, recorded=recorded, user_id=user_id)
+    publish_summary(
+        session=session,
+        client=client,
+        workspace_id=recorded.review.project.workspace_id,
+        review_id=recorded.review.id,
+        now=now,
+    )
 
 
 def submit_decision(
@@ -132,16 +129,15 @@ def submit_decision(
         return
     ack()
     user_id, now = body["user"]["id"], utcnow()
-    with telling_user(client=client, user_id=user_id):
-        workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
-        decided = decisions.decide(
-            session=session,
-            workspace_id=workspace.id,
-            review_id=review_id,
-            user_id=user_id,
-            decision=Decision(decision),
-            reason=reason,
-            now=now,
-        )
-        session.commit()
-        post_decision(session=session, client=client, decided=decided, user_id=user_id, now=now)
+    workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
+    decided = decisions.decide(
+        session=session,
+        workspace_id=workspace.id,
+        review_id=review_id,
+        user_id=user_id,
+        decision=Decision(decision),
+        reason=reason,
+        now=now,
+    )
+    session.commit()
+    post_decision(session=session, client=client, decided=decided, user_id=user_id, now=now)
