@@ -10,12 +10,9 @@ local stand-in, answering after `--latency` seconds (0 by default).
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
-import pkgutil
 import sys
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,26 +21,16 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run as a script from anywhere, without installing the package
 
 from slack_sdk import WebClient  # noqa: E402
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-from sqlmodel import SQLModel  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
-import db  # noqa: E402
+from bench.scratch import DEFAULT_URL, scratch_schema  # noqa: E402
 from bot.reviews import run_pass  # noqa: E402
 from bot.standin.slack import SlackStandIn  # noqa: E402
 from db.gate_models import GateReview, Project  # noqa: E402
 from db.models import Workspace  # noqa: E402
-from db.session import make_engine, normalise_url  # noqa: E402
+from db.session import make_engine  # noqa: E402
 
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Sydney", "UTC")
-
-
-def schema_url(url: str, schema: str) -> str:
-    """Return `url` with its search path set to `schema`."""
-    parsed = make_url(normalise_url(url))
-    options = {"options": f"-csearch_path={schema}"}
-    return parsed.update_query_dict(options).render_as_string(hide_password=False)
 
 
 def seed(url: str, *, projects: int, now: datetime) -> None:
@@ -90,20 +77,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the schema for inspection")
     args = parser.parse_args()
 
-    schema = f"bench_clock_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(normalise_url(args.database_url))
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = schema_url(args.database_url, schema)
-    try:
-        # Tables from the models, as the tests make them: the bench measures the clock, and
-        # must not trip over a migration someone is still writing.
-        for module in pkgutil.iter_modules(db.__path__):  # every table module, as the tests do
-            if module.name.endswith("models"):
-                importlib.import_module(f"db.{module.name}")
-        schema_engine = make_engine(url)
-        SQLModel.metadata.create_all(schema_engine)
-        schema_engine.dispose()
+    with scratch_schema(args.database_url, prefix="bench_clock", keep=args.keep) as url:
         now = datetime.now(UTC).replace(second=30, microsecond=0)
         started = time.perf_counter()
         seed(url, projects=args.projects, now=now)
@@ -140,11 +114,6 @@ def main() -> int:
             f"latency {args.latency * 1000:.0f} ms); Slack received {calls:,}; {stored:,} posted"
         )
         print(f"second pass: {second}")
-    finally:
-        if not args.keep:
-            with admin.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
     return 0
 
 

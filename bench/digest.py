@@ -13,14 +13,11 @@ Seeding runs in a child process, so the peak memory printed is the digest run's 
 from __future__ import annotations
 
 import argparse
-import importlib
 import multiprocessing
 import os
-import pkgutil
 import resource
 import sys
 import time as clock
-import uuid
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -31,18 +28,17 @@ sys.path.insert(0, str(REPO))  # run as a script from anywhere, without installi
 import numpy as np  # noqa: E402
 import psycopg  # noqa: E402
 from slack_sdk import WebClient  # noqa: E402
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
-from sqlmodel import SQLModel  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
-import db  # noqa: E402
-from bench.clock import DEFAULT_URL, ZONES, schema_url  # noqa: E402
+from bench.clock import ZONES  # noqa: E402
+from bench.scratch import DEFAULT_URL, scratch_schema  # noqa: E402
 from bot.reviews import run_pass  # noqa: E402
 from bot.standin.slack import SlackStandIn  # noqa: E402
 from db.digest_models import DigestRun  # noqa: E402
 from db.gate_models import GateReview, Project  # noqa: E402
 from db.metric_models import Metric  # noqa: E402
 from db.models import Hypothesis, Workspace  # noqa: E402
-from db.session import make_engine, normalise_url  # noqa: E402
+from db.session import make_engine  # noqa: E402
 
 KINDS = ["model_health"] * 6 + ["product"] * 8 + ["business"] * 6
 PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -264,18 +260,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the schema for inspection")
     args = parser.parse_args()
 
-    schema = f"bench_digest_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(normalise_url(args.database_url))
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = schema_url(args.database_url, schema)
-    try:
-        for module in pkgutil.iter_modules(db.__path__):  # every table module, as the tests do
-            if module.name.endswith("models"):
-                importlib.import_module(f"db.{module.name}")
-        schema_engine = make_engine(url)
-        SQLModel.metadata.create_all(schema_engine)
-        schema_engine.dispose()
+    with scratch_schema(args.database_url, prefix="bench_digest", keep=args.keep) as url:
         now = datetime.now(UTC).replace(second=30, microsecond=0)
         seeding = multiprocessing.get_context("spawn").Process(
             target=_seed, args=(url, args.projects, args.metrics, args.days, now)
@@ -321,11 +306,6 @@ def main() -> int:
             f"(before the run: {before / 1024:.0f} MB); the largest child process "
             f"(the seeding, or one drawing charts): {children / 1024:.0f} MB"
         )
-    finally:
-        if not args.keep:
-            with admin.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
     return 0
 
 
