@@ -5,6 +5,10 @@ a stand-in Slack, and a fake OpenAI server that takes --llm-seconds per answer; 
 signed /hypothesis requests --concurrency at a time, --count in all, to each; prints p50
 and p99 ack latency and their ratio. Target: gatebot's p99 <= 1.3x the bare app's.
 
+Both servers finish booting before either is measured. Also printed: the CPU each server
+(master and workers) spent per ack during its load, a figure that other processes on the
+machine barely move, unlike the latencies; and the load average, to judge those by.
+
     python bench/ack_latency.py [--count 320] [--concurrency 32] [--llm-seconds 5]
 """
 
@@ -58,12 +62,50 @@ def _wait_healthy(port: int, process: subprocess.Popen, timeout: float = 60) -> 
     raise SystemExit(f"server on {port} did not start")
 
 
+def _server_cpu(pid: int) -> float | None:
+    """Return the CPU seconds gunicorn's master `pid` and its workers used so far (Linux)."""
+    try:
+        workers = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        total = 0
+        for each in [pid, *workers]:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+    except (OSError, ValueError, IndexError):
+        return None
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _wait_booted(processes: list[subprocess.Popen], timeout: float = 60) -> None:
+    """Wait until the servers' CPU use stops climbing: every worker has built its app."""
+
+    def total() -> float | None:
+        readings = [_server_cpu(process.pid) for process in processes]
+        return None if None in readings else sum(r for r in readings if r is not None)
+
+    deadline = time.monotonic() + timeout
+    before = total()
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = total()
+        if now is None or before is None:
+            time.sleep(3)  # no /proc to read: give the workers time instead
+            return
+        if now - before < 0.05:  # under 10% of a core: idle
+            return
+        before = now
+    raise SystemExit("the servers did not settle after starting")
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def _load(sender: SlackSender, *, count: int, concurrency: int, tag: str) -> list[float]:
+def _load(
+    sender: SlackSender, *, count: int, concurrency: int, tag: str, pid: int
+) -> tuple[list[float], float | None]:
+    """Return the ack latencies, and the server's CPU seconds during them (None: unknown)."""
+
     def one(n: int) -> float:
         reply = sender.command("/hypothesis", f"{tag} statement number {n} will raise retention")
         if reply.status != 200:
@@ -72,7 +114,12 @@ def _load(sender: SlackSender, *, count: int, concurrency: int, tag: str) -> lis
 
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         list(pool.map(one, range(min(concurrency, count))))  # warm-up: connections, imports
-        return list(pool.map(one, range(count)))
+        cpu_before = _server_cpu(pid)
+        latencies = list(pool.map(one, range(count)))
+        cpu_after = _server_cpu(pid)
+    if cpu_before is None or cpu_after is None:
+        return latencies, None
+    return latencies, cpu_after - cpu_before
 
 
 def main() -> int:
@@ -128,16 +175,26 @@ def main() -> int:
         }
         try:
             results: dict[str, list[float]] = {}
+            cpu: dict[str, float | None] = {}
             for name in ("bare", "gatebot"):
                 _wait_healthy(ports[name], processes[name])
+            # One server still booting would take CPU from the other's measurement.
+            _wait_booted(list(processes.values()))
+            load_before = os.getloadavg()[0]
+            for name in ("bare", "gatebot"):
                 sender = SlackSender(
                     events_url=f"http://127.0.0.1:{ports[name]}/slack/events",
                     signing_secret=SECRET,
                     response_url=slack.response_url(name),
                 )
-                results[name] = _load(
-                    sender, count=args.count, concurrency=args.concurrency, tag=name
+                results[name], cpu[name] = _load(
+                    sender,
+                    count=args.count,
+                    concurrency=args.concurrency,
+                    tag=name,
+                    pid=processes[name].pid,
                 )
+            load_after = os.getloadavg()[0]
         finally:
             for process in processes.values():
                 process.terminate()
@@ -147,12 +204,15 @@ def main() -> int:
         f"ack latency: {args.count} signed /hypothesis, {args.concurrency} at a time, "
         f"LLM {args.llm_seconds:g} s per answer, {args.workers} gunicorn workers each"
     )
-    print(f"{'app':<10}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'mean ms':>10}")
+    print(f"load average (1 min) {load_before:.2f} before, {load_after:.2f} after")
+    print(f"{'app':<10}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'mean ms':>10}{'CPU ms/ack':>12}")
     for name, values in results.items():
         ms = [v * 1000 for v in values]
+        seconds = cpu[name]
+        per_ack = "n/a" if seconds is None else f"{seconds * 1000 / len(values):.2f}"
         print(
             f"{name:<10}{_percentile(ms, 0.5):>10.1f}{_percentile(ms, 0.99):>10.1f}"
-            f"{max(ms):>10.1f}{statistics.fmean(ms):>10.1f}"
+            f"{max(ms):>10.1f}{statistics.fmean(ms):>10.1f}{per_ack:>12}"
         )
     ratio = _percentile(results["gatebot"], 0.99) / _percentile(results["bare"], 0.99)
     print(f"p99 ratio gatebot/bare: {ratio:.2f} (target <= 1.30; Slack's limit is 3000 ms)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from flask import Flask, request
 from flask.typing import ResponseReturnValue
 from slack_bolt import Ack, App
@@ -14,7 +16,13 @@ from bot.settings import get_settings
 def build() -> Flask:
     """Build the bare app from the same settings gatebot reads."""
     settings = get_settings()
-    bolt = App(client=build_web_client(settings), signing_secret=settings.slack_signing_secret)
+    # The same listener pool as gatebot's: with Bolt's default of 5 threads the baseline
+    # would queue its own acks under 32 concurrent requests and flatter the ratio.
+    bolt = App(
+        client=build_web_client(settings),
+        signing_secret=settings.slack_signing_secret,
+        listener_executor=ThreadPoolExecutor(max_workers=settings.gatebot_listener_threads),
+    )
 
     @bolt.command("/hypothesis")
     def only_ack(ack: Ack) -> None:

@@ -3,21 +3,24 @@
 Bolt runs each listener on a shared pool and a request is acked only once its listener
 starts. If slow checks held those threads, a burst of /hypothesis would queue new
 requests behind them and acks would miss Slack's 3 seconds. So a listener acks, hands
-the slow part to BackgroundJobs and returns; the jobs queue here, never in front of an ack.
+the slow part to BackgroundJobs and returns; the jobs queue here, never in front of an ack,
+and start once the process has answered the requests in flight (bot/ack_first.py).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.ack_first import REQUESTS, AckFirst
 from bot.errors import report_error
 from bot.hypotheses import Checker
+from bot.request_context import ContextThreadPoolExecutor
 
 logger = logging.getLogger(__name__)
 
@@ -25,16 +28,21 @@ logger = logging.getLogger(__name__)
 class BackgroundJobs:
     """A pool that runs jobs with their own DB session and the falsifiability checker."""
 
-    def __init__(self, *, engine: Engine, checker: Checker, max_workers: int) -> None:
+    def __init__(
+        self, *, engine: Engine, checker: Checker, max_workers: int, requests: AckFirst = REQUESTS
+    ) -> None:
         self._engine = engine
         self._checker = checker
-        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="job")
+        self._requests = requests  # a job starts once these are answered (bot/ack_first.py)
+        # A job runs in a copy of its submitter's context: its lines carry the request's id.
+        self._pool = ContextThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="job")
 
     def submit(self, job: Callable[..., None], /, **kwargs: Any) -> Future[None]:
         """Run `job(session=…, checker=…, **kwargs)` later; errors reach the user, not Bolt."""
         return self._pool.submit(self._run, job, kwargs)
 
     def _run(self, job: Callable[..., None], kwargs: dict[str, Any]) -> None:
+        self._requests.wait_for_quiet()
         try:
             with Session(self._engine, expire_on_commit=False) as session:
                 job(session=session, checker=self._checker, **kwargs)

@@ -10,13 +10,12 @@ from openai import (
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
-    ContentFilterFinishReasonError,
-    LengthFinishReasonError,
     OpenAI,
     OpenAIError,
     RateLimitError,
 )
-from openai.types.chat import ChatCompletionMessageParam, ParsedChatCompletion
+from openai.lib._parsing import type_to_response_format_param
+from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from pydantic import BaseModel, ConfigDict
 
 from bot.falsifiability.rewrite import build_rewrite
@@ -81,16 +80,27 @@ class LLMReply(BaseModel):
     rewrite: str
 
 
+# Built once: given the model class instead, the SDK rebuilds this JSON schema on every
+# call, milliseconds of CPU holding the GIL while the web worker's acks wait for it.
+RESPONSE_FORMAT = type_to_response_format_param(LLMReply)
+
+
 def make_client(settings: Settings) -> OpenAI | None:
     """Return an OpenAI client for `settings`, or None when no API key is set."""
     if not settings.llm_enabled:
         return None
-    return OpenAI(
+    client = OpenAI(
         api_key=settings.openai_api_key,
         base_url=settings.openai_base_url or None,
         timeout=settings.gatebot_llm_timeout,
         max_retries=0,  # a slow answer is worse than the rules verdict: fall back, do not wait
     )
+    # Load now what the first checks would: the SDK's chat modules (imported lazily) and the
+    # prompt templates (compiled on first use by every thread racing to it). Left to the
+    # first burst of /hypothesis, that holds the GIL while the burst's acks wait.
+    _ = client.chat.completions
+    build_messages("")
+    return client
 
 
 def build_messages(text: str) -> list[ChatCompletionMessageParam]:
@@ -112,8 +122,8 @@ def check_llm(text: str, *, client: OpenAI, model: str, timeout: float) -> Verdi
     messages = build_messages(text)
     try:
         # Retries off here too: the client may not come from make_client.
-        completion = client.with_options(max_retries=0, timeout=timeout).chat.completions.parse(
-            model=model, messages=messages, response_format=LLMReply
+        completion = client.with_options(max_retries=0, timeout=timeout).chat.completions.create(
+            model=model, messages=messages, response_format=RESPONSE_FORMAT
         )
         reply = _reply_from(completion)
     except LLMCheckError:
@@ -123,15 +133,19 @@ def check_llm(text: str, *, client: OpenAI, model: str, timeout: float) -> Verdi
     return _verdict_from(reply, text=text)
 
 
-def _reply_from(completion: ParsedChatCompletion[LLMReply]) -> LLMReply:
+def _reply_from(completion: ChatCompletion) -> LLMReply:
     if not completion.choices:
         raise LLMCheckError("the model sent no answer")
-    message = completion.choices[0].message
-    if message.refusal:
+    choice = completion.choices[0]
+    if choice.finish_reason == "length":
+        raise LLMCheckError("the reply was cut off at the length limit")
+    if choice.finish_reason == "content_filter":
+        raise LLMCheckError("the reply was blocked by the content filter")
+    if choice.message.refusal:
         raise LLMCheckError("the model refused")
-    if message.parsed is None:
+    if not choice.message.content:
         raise LLMCheckError("the model sent an empty reply")
-    return message.parsed
+    return LLMReply.model_validate_json(choice.message.content)
 
 
 def _reason(error: Exception, *, timeout: float) -> str:
@@ -146,10 +160,6 @@ def _reason(error: Exception, *, timeout: float) -> str:
         return "the model service rejected the API key (401)"
     if isinstance(error, APIStatusError):
         return f"the model service answered {error.status_code}"
-    if isinstance(error, LengthFinishReasonError):
-        return "the reply was cut off at the length limit"
-    if isinstance(error, ContentFilterFinishReasonError):
-        return "the reply was blocked by the content filter"
     if isinstance(error, pydantic.ValidationError):
         if any(e["type"] == "json_invalid" for e in error.errors()):
             return "reply was not valid JSON"
