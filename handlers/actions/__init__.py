@@ -2,10 +2,11 @@
 
 from slack_bolt import App
 
-from handlers.actions import gate, hypothesis
+from handlers.actions import gate, home, hypothesis
 
 
 def register(app: App) -> None:
     """Register every button listener."""
     hypothesis.register(app)
     gate.register(app)
+    home.register(app)
