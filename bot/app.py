@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -18,10 +17,12 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot import dedupe, install
 from bot.errors import report_error
 from bot.hypotheses import Checker
 from bot.jobs import BackgroundJobs
 from bot.listener_guard import guard_listeners
+from bot.request_context import ContextThreadPoolExecutor, bolt_request_ids
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -50,22 +51,29 @@ def create_app(
     """Build the Bolt app with every listener registered."""
     from handlers import register_listeners
 
-    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    settings.require_slack()
+    client = build_web_client(settings)
+    if settings.oauth_enabled:
+        client.token = None  # each request gets its team's token from the installation store
     app = App(
-        client=build_web_client(settings),
+        client=client,
         signing_secret=settings.slack_signing_secret,
         # Listeners run here; Bolt's default of 5 threads is too few for a busy channel.
         # Slow work (LLM checks) goes to BackgroundJobs, so it never holds these threads.
-        listener_executor=ThreadPoolExecutor(
+        listener_executor=ContextThreadPoolExecutor(  # listeners keep the request's ids
             max_workers=settings.gatebot_listener_threads, thread_name_prefix="listener"
         ),
         raise_error_for_unhandled_request=False,
+        # OAuth mode (install, per-team tokens) when configured; nothing for one workspace.
+        **install.app_options(settings=settings, engine=engine, client=client),
     )
     jobs = jobs or BackgroundJobs(
         engine=engine, checker=checker, max_workers=settings.gatebot_job_threads
     )
     _JOBS[app] = jobs
+    app.use(bolt_request_ids)  # first, so every later line of the request carries its id
     _install_session(app, engine=engine, checker=checker, jobs=jobs)
+    dedupe.install(app)  # repeated Slack deliveries are acked, not acted on twice
     app.error(_handle_error)
     register_listeners(app)
     guard_listeners(app)

@@ -10,19 +10,21 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from bot.errors import GatebotError
+from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, get_settings
 
 EXIT_USAGE = 2
+logger = logging.getLogger(__name__)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
-    # Long-running processes log their work; one-shot commands print only their answer.
-    level = logging.INFO if args.command in {"serve", "socket", "clock"} else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
+        # Long-running processes log their work; one-shot commands print only their answer.
+        level = "INFO" if args.command in {"serve", "socket", "clock"} else "WARNING"
+        configure_logging(get_settings(), default_level=level)
         return int(args.run(args) or 0)
     except (SettingsError, GatebotError) as error:
         print(f"gatebot: {error}", file=sys.stderr)
@@ -85,7 +87,8 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.server import serve
 
     settings = get_settings()
-    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    settings.require_slack()
+    logger.info("Slack install mode: %s", settings.install_mode)
     serve(settings=settings, port=args.port or settings.port, workers=args.workers)
     return 0
 
@@ -98,7 +101,8 @@ def _socket(args: argparse.Namespace) -> int:
     from db.session import make_engine
 
     settings = get_settings()
-    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
+    settings.require_slack()
+    settings.require("SLACK_APP_TOKEN")
     app = create_app(
         settings=settings,
         engine=make_engine(settings.database_url),
@@ -169,7 +173,8 @@ def _clock(args: argparse.Namespace) -> int:
     from db.session import make_engine
 
     settings = get_settings()
-    settings.require("SLACK_BOT_TOKEN")
+    settings.require_slack(serving=False)
+    logger.info("Slack install mode: %s", settings.install_mode)
     engine = make_engine(settings.database_url)
     try:
         if args.once:

@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.escape_sweep import sweep
+from bot.request_context import with_pass_id
 from bot.reviews import PassReport, run_pass
 from bot.settings import Settings
 
@@ -33,12 +34,12 @@ def clock_id() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def single_workspace(settings: Settings) -> Callable[[str], WebClient]:
-    """Return client_for giving every team the one bot token's client (single-workspace mode)."""
-    from bot.app import build_web_client
+def _clients(settings: Settings, engine: Engine) -> Callable[[str], WebClient]:
+    # One bot token's client for every team, or in OAuth mode each team's own; a team
+    # without a token becomes a Slack failure recorded on its projects (bot.clock_work).
+    from bot.install import client_for
 
-    client = build_web_client(settings)
-    return lambda team_id: client
+    return client_for(settings=settings, engine=engine)
 
 
 def _on_signals(handler: Callable[[int, object], None]) -> None:
@@ -66,6 +67,7 @@ def _pass(
     )
 
 
+@with_pass_id  # every line of the pass, its workers' too, carries one id
 def run_once(
     *,
     settings: Settings,
@@ -76,7 +78,7 @@ def run_once(
 ) -> PassReport:
     """Run one pass with the settings' grace, lease and workers, then the escape sweep."""
     now = now or datetime.now(UTC)
-    client_for = client_for or single_workspace(settings)
+    client_for = client_for or _clients(settings, engine)
     report = _pass(settings=settings, engine=engine, now=now, stop=stop, client_for=client_for)
     report.digests.alerts = sweep(engine=engine, client_for=client_for, now=now, stop=stop)
     return report
@@ -100,13 +102,15 @@ def run_forever(*, settings: Settings, engine: Engine) -> None:
 
     stop = Event()
     scheduler = BlockingScheduler(timezone=UTC)
-    client_for = single_workspace(settings)
+    client_for = _clients(settings, engine)
 
+    @with_pass_id
     def tick() -> None:
         now = datetime.now(UTC)
         report = _pass(settings=settings, engine=engine, now=now, stop=stop, client_for=client_for)
         logger.info("%s", report)
 
+    @with_pass_id
     def sweep_escapes() -> None:
         try:
             alerts = sweep(engine=engine, client_for=client_for, now=datetime.now(UTC), stop=stop)

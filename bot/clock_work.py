@@ -12,13 +12,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from slack_sdk import WebClient
 from sqlmodel import Session, SQLModel
 
+from bot.errors import GatebotError
+from bot.request_context import ContextThreadPoolExecutor
 from bot.slack_errors import SlackFailure
 from db import claims
 from db.claims import as_utc
@@ -93,7 +94,10 @@ class ClockWork:
                 try:
                     self._clients[team_id] = self.client_for(team_id)
                 except Exception as error:  # one workspace without a token must not stop the rest
-                    logger.exception("no Slack client for team %s", team_id)
+                    if isinstance(error, GatebotError):  # expected (uninstalled): no traceback
+                        logger.warning("no Slack client for team %s: %s", team_id, error)
+                    else:
+                        logger.exception("no Slack client for team %s", team_id)
                     message = f"gatebot has no working Slack token for this workspace ({error})"
                     failure = SlackFailure(code="no_client", message=message, transient=True)
                     self._clients[team_id] = failure
@@ -111,7 +115,7 @@ class ClockWork:
                 work(session, batch)
 
         # Posting is a few HTTP calls per post; workers keep a busy 09:00 from running late.
-        with ThreadPoolExecutor(self.workers, thread_name_prefix="clock") as pool:
+        with ContextThreadPoolExecutor(self.workers, thread_name_prefix="clock") as pool:
             for done in [pool.submit(in_own_session, batch) for batch in batches]:
                 done.result()
 

@@ -15,6 +15,7 @@ from bot import escape, ingest
 from bot.errors import GatebotError
 from bot.ingest import IngestResult
 from db.gate_models import Project
+from db.models import Workspace
 from db.session import session_scope
 
 logger = logging.getLogger(__name__)
@@ -27,13 +28,21 @@ def find_project(*, session: Session, ref: str) -> Project:
     ref = ref.strip()
     if ref.isdigit() and (project := session.get(Project, int(ref))) is not None:
         return project
-    named = list(session.exec(select(Project).where(func.lower(col(Project.name)) == ref.lower())))
+    named = list(
+        session.exec(
+            select(Project, Workspace.team_id)
+            .join(Workspace, col(Workspace.id) == col(Project.workspace_id))
+            .where(func.lower(col(Project.name)) == ref.lower())
+            .order_by(col(Project.id))
+        )
+    )
     if not named:
         raise GatebotError(f"no project has the id or name {ref!r}")
     if len(named) > 1:
-        found = ", ".join(f"{p.id} (channel {p.channel_id})" for p in named)
+        # Channel ids repeat across workspaces, so the team tells the projects apart.
+        found = ", ".join(f"{p.id} (team {team}, channel {p.channel_id})" for p, team in named)
         raise GatebotError(f"{len(named)} projects are named {ref!r}: give the id, one of {found}")
-    return named[0]
+    return named[0][0]
 
 
 def read_rows(path: Path) -> tuple[list[dict[str, object]], list[int]]:
@@ -82,8 +91,9 @@ def import_csv(
 ) -> tuple[Project, IngestResult]:
     """Store every row of the file in one transaction, or none; then post any escape alert due.
 
-    Alerts go through `client`, by default the configured bot token's; without a token the
-    import still stores, and the next evaluation (API, /metric record, the clock) alerts.
+    Alerts go through `client`, by default the project's team's (the bot token's, or in OAuth
+    mode the team's own); without a token the import still stores, and the next evaluation
+    (API, /metric record, the clock) alerts.
     """
     rows, lines = read_rows(path)
     with session_scope(engine) as session:
@@ -111,9 +121,8 @@ def _alert(
     """Judge the imported metrics; a back-fill of old values is stale and alerts nobody."""
     if not metric_ids:
         return
-    client = client or _configured_client()
+    client = client or _configured_client(engine=engine, project_id=project_id)
     if client is None:
-        logger.warning("SLACK_BOT_TOKEN is not set: imported values were not checked for alerts")
         return
     with Session(engine, expire_on_commit=False) as session:
         sent = escape.evaluate_ingested(
@@ -123,9 +132,18 @@ def _alert(
         logger.info("escape alert (%s) for %s on %s", alert.kind, alert.metric, alert.day)
 
 
-def _configured_client() -> WebClient | None:
-    from bot.app import build_web_client
+def _configured_client(*, engine: Engine, project_id: int) -> WebClient | None:
+    """Return the project's team's client: the bot token's, or in OAuth mode the team's own."""
+    from bot import install
     from bot.settings import get_settings
 
     settings = get_settings()
-    return build_web_client(settings) if settings.slack_bot_token else None
+    if not (settings.slack_bot_token or settings.oauth_enabled):
+        logger.warning("SLACK_BOT_TOKEN is not set: imported values were not checked for alerts")
+        return None
+    team_id = install.team_of_project(engine=engine, project_id=project_id) or ""
+    try:
+        return install.client_for(settings=settings, engine=engine)(team_id)
+    except install.NotInstalled as error:  # stored all the same; the clock's sweep alerts later
+        logger.warning("imported values were not checked for alerts: %s", error)
+        return None

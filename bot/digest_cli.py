@@ -61,13 +61,16 @@ def _print(*, session: Session, project: Project, as_json: bool, chart: Path | N
 
 
 def _post(*, settings: Settings, session: Session, project: Project) -> int:
-    from bot.app import build_web_client
+    from bot import install
     from bot.digest_post import post_now
 
-    settings.require("SLACK_BOT_TOKEN")
+    if not settings.oauth_enabled:
+        settings.require("SLACK_BOT_TOKEN")
+    team_id = install.team_of_project(engine=session.get_bind(), project_id=project.id)
+    client = install.client_for(settings=settings, engine=session.get_bind())(team_id or "")
     run = post_now(
         session=session,
-        client=build_web_client(settings),
+        client=client,
         project=project,
         user_id=None,
         now=utcnow(),

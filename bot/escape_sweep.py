@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 import db.digests as queries
+from bot.install import NotInstalled
 from db.claims import as_utc
 from db.gate_models import Project
 
@@ -34,7 +35,7 @@ def sweep(
     """Judge each project's metrics as of `now`; return how many alerts reached a channel."""
     from bot.escape import evaluate_project  # the metrics stack loads only when sweeping
 
-    clients: dict[str, WebClient] = {}
+    clients: dict[str, WebClient | None] = {}  # None: the team has no token (uninstalled)
     sent = 0
     with Session(engine, expire_on_commit=False) as session:
         targets = queries.metric_projects(session=session)
@@ -47,9 +48,12 @@ def sweep(
                 if project is None:
                     continue
                 if team_id not in clients:
-                    clients[team_id] = client_for(team_id)
+                    clients[team_id] = _client(client_for, team_id)
+                client = clients[team_id]
+                if client is None:
+                    continue  # judged again once the team reinstalls; nothing to alert now
                 alerts = evaluate_project(
-                    session=session, client=clients[team_id], project=project, now=as_utc(now)
+                    session=session, client=client, project=project, now=as_utc(now)
                 )
             except Exception:  # one project's bug, token or lost connection must not stop the rest
                 logger.exception("the escape sweep of project %s failed", project_id)
@@ -57,3 +61,11 @@ def sweep(
                 continue
             sent += sum(1 for alert in alerts if alert.channel_ts)
     return sent
+
+
+def _client(client_for: Callable[[str], WebClient], team_id: str) -> WebClient | None:
+    try:
+        return client_for(team_id)
+    except NotInstalled as error:  # said once per sweep, without a traceback: it is expected
+        logger.info("escape sweep skips team %s: %s", team_id, error)
+        return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from functools import partial
 
 from flask import Flask, jsonify, request
@@ -11,10 +12,11 @@ from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 from sqlalchemy import Engine
 
-from bot import escape
+from bot import escape, install
 from bot.api import create_api
 from bot.app import jobs_of
 from bot.jobs import BackgroundJobs
+from bot.request_context import track_requests
 from db.session import ping
 
 logger = logging.getLogger(__name__)
@@ -27,17 +29,26 @@ def create_web_app(*, bolt_app: App, engine: Engine, jobs: BackgroundJobs | None
     Bolt app's own pool), queued as the response goes out: a pipeline never waits on Slack.
     """
     web = Flask("gatebot")
+    track_requests(web)  # an X-Request-ID per request, in its log lines and its response
     handler = SlackRequestHandler(bolt_app)
     pool = jobs or jobs_of(bolt_app)
     on_ingested = None
     if pool is not None:
-        on_ingested = partial(escape.evaluate_later, jobs=pool, client=bolt_app.client)
+        clients = install.client_for_app(bolt_app)  # each project's alerts use its team's token
+        on_ingested = partial(_alert_later, jobs=pool, engine=engine, client_for=clients)
     else:
         logger.warning("no job pool for the API: metrics it stores raise no escape alerts")
     web.register_blueprint(create_api(engine=engine, on_ingested=on_ingested), url_prefix="/api/v1")
 
     @web.post("/slack/events")
     def slack_events() -> ResponseReturnValue:
+        return handler.handle(request)
+
+    # OAuth mode's install page and Slack's redirect back; Bolt's handler answers 404 to
+    # both in single-workspace mode.
+    @web.get(install.INSTALL_PATH)
+    @web.get(install.REDIRECT_PATH)
+    def slack_install() -> ResponseReturnValue:
         return handler.handle(request)
 
     @web.get("/healthz")
@@ -50,6 +61,24 @@ def create_web_app(*, bolt_app: App, engine: Engine, jobs: BackgroundJobs | None
         return jsonify(ok=True, database="ok")
 
     return web
+
+
+def _alert_later(
+    *,
+    jobs: BackgroundJobs,
+    engine: Engine,
+    client_for: install.ClientFor,
+    project_id: int,
+    metric_ids: Iterable[int],
+) -> None:
+    """Queue the escape check of metrics the API stored, with the project's team's client."""
+    team_id = install.team_of_project(engine=engine, project_id=project_id)
+    try:
+        client = client_for(team_id or "")
+    except install.NotInstalled as error:  # stored all the same; the sweep alerts on reinstall
+        logger.info("no escape check for project %s: %s", project_id, error)
+        return
+    escape.evaluate_later(jobs=jobs, client=client, project_id=project_id, metric_ids=metric_ids)
 
 
 def build_from_settings() -> Flask:

@@ -27,6 +27,11 @@ class Workspace(SQLModel, table=True):
     team_id: str = Field(max_length=32, unique=True, index=True)
     name: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    # Set when the app is uninstalled or its tokens revoked (the clock then skips the team);
+    # cleared by a reinstall. The team's records stay either way.
+    uninstalled_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
 
 
 class HypothesisStatus(StrEnum):
@@ -91,3 +96,5 @@ class Hypothesis(SQLModel, table=True):
 # hangs off) whenever these models are imported, or a flush cannot order the tables.
 import db.digest_models  # noqa: E402, F401  (the digest's runs hang off projects too)
 import db.metric_models  # noqa: E402, F401
+import db.outbox_models  # noqa: E402, F401  (dedupe receipts and the outbox, 0008)
+import db.slack_tables  # noqa: E402, F401  (slack_sdk's install tables, migration 0007)

@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from handlers import actions, commands, views
+from handlers import actions, commands, events, views
 
 
 def register_listeners(app: App) -> None:
@@ -10,3 +10,4 @@ def register_listeners(app: App) -> None:
     commands.register(app)
     actions.register(app)
     views.register(app)
+    events.register(app)

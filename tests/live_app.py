@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from slack_bolt import App
@@ -17,8 +17,15 @@ from bot.standin.serving import LocalServer, serve_wsgi
 from bot.standin.slack import SlackStandIn
 from bot.standin.slack_requests import SlackSender
 from bot.web import create_web_app
+from tests.install_flow import InstallResult, install_team
 
 SIGNING_SECRET = "test-signing-secret"  # noqa: S105 (a test value)
+# OAuth mode's three settings (start_app(oauth=True)); test values.
+OAUTH_SETTINGS = {
+    "slack_client_id": "1111.2222",
+    "slack_client_secret": "test-client-secret",
+    "slack_state_secret": "test-state-secret",
+}
 
 
 @dataclass
@@ -38,6 +45,14 @@ class LiveApp:
         self.bolt.listener_runner.listener_executor.shutdown(wait=True)  # type: ignore[attr-defined]
         self.jobs.shutdown(wait=True)
 
+    def install(self, team_id: str, *, name: str | None = None) -> InstallResult:
+        """Install the app in `team_id` as a browser does: the install page, then the redirect."""
+        return install_team(self.url, self.slack, team_id, name=name)
+
+    def sender_for(self, team_id: str, **changes: str) -> SlackSender:
+        """Return a sender posting as `team_id` (and any other field changed)."""
+        return replace(self.sender, team_id=team_id, **changes)
+
 
 @pytest.fixture
 def slack() -> Iterator[SlackStandIn]:
@@ -53,14 +68,19 @@ def start_app(
     """Yield a factory starting the app with optional setting overrides (e.g. an LLM)."""
     started: list[tuple[LocalServer, LiveApp]] = []
 
-    def start(**overrides: object) -> LiveApp:
+    def start(*, oauth: bool = False, **overrides: object) -> LiveApp:
+        """Start the app; `oauth=True` starts it in OAuth mode (no bot token, installs)."""
+        mode: dict[str, object] = (
+            {**OAUTH_SETTINGS, "slack_bot_token": None}
+            if oauth
+            else {"slack_bot_token": "xoxb-test-token"}
+        )
         settings = load_settings(
             _env_file=None,
-            slack_bot_token="xoxb-test-token",
             slack_signing_secret=SIGNING_SECRET,
             slack_api_url=slack.api_url,
             database_url=database_url,
-            **overrides,
+            **{**mode, **overrides},
         )
         checker = FalsifiabilityChecker.from_settings(settings)
         jobs = BackgroundJobs(engine=engine, checker=checker, max_workers=4)

@@ -97,10 +97,41 @@ class SlackStandIn:
         """Return a URL accepting Slack response_url POSTs, recorded as "response_url"."""
         return f"{self.url}/response/{quote(key, safe='')}"
 
-    def calls(self, method: str | None = None) -> list[Call]:
-        """Return the calls received so far, oldest first, optionally of one method."""
+    def calls(self, method: str | None = None, *, team: str | None = None) -> list[Call]:
+        """Return the calls received so far, oldest first, optionally of one method or team.
+
+        A call's team is its token's (`team_of`); calls without a token count for no team.
+        """
         with self._lock:
-            return [c for c in self._calls if method is None or c.method == method]
+            return [
+                c
+                for c in self._calls
+                if (method is None or c.method == method)
+                and (
+                    team is None
+                    or (c.token is not None and self._workspace.teams.team_of(c.token) == team)
+                )
+            ]
+
+    def install_code(self, team_id: str, *, name: str | None = None) -> str:
+        """Return a one-time OAuth code; oauth.v2.access trades it for a bot token of the team."""
+        with self._lock:
+            return self._workspace.teams.code_for(team_id, name=name)
+
+    def team_of(self, token: str | None) -> str:
+        """Return the team a token belongs to (tokens the stand-in did not issue: the default)."""
+        with self._lock:
+            return self._workspace.teams.team_of(token)
+
+    def token_for(self, team_id: str) -> str | None:
+        """Return the bot token last issued to the team by an install, if any."""
+        with self._lock:
+            return self._workspace.teams.token_for(team_id)
+
+    def revoke(self, team_id: str) -> None:
+        """Revoke the team's tokens, as an uninstall does: later calls get token_revoked."""
+        with self._lock:
+            self._workspace.teams.revoke(team_id)
 
     def wait_for(self, method: str, *, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Block until `count` calls of `method` arrived and return them all."""
@@ -195,7 +226,7 @@ class SlackStandIn:
                 )
             if call.method == "response_url":
                 return 200, {"Content-Type": "text/plain; charset=utf-8"}, b"ok"
-            payload = self._workspace.respond(call.method, call.args)
+            payload = self._workspace.respond(call.method, call.args, token=call.token)
         return 200, {"X-OAuth-Scopes": _SCOPES}, json.dumps(payload).encode()
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.standin.calls import JsonDict
+from bot.standin.slack_teams import SlackTeams
 
 # zoneinfo only knows abbreviations; Slack shows the long name.
 _TZ_LABELS = {
@@ -38,6 +39,8 @@ class SlackWorkspace:
     def __init__(self, *, team_id: str, bot_user_id: str) -> None:
         self.team_id = team_id
         self.bot_user_id = bot_user_id
+        self.teams = SlackTeams(default_team_id=team_id, default_name=TEAM_NAME)
+        self.caller_team = team_id  # the team of the call being answered (its token's)
         self.server_url = ""
         self.users: dict[str, JsonDict] = {}
         self.uploads: dict[str, bytes] = {}
@@ -65,8 +68,14 @@ class SlackWorkspace:
             "auth.revoke": lambda a: {"revoked": True},
         }
 
-    def respond(self, method: str, args: JsonDict) -> JsonDict:
-        """Answer one Web API call the way Slack would; unknown methods get `{"ok": true}`."""
+    def respond(self, method: str, args: JsonDict, token: str | None = None) -> JsonDict:
+        """Answer one Web API call the way Slack would; unknown methods get `{"ok": true}`.
+
+        The call is answered for its token's team; a revoked token gets token_revoked.
+        """
+        if self.teams.is_revoked(token):
+            return {"ok": False, "error": "token_revoked"}
+        self.caller_team = self.teams.team_of(token)
         build = self._methods.get(method)
         return {"ok": True, **(build(args) if build else {})}
 
@@ -96,7 +105,7 @@ class SlackWorkspace:
         abbreviation = now.tzname() or tz
         return {
             "id": user_id,
-            "team_id": self.team_id,
+            "team_id": self.caller_team,
             "name": name,
             "real_name": real_name,
             "deleted": False,
@@ -104,18 +113,21 @@ class SlackWorkspace:
             "tz": tz,
             "tz_label": _TZ_LABELS.get(abbreviation, abbreviation),
             "tz_offset": int(offset.total_seconds()) if offset else 0,
-            "profile": {"real_name": real_name, "display_name": name, "team": self.team_id},
+            "profile": {"real_name": real_name, "display_name": name, "team": self.caller_team},
         }
 
     def _team(self) -> JsonDict:
-        return {"id": self.team_id, "name": TEAM_NAME, "domain": TEAM_DOMAIN}
+        team_id = self.caller_team
+        domain = TEAM_DOMAIN if team_id == self.team_id else team_id.lower()
+        return {"id": team_id, "name": self.teams.names.get(team_id, TEAM_NAME), "domain": domain}
 
     def _auth_test(self, args: JsonDict) -> JsonDict:
+        team = self._team()
         return {
-            "url": f"https://{TEAM_DOMAIN}.slack.com/",
-            "team": TEAM_NAME,
+            "url": f"https://{team['domain']}.slack.com/",
+            "team": team["name"],
             "user": "gatebot",
-            "team_id": self.team_id,
+            "team_id": team["id"],
             "user_id": self.bot_user_id,
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
@@ -127,7 +139,7 @@ class SlackWorkspace:
             "user": self.bot_user_id,
             "bot_id": BOT_ID,
             "app_id": APP_ID,
-            "team": self.team_id,
+            "team": self.caller_team,
             "text": args.get("text", ""),
             "blocks": args.get("blocks", []),
             "ts": ts,
@@ -171,7 +183,7 @@ class SlackWorkspace:
             "external_id": external_id,
             **submitted,
             "id": view_id,
-            "team_id": self.team_id,
+            "team_id": self.caller_team,
             "app_id": APP_ID,
             "bot_id": BOT_ID,
             "hash": f"{int(time.time())}.{self._serial:08x}",
@@ -202,13 +214,17 @@ class SlackWorkspace:
         }
 
     def _oauth_v2_access(self, args: JsonDict) -> JsonDict:
+        exchanged = self.teams.exchange(str(args.get("code", "")))
+        if exchanged is None:
+            return {"ok": False, "error": "invalid_code"}
+        team_id, token = exchanged
         return {
-            "access_token": f"xoxb-{self.team_id}-standin-{self.next_id('')}",
+            "access_token": token,
             "token_type": "bot",
             "scope": "chat:write,commands,users:read,files:write",
             "bot_user_id": self.bot_user_id,
             "app_id": APP_ID,
-            "team": {"id": self.team_id, "name": TEAM_NAME},
+            "team": {"id": team_id, "name": self.teams.names[team_id]},
             "enterprise": None,
             "is_enterprise_install": False,
             "authed_user": {"id": "U0INSTALLER"},

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 
 _trigger_ids = itertools.count(1)
+_event_ids = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -46,16 +47,23 @@ class SlackSender:
     extra_headers: dict[str, str] = field(default_factory=dict)
 
     def post(
-        self, body: str, *, timestamp: int | None = None, signature: str | None = None
+        self,
+        body: str,
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        content_type: str = "application/x-www-form-urlencoded",
+        headers: dict[str, str] | None = None,
     ) -> Reply:
-        """POST a raw form body with Slack's signature headers."""
+        """POST a raw body with Slack's signature headers (form-encoded unless told otherwise)."""
         ts = str(timestamp if timestamp is not None else int(time.time()))
         verifier = SignatureVerifier(self.signing_secret)
         headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
+            "Content-Type": content_type,
             "X-Slack-Request-Timestamp": ts,
             "X-Slack-Signature": signature or verifier.generate_signature(timestamp=ts, body=body),
             **self.extra_headers,
+            **(headers or {}),
         }
         request = urllib.request.Request(  # noqa: S310 (the app's own local URL)
             self.events_url, data=body.encode(), headers=headers, method="POST"
@@ -90,6 +98,36 @@ class SlackSender:
     def command(self, command: str, text: str = "") -> Reply:
         """Send a slash command."""
         return self.post(self.command_body(command, text))
+
+    def event(
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+        retry_reason: str = "http_timeout",
+    ) -> Reply:
+        """Send an Events API callback wrapping `event`, as Slack does (JSON, signed).
+
+        `retry_num` adds Slack's X-Slack-Retry-Num / X-Slack-Retry-Reason headers, which
+        Slack sets when it re-sends an event it thinks was not acknowledged.
+        """
+        body = json.dumps(
+            {
+                "token": "legacy-verification-token",
+                "team_id": self.team_id,
+                "api_app_id": "A0GATEBOT",
+                "event": {"event_ts": f"{time.time():.6f}", **event},
+                "type": "event_callback",
+                "event_id": event_id or f"Ev{next(_event_ids):010d}",
+                "event_time": int(time.time()),
+                "authorizations": [{"team_id": self.team_id, "user_id": "UBOT", "is_bot": True}],
+            }
+        )
+        retry: dict[str, str] = {}
+        if retry_num is not None:
+            retry = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
+        return self.post(body, content_type="application/json", headers=retry)
 
     def _payload(self, payload: dict[str, Any]) -> Reply:
         return self.post(urlencode({"payload": json.dumps(payload)}))
@@ -141,6 +179,50 @@ class SlackSender:
             }
         )
 
+    def click_in_view(
+        self, action_id: str, value: str, *, view: dict[str, Any], view_id: str = "V0HOME"
+    ) -> Reply:
+        """Send a button click from a view (the Home tab, an open modal): no channel, no
+        response_url, as Slack sends it."""
+        return self._view_action({"type": "button", "value": value}, action_id, view, view_id)
+
+    def pick_in_view(
+        self, action_id: str, channel_id: str, *, view: dict[str, Any], view_id: str = "V0MODAL"
+    ) -> Reply:
+        """Send a conversations_select choice made in a view."""
+        action = {"type": "conversations_select", "selected_conversation": channel_id}
+        return self._view_action(action, action_id, view, view_id)
+
+    def _view_action(
+        self, action: dict[str, Any], action_id: str, view: dict[str, Any], view_id: str
+    ) -> Reply:
+        block_id = next(
+            (
+                str(block.get("block_id", "home"))
+                for block in view.get("blocks", [])
+                for element in [*block.get("elements", []), block.get("accessory") or {}]
+                if element.get("action_id") == action_id
+            ),
+            "home",
+        )
+        shown = {"id": view_id, "hash": f"{time.time():.0f}.home", **view}
+        return self._payload(
+            {
+                "type": "block_actions",
+                **self._who(),
+                "container": {"type": "view", "view_id": shown["id"]},
+                "view": shown,
+                "actions": [
+                    {
+                        **action,
+                        "action_id": action_id,
+                        "block_id": block_id,
+                        "action_ts": f"{time.time():.6f}",
+                    }
+                ],
+            }
+        )
+
     def submit_view(
         self, view: dict[str, Any], values: dict[str, dict[str, dict[str, Any]]]
     ) -> Reply:
@@ -150,7 +232,8 @@ class SlackSender:
                 "type": "view_submission",
                 **self._who(),
                 "view": {
-                    "id": view.get("id", "V0MODAL"),
+                    # Slack gives every modal it opens its own id; a resubmission carries it again.
+                    "id": view.get("id") or f"V0MODAL{next(_trigger_ids)}",
                     "type": "modal",
                     "callback_id": view["callback_id"],
                     "private_metadata": view.get("private_metadata", ""),

@@ -44,15 +44,27 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # A batch ALTER on SQLite copies the table and drops the old one; with foreign keys
+        # enforced, dropping a table that other rows point at fails. SQLite only honours
+        # this pragma outside a transaction, so it is set before the migrations begin.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()  # end the autobegun transaction: the migrations commit their own
     # render_as_batch lets ALTERs work on SQLite, which cannot alter columns in place.
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+    finally:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -1,0 +1,11 @@
+"""Slack Events API listeners, one module per feature; each exposes register(app)."""
+
+from slack_bolt import App
+
+from handlers.events import home, lifecycle
+
+
+def register(app: App) -> None:
+    """Register every event listener."""
+    home.register(app)
+    lifecycle.register(app)
