@@ -12,10 +12,12 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlmodel import Session
 
+from bot import dedupe, outbox
 from bot.clock_work import ClockWork
 from bot.errors import InvalidInput
 from bot.gates import GateKind, Occurrence
 from bot.reviews import (
+    REMINDER_ATTEMPTS,
     SPRINT_PHASES,
     PassReport,
     floor,
@@ -79,6 +81,9 @@ class Pass(ClockWork):
         self._open_due()
         self._remind()
         DigestPass(work=self, report=self.report.digests).run()
+        # Posts people asked for that Slack could not take then (bot.outbox), and old receipts.
+        outbox.drain(session=self.session, client_for=self.client, now=self.stamp(), stop=self.stop)
+        dedupe.prune(session=self.session, now=self.now)
 
     def _open_due(self) -> None:
         schedules = queries.schedules_in(session=self.session, phases=SPRINT_PHASES)
@@ -164,7 +169,9 @@ class Pass(ClockWork):
             return "deferred"  # still claimed: retaken after the lease, up to MAX_ATTEMPTS
 
     def _remind(self) -> None:
-        due = queries.due_reminders(session=self.session, now=self.now)
+        due = queries.due_reminders(
+            session=self.session, now=self.now, lease=self.lease, attempts=REMINDER_ATTEMPTS
+        )
         self.session.commit()
         for review, project, team_id in due:
             if self.stop.is_set():
@@ -173,7 +180,12 @@ class Pass(ClockWork):
             if isinstance(client, SlackFailure):
                 continue  # nothing claimed yet: the next pass tries again
             outcome = send_reminder(
-                session=self.session, client=client, project=project, review=review, now=self.now
+                session=self.session,
+                client=client,
+                project=project,
+                review=review,
+                now=self.now,
+                lease=self.lease,
             )
             if outcome != "taken":
                 self.tally(self.report, outcome)

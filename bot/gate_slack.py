@@ -1,7 +1,8 @@
 """What gatebot says in Slack around a gate review: set-up notice, nudge, summary, decision.
 
-The prompt itself is bot.reviews'. Slack failures here never lose what was stored: they
-are logged and shown in /gate status, and the person is told another way where it matters.
+The prompt itself is bot.reviews'. Slack failures here never lose what was stored: a post
+Slack cannot take yet waits in the outbox (bot.outbox) for the clock; a refusal is logged and
+shown in /gate status, and the person is told another way where it matters.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from contextlib import suppress
 from datetime import datetime
 
 from slack_sdk import WebClient
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 import db.answers as queries
+from bot import outbox
 from bot.answers import Recorded, load, thread_answers
 from bot.blocks.gate_answers import (
     nudge_message,
@@ -28,6 +31,8 @@ from bot.gates import time_zone
 from bot.projects import SetupResult
 from bot.slack_errors import SlackFailure, call_slack
 from db.gate_models import Project
+from db.models import Workspace
+from db.outbox_models import OutboxMessage
 from db.reviews import set_project_error
 
 logger = logging.getLogger(__name__)
@@ -68,20 +73,30 @@ def profile_timezone(*, client: WebClient, user_id: str) -> str | None:
     return str(user.get("tz") or "") or None
 
 
-def announce_setup(*, client: WebClient, result: SetupResult, user_id: str) -> bool:
-    """Tell the channel about a set-up or edit; DM the person if the channel refuses."""
+def announce_setup(
+    *, session: Session, client: WebClient, result: SetupResult, user_id: str
+) -> bool:
+    """Tell the channel about a set-up or edit; kept if Slack is struggling, DM if it refuses."""
     project = result.project
     text = setup_notice(
         project=project, user_id=user_id, created=result.created, changed=result.changed
     )
-    try:
-        call_slack(lambda: client.chat_postMessage(channel=project.channel_id, text=text))
-        return True
-    except SlackFailure as failure:
+    message = OutboxMessage(
+        team_id=_team_id(session, project.workspace_id),
+        channel_id=project.channel_id,
+        text=text,
+        about=f"the set-up notice of {project.name}",
+        notify_user=user_id,
+    )
+    delivery = outbox.send(session=session, client=client, message=message)
+    if delivery.kept:
+        note = ":white_check_mark: Saved. " + outbox.kept_note(channel_id=project.channel_id)
+        outbox.tell(client=client, channel_id=project.channel_id, user_id=user_id, text=note)
+    elif delivery.failure is not None:
         note = f"{text}\n\n:warning: I could not post this in <#{project.channel_id}>: "
-        note += failure.message
+        note += delivery.failure.message
         call_slack(lambda: client.chat_postMessage(channel=user_id, text=note))
-        return False
+    return delivery.posted
 
 
 def send_nudge(*, client: WebClient, recorded: Recorded, user_id: str) -> None:
@@ -124,30 +139,31 @@ def publish_summary(
         summary_text(review=review, answers=answers),
     )
     channel = row.channel_id or review.project.channel_id
-    try:
-        if row.summary_ts:
-            try:
-                call_slack(
-                    lambda: client.chat_update(
-                        channel=channel, ts=row.summary_ts, text=text, blocks=blocks
-                    )
-                )
-                session.commit()
-                return
-            except SlackFailure as failure:
-                if failure.code != "message_not_found":
-                    raise
-                # Someone deleted the summary: post a fresh one rather than none.
-        posted = call_slack(
-            lambda: client.chat_postMessage(
-                channel=channel, thread_ts=row.message_ts, text=text, blocks=blocks
-            )
-        )
-    except SlackFailure as failure:
-        _record(session, review.project, failure, now)
+    message = OutboxMessage(
+        team_id=_team_id(session, workspace_id),
+        channel_id=channel,
+        text=text,
+        blocks=blocks,
+        thread_ts=row.message_ts,
+        # Only the latest summary matters: a newer one replaces a kept one.
+        coalesce_key=f"summary:{review_id}",
+        about=f"the answers' summary of the {review.gate.kind.label}",
+        record={"kind": "summary", "id": review_id},  # a new summary's ts goes on the review
+    )
+    if row.summary_ts:
+        message.method, message.update_ts, message.record = "chat.update", row.summary_ts, None
+    delivery = outbox.send(session=session, client=client, message=message, now=now)
+    failure = delivery.failure
+    if failure is not None and failure.code == "message_not_found" and row.summary_ts:
+        # Someone deleted the summary: post a fresh one rather than none.
+        message.method, message.update_ts = "chat.postMessage", None
+        message.record = {"kind": "summary", "id": review_id}
+        delivery = outbox.send(session=session, client=client, message=message, now=now)
+    if delivery.outcome is outbox.Delivered.REFUSED and delivery.failure is not None:
+        _record(session, review.project, delivery.failure, now)
         return
-    row.summary_ts = str(posted["ts"])
-    session.add(row)
+    if delivery.posted and message.method == "chat.postMessage":
+        set_committed_value(row, "summary_ts", delivery.ts)  # stored by outbox.send
     session.commit()
 
 
@@ -158,19 +174,23 @@ def post_decision(
     review = decided.review
     row = review.review
     if row.message_ts is not None:
-        try:
-            call_slack(
-                lambda: client.chat_postMessage(
-                    channel=row.channel_id or review.project.channel_id,
-                    thread_ts=row.message_ts,
-                    # Stakeholders who skip threads still see what was decided.
-                    reply_broadcast=True,
-                    text=decision_text(decided=decided, user_id=user_id),
-                    blocks=decision_message(decided=decided, user_id=user_id),
-                )
-            )
-        except SlackFailure as failure:
-            _record(session, review.project, failure, now)
+        channel = row.channel_id or review.project.channel_id
+        message = OutboxMessage(
+            team_id=_team_id(session, review.project.workspace_id),
+            channel_id=channel,
+            thread_ts=row.message_ts,
+            reply_broadcast=True,  # stakeholders who skip threads still see what was decided
+            text=decision_text(decided=decided, user_id=user_id),
+            blocks=decision_message(decided=decided, user_id=user_id),
+            about=f"your decision on the {review.gate.kind.label}",
+            notify_user=user_id,
+        )
+        delivery = outbox.send(session=session, client=client, message=message, now=now)
+        if delivery.kept:
+            note = ":white_check_mark: Decision recorded. " + outbox.kept_note(channel_id=channel)
+            outbox.tell(client=client, channel_id=channel, user_id=user_id, text=note)
+        elif delivery.failure is not None:
+            _record(session, review.project, delivery.failure, now)
     if row.summary_ts:
         publish_summary(
             session=session,
@@ -179,6 +199,11 @@ def post_decision(
             review_id=review.id,
             now=now,
         )
+
+
+def _team_id(session: Session, workspace_id: int) -> str:
+    workspace = session.get(Workspace, workspace_id)
+    return workspace.team_id if workspace else ""
 
 
 def _record(session: Session, project: Project, failure: SlackFailure, now: datetime) -> None:

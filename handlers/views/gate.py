@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import answers, decisions, projects
+from bot import answers, decisions, dedupe, projects
 from bot.blocks.gate_answers import ANSWER_CALLBACK, read_answer_modal
 from bot.blocks.gate_decision import DECISION_CALLBACK, decision_errors, read_decision_modal
 from bot.blocks.gate_setup import (
@@ -26,6 +26,7 @@ from bot.gate_slack import (
 )
 from bot.gates import Decision
 from bot.hypotheses import Checker
+from bot.jobs import BackgroundJobs
 from db import workspaces
 from db.models import utcnow
 
@@ -51,14 +52,20 @@ def submit_setup(
     values = view["state"]["values"]
     form = read_setup(values)
     project_id, _ = read_setup_metadata(view.get("private_metadata", ""))
+    if dedupe.submitted_before(session=session, body=body):  # sent again: already saved
+        ack()
+        return
     workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
     errors = projects.setup_errors(
         session=session, workspace_id=workspace.id, form=form, project_id=project_id
     )
     if errors:
-        ack(response_action="errors", errors=setup_block_errors(errors, state_values=values))
+        shown = setup_block_errors(errors, state_values=values, blocks=view.get("blocks"))
+        ack(response_action="errors", errors=shown)
         return
     ack()
+    if not dedupe.first_submission(session=session, body=body, team_id=workspace.team_id):
+        return
     user_id = body["user"]["id"]
     result = projects.save_setup(
         session=session,
@@ -68,7 +75,7 @@ def submit_setup(
         project_id=project_id,
     )
     session.commit()
-    announce_setup(client=client, result=result, user_id=user_id)
+    announce_setup(session=session, client=client, result=result, user_id=user_id)
 
 
 def submit_answers(
@@ -78,28 +85,57 @@ def submit_answers(
     context: BoltContext,
     client: WebClient,
     session: Session,
-    checker: Checker,
+    jobs: BackgroundJobs,
 ) -> None:
     """Check the numbers inline, then keep the answers, nudge vague ones, refresh the summary."""
     submitted = read_answer_modal(view)
     numbers = read_numbers(submitted.numbers, required=submitted.required)
-    if numbers.errors:
-        ack(response_action="errors", errors=numbers.errors)
+    if errors := numbers.errors | answers.length_errors(submitted.texts):
+        ack(response_action="errors", errors=errors)
         return
     if submitted.empty and not submitted.had_answers:
-        ack(response_action="errors", errors={next(iter(submitted.texts)): NO_ANSWER})
+        ack(response_action="errors", errors={submitted.first_question: NO_ANSWER})
         return
     ack()
-    user_id, now = body["user"]["id"], utcnow()
-    recorded = answers.submit_answers(
-        session=session,
-        checker=checker,
+    if not dedupe.first_submission(session=session, body=body, team_id=context.team_id or ""):
+        return
+    # The checks wait on the LLM, each up to GATEBOT_LLM_TIMEOUT: on a listener thread they
+    # would hold one that other requests need for their acks, so they go to the job pool.
+    jobs.submit(
+        record_answers,
+        client=client,
         team_id=context.team_id or "",
         review_id=submitted.review_id,
-        user_id=user_id,
+        user_id=body["user"]["id"],
         texts=submitted.texts,
         claims=submitted.claims,
         numbers=numbers.values,
+    )
+
+
+def record_answers(
+    *,
+    session: Session,
+    checker: Checker,
+    client: WebClient,
+    team_id: str,
+    review_id: int,
+    user_id: str,
+    texts: dict[str, str],
+    claims: list[str],
+    numbers: dict[str, float] | None,
+) -> None:
+    """Check and keep the answers, nudge the author on vague ones, refresh the summary."""
+    now = utcnow()
+    recorded = answers.submit_answers(
+        session=session,
+        checker=checker,
+        team_id=team_id,
+        review_id=review_id,
+        user_id=user_id,
+        texts=texts,
+        claims=claims,
+        numbers=numbers,
         now=now,
     )
     session.commit()
@@ -128,6 +164,8 @@ def submit_decision(
         ack(response_action="errors", errors=errors)
         return
     ack()
+    if not dedupe.first_submission(session=session, body=body, team_id=context.team_id or ""):
+        return
     user_id, now = body["user"]["id"], utcnow()
     workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
     decided = decisions.decide(

@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import hypotheses
+from bot import dedupe, hypotheses
 from bot.announce import announce_hypothesis, confirm_to_author
 from bot.blocks.hypothesis import MODAL_CALLBACK, read_metadata, read_modal
 from bot.hypotheses import Checker
@@ -27,6 +27,7 @@ def submit_hypothesis(
     body: dict[str, Any],
     context: BoltContext,
     client: WebClient,
+    session: Session,
     jobs: BackgroundJobs,
 ) -> None:
     """Validate inline, then assemble, check, save and post the hypothesis after the ack."""
@@ -36,6 +37,8 @@ def submit_hypothesis(
         ack(response_action="errors", errors=errors)
         return
     ack()
+    if not dedupe.first_submission(session=session, body=body, team_id=context.team_id or ""):
+        return
     channel_id, replaces = read_metadata(view.get("private_metadata", ""))
     jobs.submit(
         save_and_post,
@@ -70,5 +73,5 @@ def save_and_post(
         replaces=replaces,
     )
     session.commit()
-    posted = announce_hypothesis(client=client, session=session, hypothesis=outcome.hypothesis)
-    confirm_to_author(client=client, hypothesis=outcome.hypothesis, posted=posted)
+    delivery = announce_hypothesis(client=client, session=session, hypothesis=outcome.hypothesis)
+    confirm_to_author(client=client, hypothesis=outcome.hypothesis, delivery=delivery)
