@@ -8,8 +8,9 @@ the post but before its commit recording it (a few milliseconds per post, since 
 is recorded on its own) gets that prompt posted again by the retaking clock.
 
 Missed occurrences: up to `grace` late the prompt is sent once and says it is late; later
-than that it is recorded as SKIPPED. Reminders are claimed by a conditional UPDATE on
-`reminded_at IS NULL`, so they are at most once. Which sprints are due: bot.schedule.
+than that it is recorded as SKIPPED. Reminders work the same way: a conditional UPDATE
+claims one, and a claim with no `reminder_ts` after the lease is retaken, up to
+REMINDER_ATTEMPTS. Which sprints are due: bot.schedule.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ __all__ = [
     "DigestReport",
     "SPRINT_PHASES",
     "PassReport",
+    "REMINDER_ATTEMPTS",
     "Schedule",
     "calendar_for",
     "floor",
@@ -67,6 +69,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_GRACE = timedelta(hours=6)
 DEFAULT_LEASE = timedelta(seconds=120)
+REMINDER_ATTEMPTS = MAX_ATTEMPTS  # db migration 0009 marks older reminders settled with this
 
 
 @dataclass
@@ -210,15 +213,33 @@ def record_failure(
 
 
 def send_reminder(
-    *, session: Session, client: WebClient, project: Project, review: GateReview, now: datetime
+    *,
+    session: Session,
+    client: WebClient,
+    project: Project,
+    review: GateReview,
+    now: datetime,
+    lease: timedelta,
 ) -> str:
-    """Remind the leads in the prompt's thread once: "reminded", "failed" or "taken". Commits."""
-    won = queries.claim_reminder(session=session, review_id=review.id or 0, now=as_utc(now))
+    """Remind the leads in the prompt's thread once: "reminded", "deferred", "failed" or
+    "taken". Commits.
+
+    The claim is kept until the post's ts is stored: a clock that dies in between leaves
+    the reminder to be retaken after `lease`, as prompts are. A transient Slack failure is
+    retried the same way, up to REMINDER_ATTEMPTS; a refusal is final.
+    """
+    won = queries.claim_reminder(
+        session=session,
+        review_id=review.id or 0,
+        now=as_utc(now),
+        lease=lease,
+        attempts=REMINDER_ATTEMPTS,
+    )
     session.commit()
     if not won:
         return "taken"
     try:
-        call_slack(
+        response = call_slack(
             lambda: client.chat_postMessage(
                 channel=review.channel_id or project.channel_id,
                 thread_ts=review.message_ts,
@@ -227,13 +248,21 @@ def send_reminder(
             )
         )
     except SlackFailure as failure:
+        session.refresh(review)
+        final = not failure.transient or review.reminder_attempts >= REMINDER_ATTEMPTS
+        if final:
+            queries.settle_reminder(
+                session=session, review_id=review.id or 0, give_up=REMINDER_ATTEMPTS
+            )
         review.error = failure.message
         session.add(review)
         queries.set_project_error(
             session=session, project=project, error=failure.message, at=as_utc(now)
         )
         session.commit()
-        return "failed"
+        return "failed" if final else "deferred"
+    queries.settle_reminder(session=session, review_id=review.id or 0, ts=str(response["ts"]))
+    session.commit()
     return "reminded"
 
 

@@ -96,7 +96,10 @@ class GateReview(SQLModel, table=True):
     message_ts: str | None = Field(default=None, max_length=32)
     summary_ts: str | None = Field(default=None, max_length=32)  # the answers' summary in thread
     remind_at: datetime | None = Field(default=None, sa_column=_aware())
-    reminded_at: datetime | None = Field(default=None, sa_column=_aware())
+    reminded_at: datetime | None = Field(default=None, sa_column=_aware())  # the last claim
+    # The posted reminder; NULL while unposted, so a claim whose post was lost is retaken.
+    reminder_ts: str | None = Field(default=None, max_length=32)
+    reminder_attempts: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     error: str | None = Field(default=None, sa_column=Column(Text))
     # Numbers some gates take (the evaluation gate's baseline, MDE, traffic) and what follows.
     inputs: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -7,10 +7,10 @@ here is aware UTC (see db.claims.as_utc, re-exported here for the gate code).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, exists, update
+from sqlalchemy import Row, exists, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
@@ -136,18 +136,31 @@ def set_project_error(
         set_committed_value(project, name, value)
 
 
+def _reminder_open(*, now: datetime, lease: timedelta, attempts: int) -> list[Any]:
+    """Conditions for a reminder any clock may claim: never claimed, or claimed by a clock
+    whose post was lost (no ts after the lease), with attempts left."""
+    return [
+        col(GateReview.status) == ReviewStatus.POSTED,
+        col(GateReview.reminder_ts).is_(None),
+        col(GateReview.reminder_attempts) < attempts,
+        or_(
+            col(GateReview.reminded_at).is_(None),
+            col(GateReview.reminded_at) < as_utc(now) - lease,
+        ),
+    ]
+
+
 def due_reminders(
-    *, session: Session, now: datetime, limit: int = 500
+    *, session: Session, now: datetime, lease: timedelta, attempts: int, limit: int = 500
 ) -> list[tuple[GateReview, Project, str]]:
-    """Return posted, unanswered, unreminded reviews of active projects due a reminder."""
+    """Return posted, unanswered reviews of active projects due a reminder not yet posted."""
     answered = exists().where(col(GateAnswer.review_id) == col(GateReview.id))
     rows = session.exec(
         select(GateReview, Project, Workspace.team_id)
         .join(Project, col(Project.id) == col(GateReview.project_id))
         .join(Workspace, col(Workspace.id) == col(Project.workspace_id))
         .where(
-            col(GateReview.status) == ReviewStatus.POSTED,
-            col(GateReview.reminded_at).is_(None),
+            *_reminder_open(now=now, lease=lease, attempts=attempts),
             col(GateReview.remind_at) <= as_utc(now),
             col(Project.paused).is_(False),
             ~answered,
@@ -158,18 +171,36 @@ def due_reminders(
     return [(review, project, team_id) for review, project, team_id in rows]
 
 
-def claim_reminder(*, session: Session, review_id: int, now: datetime) -> bool:
-    """Mark a review reminded; True for exactly one clock, and only while still unanswered."""
+def claim_reminder(
+    *, session: Session, review_id: int, now: datetime, lease: timedelta, attempts: int
+) -> bool:
+    """Claim a review's reminder; True for exactly one clock, and only while still unanswered.
+
+    The UPDATE's conditions are re-checked under the row lock, so of two clocks racing for
+    the same reminder only one matches.
+    """
     answered = exists().where(col(GateAnswer.review_id) == review_id)
     result = session.execute(
         update(GateReview)
         .where(
             col(GateReview.id) == review_id,
-            col(GateReview.status) == ReviewStatus.POSTED,
-            col(GateReview.reminded_at).is_(None),
+            *_reminder_open(now=now, lease=lease, attempts=attempts),
             ~answered,
         )
-        .values(reminded_at=as_utc(now))
+        .values(reminded_at=as_utc(now), reminder_attempts=col(GateReview.reminder_attempts) + 1)
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount) == 1  # type: ignore[attr-defined]
+
+
+def settle_reminder(
+    *, session: Session, review_id: int, ts: str | None = None, give_up: int | None = None
+) -> None:
+    """Record the posted reminder's ts, or (`give_up`) use up its attempts. No commit."""
+    values: dict[str, Any] = {"reminder_ts": ts} if ts else {"reminder_attempts": give_up}
+    session.execute(
+        update(GateReview)
+        .where(col(GateReview.id) == review_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )

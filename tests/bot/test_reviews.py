@@ -11,11 +11,18 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.gates import GateKind, add_working_hours
-from bot.reviews import DEFAULT_LEASE, latest_boundary, next_prompt, open_review, run_pass
+from bot.reviews import (
+    DEFAULT_LEASE,
+    REMINDER_ATTEMPTS,
+    latest_boundary,
+    next_prompt,
+    open_review,
+    run_pass,
+)
 from bot.standin.slack import SlackStandIn
 from db.gate_models import GateAnswer, GateReview, Project, ReviewStatus
 from db.models import Workspace
-from db.reviews import as_utc
+from db.reviews import as_utc, claim_reminder
 from db.session import make_engine
 
 # Monday 2 March 2026, 09:30 in Berlin (CET, UTC+1) is 08:30 UTC: sprint 1's prompt.
@@ -365,6 +372,50 @@ def test_one_reminder_in_the_thread_when_nobody_answered(engine, session, client
     assert reminder.args["thread_ts"] == first.message_ts
     assert "<@UPM> <@UDS>" in reminder.args["text"]
     assert as_utc(first.reminded_at) == wednesday
+
+
+def test_a_reminder_claimed_by_a_clock_that_died_is_posted_after_the_lease(
+    engine, session, client, slack
+):
+    add_project(session, channel="C1")
+    clock(engine, client, BOUNDARY)
+    wednesday = datetime(2026, 3, 4, 14, 31, tzinfo=UTC)
+    [review] = reviews(engine)
+    with Session(engine) as dying:  # claimed, then the process died before posting
+        assert claim_reminder(
+            session=dying,
+            review_id=review.id,
+            now=wednesday,
+            lease=DEFAULT_LEASE,
+            attempts=REMINDER_ATTEMPTS,
+        )
+        dying.commit()
+
+    within = clock(engine, client, wednesday + DEFAULT_LEASE / 2, clock_id="clock-b")
+    after = clock(engine, client, wednesday + DEFAULT_LEASE * 2, clock_id="clock-b")
+    later = clock(engine, client, wednesday + timedelta(days=1), clock_id="clock-c")
+
+    assert (within.reminded, after.reminded, later.reminded) == (0, 1, 0)
+    _, reminder = slack.calls("chat.postMessage")
+    assert reminder.args["thread_ts"] == review.message_ts
+    [review] = reviews(engine)
+    assert review.reminder_ts is not None and review.reminder_attempts == 2
+
+
+def test_a_reminder_slack_keeps_failing_is_retried_then_given_up(engine, session, client, slack):
+    add_project(session, channel="C1")
+    clock(engine, client, BOUNDARY)
+    wednesday = datetime(2026, 3, 4, 14, 31, tzinfo=UTC)
+    slack.server_error("chat.postMessage", status=503, times=REMINDER_ATTEMPTS)
+    lease = DEFAULT_LEASE + timedelta(seconds=1)
+
+    outcomes = [clock(engine, client, wednesday + n * lease) for n in range(REMINDER_ATTEMPTS + 1)]
+
+    assert [(r.deferred, r.failed) for r in outcomes] == [(1, 0), (1, 0), (0, 1), (0, 0)]
+    [review] = reviews(engine)
+    assert review.reminder_ts is None and review.reminder_attempts == REMINDER_ATTEMPTS
+    assert review.error
+    assert len(slack.calls("chat.postMessage")) == 1 + REMINDER_ATTEMPTS
 
 
 @pytest.mark.parametrize("status", [ReviewStatus.DECIDED, ReviewStatus.FAILED])
