@@ -46,7 +46,7 @@ def parse_command(text: str) -> ParsedCommand:
     A single word that is not a sub-command is far more likely a typo ("lsit") than a
     hypothesis, so it gets help rather than a falsifiability verdict.
     """
-    stripped = " ".join(text.split())
+    stripped = " ".join(text.replace("\x00", "").split())  # NUL: never meant, refused by PostgreSQL
     word = stripped.casefold()
     if not stripped:
         return ParsedCommand(Subcommand.MODAL)
@@ -131,6 +131,15 @@ def get(*, session: Session, workspace_id: int, hypothesis_id: int) -> Hypothesi
     return hypothesis
 
 
+def draft_to_edit(
+    *, session: Session, workspace_id: int, hypothesis_id: int, user_id: str
+) -> Hypothesis:
+    """Return the hypothesis `user_id` asked to edit, refusing someone else's draft."""
+    hypothesis = get(session=session, workspace_id=workspace_id, hypothesis_id=hypothesis_id)
+    _only_its_author(hypothesis, user_id)
+    return hypothesis
+
+
 @dataclass(frozen=True)
 class Outcome:
     """The hypothesis after an action, and whether this call was the one that changed it."""
@@ -139,9 +148,20 @@ class Outcome:
     changed: bool
 
 
+def _only_its_author(hypothesis: Hypothesis, user_id: str) -> None:
+    """Refuse to act on someone else's draft: drafts are shown to their author alone."""
+    if hypothesis.status == HypothesisStatus.DRAFT and hypothesis.author_id != user_id:
+        raise NotFound(
+            "That draft is someone else's; only its author can save, edit or discard it."
+        )
+
+
 def _move(
     *, session: Session, workspace_id: int, hypothesis_id: int, user_id: str, to: HypothesisStatus
 ) -> Outcome:
+    _only_its_author(
+        get(session=session, workspace_id=workspace_id, hypothesis_id=hypothesis_id), user_id
+    )
     changed = queries.transition(
         session=session,
         workspace_id=workspace_id,
@@ -223,6 +243,10 @@ def submit_form(
     )
     workspace_id = hypothesis.workspace_id
     if replaces is not None:
+        # Raises when the edited draft is not this workspace's (the caller rolls back, so
+        # nothing is kept); a draft saved or discarded meanwhile just stays as it is.
+        replaced = get(session=session, workspace_id=workspace_id, hypothesis_id=replaces)
+        _only_its_author(replaced, author_id)
         queries.transition(
             session=session,
             workspace_id=workspace_id,

@@ -79,6 +79,10 @@ def save_setup(
     project = None
     if project_id is not None:
         project = queries.get(session=session, workspace_id=workspace_id, project_id=project_id)
+        if project is None:
+            # The modal edits a project this workspace does not have (another workspace's
+            # id): creating one in its place would be a change nobody asked for.
+            raise NotFound("I can't find the project this form edits; run /gate setup again.")
     created = project is None
     if project is None:
         project = Project(workspace_id=workspace_id, created_by=user_id, **_columns(setup))
@@ -168,7 +172,7 @@ def move_to_phase(
     """Move the project to `phase` and ask that phase's gate; a no-op if it is there. Commits."""
     if not phase.strip():
         choices = ", ".join(p.value for p in Phase)
-        raise InvalidInput(f"Name the phase to move to: /gate phase <{choices}>.")
+        raise InvalidInput(f"Name the phase to move to, e.g. `/gate phase evaluation`: {choices}.")
     target = Phase.parse(phase)
     project = for_channel(session=session, workspace_id=workspace_id, channel_id=channel_id)
     kind = phase_gate(target)

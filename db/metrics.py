@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from db.gate_models import Project
 from db.metric_models import AlertState, Metric, MetricSample
 from db.models import Hypothesis
 
@@ -171,7 +172,9 @@ def deciding_links(*, session: Session, project_id: int) -> list[tuple[Hypothesi
     rows = session.exec(
         select(Hypothesis, Metric)
         .join(Metric, col(Metric.id) == col(Hypothesis.deciding_metric_id))
-        .where(Metric.project_id == project_id)
+        .join(Project, col(Project.id) == col(Metric.project_id))
+        # Only the project's own workspace's hypotheses, whatever a link says.
+        .where(Metric.project_id == project_id, Hypothesis.workspace_id == Project.workspace_id)
         .order_by(col(Hypothesis.id))
     )
     return [(hypothesis, metric) for hypothesis, metric in rows]

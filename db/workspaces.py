@@ -19,6 +19,10 @@ def ensure(*, session: Session, team_id: str, name: str | None = None) -> Worksp
     Two first requests from one team can race; the unique team_id decides, and the
     loser reads the winner's row.
     """
+    if not team_id.strip():
+        # Handlers read `context.team_id or ""`: were "" a workspace, every request that
+        # lacks a team id would share its records.
+        raise ValueError("a Slack request without a team id belongs to no workspace")
     workspace = get_by_team(session=session, team_id=team_id)
     if workspace is not None:
         return workspace

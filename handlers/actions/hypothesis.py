@@ -9,8 +9,8 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot import hypotheses
-from bot.announce import announce_hypothesis
-from bot.blocks.hypothesis import DISCARD, EDIT, SAVE, modal, saved_confirmation, status_note
+from bot.announce import announce_hypothesis, confirmation
+from bot.blocks.hypothesis import DISCARD, EDIT, SAVE, modal, status_note
 from handlers.ids import workspace_and_value
 
 
@@ -45,9 +45,9 @@ def save_hypothesis(
     if not outcome.changed:
         respond(text=status_note(outcome.hypothesis), replace_original=True)
         return
-    posted = announce_hypothesis(client=client, session=session, hypothesis=outcome.hypothesis)
+    delivery = announce_hypothesis(client=client, session=session, hypothesis=outcome.hypothesis)
     respond(
-        text=saved_confirmation(hypothesis=outcome.hypothesis, posted=posted), replace_original=True
+        text=confirmation(hypothesis=outcome.hypothesis, delivery=delivery), replace_original=True
     )
 
 
@@ -64,8 +64,11 @@ def edit_hypothesis(
     workspace_id, hypothesis_id = workspace_and_value(
         session=session, context=context, action=action
     )
-    hypothesis = hypotheses.get(
-        session=session, workspace_id=workspace_id, hypothesis_id=hypothesis_id
+    hypothesis = hypotheses.draft_to_edit(
+        session=session,
+        workspace_id=workspace_id,
+        hypothesis_id=hypothesis_id,
+        user_id=context.user_id or "",
     )
     client.views_open(
         trigger_id=body["trigger_id"],

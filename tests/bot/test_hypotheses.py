@@ -62,15 +62,26 @@ def test_save_changes_a_draft_once(session: Session):
     workspace, draft = _draft(session, "Reduce churn.")
 
     first = hypotheses.save(
-        session=session, workspace_id=workspace.id, hypothesis_id=draft.id, user_id="U2"
+        session=session, workspace_id=workspace.id, hypothesis_id=draft.id, user_id="U1"
     )
     second = hypotheses.save(
-        session=session, workspace_id=workspace.id, hypothesis_id=draft.id, user_id="U3"
+        session=session, workspace_id=workspace.id, hypothesis_id=draft.id, user_id="U1"
     )
 
     assert (first.changed, second.changed) == (True, False)
     assert second.hypothesis.status == HypothesisStatus.OPEN
-    assert second.hypothesis.saved_by == "U2"
+    assert second.hypothesis.saved_by == "U1"
+
+
+def test_only_its_author_can_save_or_discard_a_draft(session: Session):
+    workspace, draft = _draft(session, "Reduce churn.")
+
+    for act in (hypotheses.save, hypotheses.discard):
+        with pytest.raises(NotFound, match="someone else's"):
+            act(session=session, workspace_id=workspace.id, hypothesis_id=draft.id, user_id="U2")
+
+    session.refresh(draft)
+    assert draft.status == HypothesisStatus.DRAFT
 
 
 def test_a_saved_hypothesis_cannot_be_discarded_by_a_stale_button(session: Session):

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 from slack_sdk import WebClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot import project_status, projects
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, NotFound
 from bot.gate_input import GateCommand, SetupForm, Subcommand, parse_command, validate
 from bot.gates import GateError, GateKind
 from bot.projects import NoProject
@@ -143,14 +143,15 @@ def test_another_workspace_neither_sees_nor_edits_the_project(session: Session):
     with pytest.raises(NoProject, match="run `/gate setup` here"):
         project_status.status(session=session, workspace_id=theirs, channel_id="C0TEAM", now=NOW)
     form = SetupForm(**(FORM.__dict__ | {"name": "Hijacked"}))
-    result = projects.save_setup(
-        session=session, workspace_id=theirs, user_id="U9", form=form, project_id=mine.id
-    )
+    with pytest.raises(NotFound, match="can't find the project"):
+        projects.save_setup(
+            session=session, workspace_id=theirs, user_id="U9", form=form, project_id=mine.id
+        )
     session.commit()
 
-    assert result.created is True and result.project.id != mine.id  # their own, same channel id
     session.refresh(mine)
     assert mine.name == "Search ranking"
+    assert session.exec(select(Project).where(Project.workspace_id == theirs)).all() == []
 
 
 def test_status_gives_the_sprint_and_the_next_prompt_in_team_time(session: Session):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 from sqlmodel import Session, select
 
@@ -107,6 +108,24 @@ def test_discard_keeps_nothing_on_record(live_app: LiveApp):
     live_app.sender.command("/hypothesis", "list")
     listing = live_app.slack.wait_for("response_url", count=3)[-1].args
     assert "No hypotheses on record" in _texts(listing["blocks"])
+
+
+def test_a_teammate_cannot_save_edit_or_discard_someone_elses_draft(live_app: LiveApp):
+    _verdict_reply(live_app, FALSIFIABLE)
+    [draft] = _hypotheses(live_app)
+    teammate = replace(live_app.sender, user_id="U0DS")
+
+    for action in (SAVE, EDIT, DISCARD):
+        assert teammate.click(action, str(draft.id)).status == 200
+    live_app.drain()
+
+    assert live_app.slack.calls("chat.postMessage") == []
+    assert live_app.slack.calls("views.open") == []
+    [kept] = _hypotheses(live_app)
+    assert kept.status == HypothesisStatus.DRAFT
+    refusals = [c.args.get("text", "") for c in live_app.slack.calls("response_url")[1:]]
+    refusals += [c.args.get("text", "") for c in live_app.slack.calls("chat.postEphemeral")]
+    assert sum("someone else's" in text for text in refusals) == 3
 
 
 def test_edit_opens_the_modal_prefilled_from_the_draft(live_app: LiveApp):
