@@ -103,6 +103,16 @@ def _number_text(value: object) -> str:
     return ""
 
 
+def length_errors(texts: dict[str, str]) -> dict[str, str]:
+    """Return an error per answer too long to keep whole (Slack's box stops at the limit)."""
+    lengths = {key: len(" ".join(text.split())) for key, text in texts.items()}
+    return {
+        key: f"Keep it under {MAX_ANSWER_LENGTH:,} characters ({length:,} now)."
+        for key, length in lengths.items()
+        if length > MAX_ANSWER_LENGTH
+    }
+
+
 def essential(missing: list[str]) -> list[str]:
     """Return the missing elements without which no data could prove the answer wrong, if any."""
     required = {str(e) for e in REQUIRED_ELEMENTS}
@@ -149,7 +159,10 @@ def submit_answers(
     `claims` are the keys the modal marked for checking; the checker caches verdicts, so
     an unchanged answer costs nothing, and keeps its stored verdict.
     """
-    cleaned = {key: " ".join(text.split())[:MAX_ANSWER_LENGTH] for key, text in texts.items()}
+    cleaned = {
+        key: " ".join(text.replace("\x00", "").split())[:MAX_ANSWER_LENGTH]
+        for key, text in texts.items()
+    }
     verdicts = {key: checker.check(text) for key, text in cleaned.items() if key in claims and text}
     plan, problem = plan_for(numbers) if numbers else (None, None)
     workspace_id = workspaces.ensure(session=session, team_id=team_id).id or 0

@@ -10,9 +10,9 @@ from bot.projects import for_channel
 from db.models import utcnow
 
 USAGE = (
-    "Use `/gate question <gate>` to see its questions, "
-    "`/gate question <gate> <key> <your wording>` to reword one, "
-    "and `/gate question <gate> <key> reset` to go back to the default."
+    "Use `/gate question &lt;gate&gt;` to see its questions, "
+    "`/gate question &lt;gate&gt; &lt;key&gt; &lt;your wording&gt;` to reword one, "
+    "and `/gate question &lt;gate&gt; &lt;key&gt; reset` to go back to the default."
 )
 
 

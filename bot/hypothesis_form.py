@@ -45,8 +45,10 @@ class HypothesisFields:
         return tuple(f.name for f in fields(cls))
 
     def cleaned(self) -> HypothesisFields:
-        """Return a copy with white space collapsed in every field."""
-        return HypothesisFields(**{n: " ".join(getattr(self, n).split()) for n in self.names()})
+        """Return a copy with white space collapsed and NUL characters dropped in every field."""
+        return HypothesisFields(
+            **{n: " ".join(getattr(self, n).replace("\x00", "").split()) for n in self.names()}
+        )
 
 
 REQUIRED_FIELDS = ("change", "outcome_metric", "direction", "magnitude")

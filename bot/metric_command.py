@@ -77,13 +77,15 @@ _DIRECTIONS = {"higher": "higher_is_better", "up": "higher_is_better", "lower": 
 _DIRECTIONS |= {"down": "lower_is_better"}
 _CLEAR = {"none", "-", "off"}
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-USAGE = {
+_USAGE_WRITTEN = {
     Action.DEFINE: "`/metric define <name> <kind> <direction> breach=<x> [warn=<x>] [unit=…] "
     "[periods=N] [owner=@someone] [guardrail-of=<primary> max-drop=<x>[%]]`",
     Action.UPDATE: "`/metric update <name> warn=<x> breach=<x> owner=@someone …`",
     Action.RECORD: "`/metric record <name> <value> [YYYY-MM-DD]`",
     Action.LINK: "`/metric link <hypothesis #> <metric> <baseline> <target> [by YYYY-MM-DD]`",
 }
+# Placeholders such as <name> are escaped: Slack would read a bare <…> as a link.
+USAGE = {action: escape(text) for action, text in _USAGE_WRITTEN.items()}
 
 
 def _words(text: str) -> list[str]:
@@ -131,10 +133,21 @@ def day(text: str) -> date:
         raise InvalidInput(f"`{escape(text[:40])}` is not a date: write YYYY-MM-DD.") from None
 
 
+MAX_DAYS = 365  # a count of days in a row; also keeps the number inside the DB's integer
+MAX_ID = 2**31 - 1  # the largest id PostgreSQL's integer columns hold
+
+
+def _whole(text: str) -> int | None:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    digits = text.strip()
+    return int(digits) if digits.isascii() and digits.isdecimal() else None
+
+
 def _count(text: str, *, key: str) -> int:
-    if not text.strip().isdigit() or int(text) < 1:
-        raise InvalidInput(f"`{key}` must be a whole number of days, 1 or more.")
-    return int(text)
+    count = _whole(text)
+    if count is None or not 1 <= count <= MAX_DAYS:
+        raise InvalidInput(f"`{key}` must be a whole number of days, 1 to {MAX_DAYS}.")
+    return count
 
 
 def _option(key: str, raw: str, *, user_id: str, changes: dict[str, object]) -> None:
@@ -236,14 +249,17 @@ def _link(words: list[str]) -> MetricCommand:
     words = [w for w in words if w.lower() != "by"]
     by = [w for w in words if w.lower().startswith("by=")]
     words = [w for w in words if w not in by]
-    if len(words) not in (4, 5) or not words[0].lstrip("#").isdigit():
+    hypothesis_id = _whole(words[0].lstrip("#")) if words else None
+    if len(words) not in (4, 5) or hypothesis_id is None:
         raise InvalidInput(f"Usage: {USAGE[Action.LINK]}")
+    if not 1 <= hypothesis_id <= MAX_ID:
+        raise InvalidInput(f"No hypothesis #{hypothesis_id}: `/hypothesis list` shows them.")
     baseline, _ = number(words[2], what="The baseline")
     target, _ = number(words[3], what="The target")
     deadline = words[4] if len(words) == 5 else (by[0][3:] if by else None)
     return MetricCommand(
         action=Action.LINK,
-        hypothesis_id=int(words[0].lstrip("#")),
+        hypothesis_id=hypothesis_id,
         name=words[1],
         baseline=baseline,
         target=target,

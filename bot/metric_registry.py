@@ -112,8 +112,8 @@ def define(
             )
     if changes.get("breach") is None:
         raise InvalidInput(
-            "Every shared metric needs its rollback trigger: add `breach=<value>` "
-            "(and `warn=<value>` for an earlier warning)."
+            "Every shared metric needs its rollback trigger: add `breach=&lt;value&gt;` "
+            "(and `warn=&lt;value&gt;` for an earlier warning)."
         )
     metric = Metric(project_id=project.id, name=name, owner=user_id, created_by=user_id)
     _apply(session=session, project=project, metric=metric, changes=changes)
@@ -201,7 +201,7 @@ def _apply(
             relative=bool(values["guardrail_relative"]),
         )
     if "max_drop" in changes and guardrail_of is None:
-        raise InvalidInput("`max-drop` needs `guardrail-of=<primary metric>` to go with it.")
+        raise InvalidInput("`max-drop` needs `guardrail-of=&lt;primary metric&gt;` to go with it.")
     for column, value in values.items():
         setattr(metric, column, value)
     metric.guardrail_of = guardrail_of

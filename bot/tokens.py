@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 import db.ingest_tokens as queries
 from bot.errors import GatebotError, InvalidInput
+from bot.mrkdwn import escape
 from db.metric_models import IngestToken
 from db.models import utcnow
 
@@ -53,7 +54,7 @@ def create(
     if len(active) >= MAX_ACTIVE:
         raise InvalidInput(
             f"This project already has {len(active)} active ingestion tokens: revoke unused "
-            "ones with `/metric token revoke <prefix>` (see `/metric token list`)."
+            "ones with `/metric token revoke &lt;prefix&gt;` (see `/metric token list`)."
         )
     plaintext = SCHEME + secrets.token_urlsafe(32)
     row = IngestToken(
@@ -97,16 +98,17 @@ def revoke(
 ) -> list[IngestToken]:
     """Revoke the project's active tokens, or those starting with `prefix`; raise if none."""
     prefix = (prefix or "").strip().rstrip("….") or None
+    shown = escape(prefix[:40]) if prefix else ""  # what was typed goes back into mrkdwn
     if prefix is not None and len(prefix) < len(SCHEME) + 4:
         raise InvalidInput(
-            f"`{prefix}` is too short to pick a token: give the prefix `/metric token list` "
+            f"`{shown}` is too short to pick a token: give the prefix `/metric token list` "
             "shows, e.g. `gbt_Ab3dE9xQ`."
         )
     revoked = queries.revoke_tokens(
         session=session, project_id=project_id, prefix=prefix, now=now or utcnow()
     )
     if not revoked:
-        which = f"starting with `{prefix}`" if prefix else ""
+        which = f"starting with `{shown}`" if prefix else ""
         raise InvalidInput(f"No active ingestion token {which} in this project.".replace("  ", " "))
     return revoked
 

@@ -83,7 +83,9 @@ def status_message(status: ProjectStatus) -> list[Block]:
         at = project.last_error_at
         when = f" ({local(at, tz=project.timezone)})" if at else ""
         blocks.append(section(f":warning: *Last Slack error*{when}: {escape(project.last_error)}"))
-    blocks.append(context("`/gate now` · `/gate phase <phase>` · `/gate history` · `/gate setup`"))
+    blocks.append(
+        context("`/gate now` · `/gate phase &lt;phase&gt;` · `/gate history` · `/gate setup`")
+    )
     return blocks
 
 

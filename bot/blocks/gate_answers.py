@@ -100,6 +100,7 @@ class SubmittedAnswers:
     claims: list[str]  # question keys to check for falsifiability
     required: list[str]  # numbers the power calculation needs
     had_answers: bool  # this person had answered before: an empty form withdraws
+    first_question: str  # the block an error about the whole form is shown under
 
     @property
     def empty(self) -> bool:
@@ -115,8 +116,12 @@ def read_answer_modal(view: dict[str, Any]) -> SubmittedAnswers:
     for block_id, elements in view["state"]["values"].items():
         element = elements.get(block_id, {})
         target = numbers if element.get("type") == "number_input" else texts
-        target[block_id] = str(element.get("value") or "")
+        value = element.get("value")
+        # Slack sends text; anything else would be kept as its Python repr, so it is empty.
+        target[block_id] = value if isinstance(value, str) else ""
+    inputs = [b["block_id"] for b in view.get("blocks") or [] if b.get("type") == "input"]
     return SubmittedAnswers(
+        first_question=next(iter([*inputs, *texts, *numbers]), ""),
         review_id=int(metadata["review_id"]),
         texts=texts,
         numbers=numbers,

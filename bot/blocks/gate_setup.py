@@ -157,9 +157,19 @@ def read_setup(state_values: dict[str, dict[str, dict[str, Any]]]) -> SetupForm:
     )
 
 
-def setup_block_errors(errors: dict[str, str], *, state_values: dict[str, Any]) -> dict[str, str]:
-    """Return `errors` keyed by the modal's block ids (the time zone box has two)."""
-    tz = next((b for b in TIMEZONE_BLOCKS if b in state_values), TIMEZONE_BLOCKS[0])
+def setup_block_errors(
+    errors: dict[str, str],
+    *,
+    state_values: dict[str, Any],
+    blocks: list[dict[str, Any]] | None = None,
+) -> dict[str, str]:
+    """Return `errors` keyed by the modal's block ids (the time zone box has two).
+
+    The submitted view's `blocks` decide which box it had: Slack refuses an errors answer
+    naming a block the modal does not have, even when the box sent no state.
+    """
+    shown = {block.get("block_id") for block in blocks or []} | set(state_values)
+    tz = next((b for b in TIMEZONE_BLOCKS if b in shown), TIMEZONE_BLOCKS[0])
     return {(tz if field == "timezone" else field): message for field, message in errors.items()}
 
 

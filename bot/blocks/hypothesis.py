@@ -200,9 +200,11 @@ def read_modal(state_values: dict[str, dict[str, dict[str, object]]]) -> Hypothe
         element = state_values.get(name, {}).get(name, {})
         if name == "direction":
             selected = element.get("selected_option") or {}
-            values[name] = str(selected.get("value", "")) if isinstance(selected, dict) else ""
+            value = selected.get("value", "") if isinstance(selected, dict) else ""
         else:
-            values[name] = str(element.get("value") or "")
+            value = element.get("value")
+        # Slack sends text; anything else would be stored as its Python repr, so it is empty.
+        values[name] = value if isinstance(value, str) else ""
     return HypothesisFields(**values).cleaned()
 
 

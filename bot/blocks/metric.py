@@ -100,7 +100,7 @@ def defined_message(
     return [
         section(f"<@{user_id}> {verb}:\n{metric_text(metric, guards=guards)}"),
         context(
-            f"Send values with `/metric record {escape(metric.name)} <value>` or through the "
+            f"Send values with `/metric record {escape(metric.name)} &lt;value&gt;` or through the "
             "API (`/metric token`). `/metric list` shows them all."
         ),
     ]

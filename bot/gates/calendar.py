@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import InvalidInput
+from bot.mrkdwn import escape
 
 MONDAY_TO_FRIDAY = frozenset(range(5))
 
@@ -27,10 +28,11 @@ def time_zone(name: str) -> ZoneInfo:
     """Return the IANA time zone `name`, or raise CalendarError."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        # ZoneInfo raises ValueError for malformed keys such as "" or "../etc".
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # ZoneInfo raises ValueError for malformed keys such as "" or "../etc", and OSError
+        # for a key too long to be a file name.
         raise CalendarError(
-            f"Unknown time zone '{name}': use an IANA name like Europe/Berlin."
+            f"Unknown time zone '{escape(name[:64])}': use an IANA name like Europe/Berlin."
         ) from None
 
 

@@ -42,7 +42,8 @@ class _Labelled(StrEnum):
                 return member
         choices = ", ".join(member.value for member in cls)
         noun = cls.__name__.removesuffix("Kind").lower()
-        raise GateError(f"Unknown {noun} '{text.strip()}': use one of {choices}.")
+        shown = escape(text.strip()[:40])  # what was typed goes back into mrkdwn
+        raise GateError(f"Unknown {noun} '{shown}': use one of {choices}.")
 
 
 def _normalise(text: str) -> str:
@@ -178,7 +179,7 @@ def validate_overrides(kind: GateKind, overrides: Mapping[str, str]) -> dict[str
     keys = question_keys(kind)
     unknown = sorted(set(overrides) - set(keys))
     if unknown:
-        names = ", ".join(f"'{key}'" for key in unknown)
+        names = ", ".join(f"'{escape(key[:40])}'" for key in unknown)  # typed: into mrkdwn
         raise GateError(
             f"The {kind.label} has no question {names}: override one of {', '.join(keys)}."
         )

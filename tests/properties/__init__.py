@@ -1,0 +1,1 @@
+"""Property-based tests: generated slash-command text, modal values and ingestion bodies."""
