@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,8 @@ from sqlalchemy import Engine
 from bot.app import create_app
 from bot.blocks.hypothesis import EDIT, SAVE
 from bot.demo_gates import gate_scene
+from bot.demo_home import home_scene
+from bot.demo_install import install_scene
 from bot.demo_metrics import metrics_scene
 from bot.falsifiability.service import FalsifiabilityChecker
 from bot.jobs import BackgroundJobs
@@ -110,6 +113,10 @@ def demo_world(workdir: Path, out: Callable[[str], None] = print) -> Iterator[De
             slack_api_url=slack.api_url,
             database_url=database_url,
             openai_api_key=None,
+            # Single-workspace, whatever the shell exports: scene 5 starts its own OAuth app.
+            slack_client_id=None,
+            slack_client_secret=None,
+            slack_state_secret=None,
         )
         engine = make_engine(database_url)
         checker = FalsifiabilityChecker.from_settings(settings)
@@ -191,13 +198,26 @@ def _button_value(call: Call, action_id: str) -> str:
     raise RuntimeError(f"the app's message had no {action_id} button")
 
 
-SCENES: list[Callable[[DemoWorld], None]] = [hypothesis_scene, gate_scene, metrics_scene]
+# In this order: the Home shows what the first three created; the install scene runs a
+# second app of its own.
+SCENES: list[Callable[[DemoWorld], None]] = [
+    hypothesis_scene,
+    gate_scene,
+    metrics_scene,
+    home_scene,
+    install_scene,
+]
 
 
 def run_demo(out: Callable[[str], None] = print) -> int:
     """Run every scene against a fresh database; return the exit status."""
     out("gatebot demo: the real app, a stand-in Slack on 127.0.0.1, a fresh SQLite database.")
     out("No network, no keys: the falsifiability check runs offline.\n")
+    # Bolt turns on OAuth by itself when these are in the environment, whatever the
+    # settings say; the demo's apps choose their own mode, so a shell's Slack app config
+    # must not leak in.
+    for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+        os.environ.pop(name, None)
     with (
         tempfile.TemporaryDirectory(prefix="gatebot-demo-") as tmp,
         demo_world(Path(tmp), out) as world,

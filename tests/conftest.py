@@ -38,6 +38,17 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> 
     get_settings.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _transcript_names() -> Iterator[None]:
+    """Give each test the transcript's display names it started with: demo scenes add theirs."""
+    from bot.standin.transcript import NAMES
+
+    before = dict(NAMES)
+    yield
+    NAMES.clear()
+    NAMES.update(before)
+
+
 def _postgres_schema_url(schema: str) -> str:
     url = make_url(normalise_url(POSTGRES_URL or ""))
     return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
