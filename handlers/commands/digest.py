@@ -13,6 +13,7 @@ from bot.digest import Action
 from bot.digest_post import post_now
 from bot.errors import InvalidInput
 from bot.jobs import BackgroundJobs
+from bot.replies import reliable
 from db.models import utcnow
 from prompts import render
 
@@ -52,7 +53,10 @@ def digest_command(
         return
     # Reading twelve weeks of every metric and drawing a chart is slow: after the ack.
     job = preview_job if parsed.action is Action.PREVIEW else post_job
-    jobs.submit(job, respond=respond, client=client, **where)
+    reply = reliable(
+        respond, client=client, channel_id=where["channel_id"], user_id=where["user_id"]
+    )
+    jobs.submit(job, respond=reply, client=client, **where)
 
 
 def _compact(

@@ -12,6 +12,7 @@ from bot import hypotheses
 from bot.blocks.hypothesis import list_message, modal, verdict_fallback_text, verdict_message
 from bot.hypotheses import Checker, Subcommand, parse_command
 from bot.jobs import BackgroundJobs
+from bot.replies import reliable
 from db import workspaces
 from prompts import render
 
@@ -55,7 +56,10 @@ def hypothesis_command(
     ack(text=":hourglass_flowing_sand: Checking your hypothesis…")
     jobs.submit(
         check_and_reply,
-        respond=respond,
+        # The verdict comes seconds later: a lost response_url post would leave "Checking…".
+        respond=reliable(
+            respond, client=client, channel_id=command["channel_id"], user_id=command["user_id"]
+        ),
         team_id=context.team_id or command["team_id"],
         channel_id=command["channel_id"],
         user_id=command["user_id"],

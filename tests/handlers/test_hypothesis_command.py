@@ -177,3 +177,30 @@ def test_user_text_is_escaped_so_it_cannot_ping_the_channel(live_app: LiveApp):
     assert "<!channel>" not in shown and "<@U123>" not in shown
     assert "&lt;!channel&gt; &lt;@U123&gt; &amp; friends" in shown
     assert _hypotheses(live_app)[0].text == text
+
+
+def test_the_verdict_survives_a_response_url_that_fails_once(live_app: LiveApp):
+    live_app.slack.server_error("response_url", status=503, times=1)
+
+    live_app.sender.command("/hypothesis", VAGUE)
+
+    attempts = live_app.slack.wait_for("response_url", count=2)
+    live_app.drain()
+    assert "Vague" in _texts(attempts[-1].args["blocks"])
+    assert live_app.slack.calls("chat.postEphemeral") == []
+
+
+def test_the_verdict_comes_as_an_ephemeral_message_when_the_response_url_keeps_failing(
+    live_app: LiveApp,
+):
+    live_app.slack.server_error("response_url", status=503, times=None)
+
+    live_app.sender.command("/hypothesis", VAGUE)
+
+    [shown] = live_app.slack.wait_for("chat.postEphemeral", timeout=15)
+    live_app.drain()
+    assert shown.args["channel"] == live_app.sender.channel_id
+    assert shown.args["user"] == live_app.sender.user_id
+    assert "Vague" in _texts(shown.args["blocks"])
+    actions = next(b for b in shown.args["blocks"] if b["type"] == "actions")
+    assert [e["action_id"] for e in actions["elements"]] == [SAVE, EDIT, DISCARD]
