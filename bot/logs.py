@@ -50,6 +50,20 @@ _PATTERNS = [
         r"(?i)(\b[\w-]*(?:secret|password|passwd|ticket)[\w-]*[\"']?\s*[:=]\s*[\"']?)"
         r"(?!\[redacted\]|None\b|null\b)[^\s&,;\"'}]+",
     ),
+    # key=value or "key": "value" naming a token or an API key of any shape: the legacy
+    # verification `token=` Bolt logs with a request body it refused, `access_token`, `api_key`.
+    (
+        ("token", "api_key", "apikey"),
+        r"(?i)(\b[\w-]*(?:token|api_key|apikey)[\"']?\s*[:=]\s*[\"']?)"
+        r"(?!\[redacted\]|None\b|null\b)[^\s&,;\"'}]+",
+    ),
+    # A response_url or incoming webhook: whoever holds it can post as gatebot for a while.
+    # (also URL-encoded, as in the form body of a slash command)
+    (
+        ("hooks.slack",),
+        r"(?i)(hooks\.slack\.com(?:/|%2F))(?:commands|actions|services|triggers)(?:/|%2F)"
+        r"[^\s&\"']+",
+    ),
     # The password of a URL: scheme://user:password@host.
     (("@",), r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]*:)[^\s@/]+(?=@)"),
 ]

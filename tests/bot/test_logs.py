@@ -46,6 +46,14 @@ PLACED = {
     "Bearer value": ("sent bearer f00dfacef00dface to the API", "f00dfacef00dface"),
     "URL password": ("postgresql://gatebot:hunter2pw@db.internal/gatebot", "hunter2pw"),
     "OAuth body": ("code=1.2.3&client_secret=5ecr3tC0de&redirect_uri=x", "5ecr3tC0de"),
+    # What Bolt logs of a request whose signature it refused: the form body as sent.
+    "legacy token": ("token=vErIfIcAt10n&team_id=T1&command=%2Fgate", "vErIfIcAt10n"),
+    "response_url": (
+        "response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F42%2FpOsTaSmE&x=1",
+        "pOsTaSmE",
+    ),
+    "webhook": ("posting to https://hooks.slack.com/services/T1/B2/wEbHoOk", "wEbHoOk"),
+    "access_token": ('{"ok": true, "access_token": "aCcEsS99"}', "aCcEsS99"),
 }
 # Secrets with no recognisable shape: scrubbed because the settings name them.
 CONFIGURED = {"signing secret": SIGNING_SECRET, "state secret": STATE_SECRET}
