@@ -50,9 +50,13 @@ class AckFirst:
             if self._in_flight == 0:
                 self._changed.notify_all()
 
-    def wait_for_quiet(self) -> None:
-        """Return at the next quiet moment, or after MAX_HOLD_SECONDS at most."""
-        deadline = time.monotonic() + self._max_hold
+    def wait_for_quiet(self, *, since: float | None = None) -> None:
+        """Return at the next quiet moment, or MAX_HOLD_SECONDS after `since` at most.
+
+        `since` is when the job was queued (time.monotonic()): a job that already waited in
+        the pool's queue for a free thread does not wait the whole hold again.
+        """
+        deadline = (time.monotonic() if since is None else since) + self._max_hold
         with self._changed:
             while (now := time.monotonic()) < deadline:
                 if self._in_flight > 0:

@@ -10,6 +10,7 @@ and start once the process has answered the requests in flight (bot/ack_first.py
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
@@ -39,10 +40,10 @@ class BackgroundJobs:
 
     def submit(self, job: Callable[..., None], /, **kwargs: Any) -> Future[None]:
         """Run `job(session=…, checker=…, **kwargs)` later; errors reach the user, not Bolt."""
-        return self._pool.submit(self._run, job, kwargs)
+        return self._pool.submit(self._run, job, kwargs, time.monotonic())
 
-    def _run(self, job: Callable[..., None], kwargs: dict[str, Any]) -> None:
-        self._requests.wait_for_quiet()
+    def _run(self, job: Callable[..., None], kwargs: dict[str, Any], queued_at: float) -> None:
+        self._requests.wait_for_quiet(since=queued_at)
         try:
             with Session(self._engine, expire_on_commit=False) as session:
                 job(session=session, checker=self._checker, **kwargs)

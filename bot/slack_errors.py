@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import (
+    SlackApiError,
+    SlackClientError,
+    SlackObjectFormationError,
+    SlackRequestError,
+)
 from slack_sdk.web import SlackResponse
 
 # Slack's own word for "try later"; everything else ok:false is a refusal that will repeat.
@@ -50,6 +55,10 @@ def call_slack(call: Callable[[], SlackResponse]) -> SlackResponse:
         code = str(error.response.get("error") or f"http_{status}")
         transient = code in _TRANSIENT or status == 429 or status >= 500
         raise SlackFailure(code=code, message=describe(code), transient=transient) from error
+    except (SlackRequestError, SlackObjectFormationError) as error:
+        # Our request was malformed: a bug that trying again repeats, not Slack being away.
+        message = f"gatebot built a request Slack cannot take ({type(error).__name__})"
+        raise SlackFailure(code="bad_request", message=message, transient=False) from error
     except (SlackClientError, OSError) as error:  # the retry handlers already tried again
         message = f"Slack could not be reached ({type(error).__name__}); it will try again"
         raise SlackFailure(code="unreachable", message=message, transient=True) from error

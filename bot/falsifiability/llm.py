@@ -14,7 +14,6 @@ from openai import (
     OpenAIError,
     RateLimitError,
 )
-from openai.lib._parsing import type_to_response_format_param
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from pydantic import BaseModel, ConfigDict
 
@@ -81,8 +80,13 @@ class LLMReply(BaseModel):
 
 
 # Built once: given the model class instead, the SDK rebuilds this JSON schema on every
-# call, milliseconds of CPU holding the GIL while the web worker's acks wait for it.
-RESPONSE_FORMAT = type_to_response_format_param(LLMReply)
+# call, milliseconds of CPU holding the GIL while the web worker's acks wait for it. Made
+# from public pieces, it equals what the SDK's private helper builds for these models
+# (every object forbids extra keys and requires every field), so no SDK internals are used.
+RESPONSE_FORMAT = {
+    "type": "json_schema",
+    "json_schema": {"name": "LLMReply", "schema": LLMReply.model_json_schema(), "strict": True},
+}
 
 
 def make_client(settings: Settings) -> OpenAI | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -72,6 +73,17 @@ def test_a_steady_stream_of_requests_delays_jobs_but_never_starves_them(
         jobs.submit(_mark, started=started).result(timeout=10)
         assert started.is_set()
         assert requests.in_flight == 1
+
+
+def test_the_hold_counts_from_when_a_job_was_queued_not_when_a_thread_took_it() -> None:
+    requests = AckFirst(quiet=0, max_hold=HELD)
+    requests.request_started()  # and never answered: only the hold lets the job go
+    queued_at = time.monotonic() - HELD  # waited its whole hold for a free thread already
+
+    started = time.monotonic()
+    requests.wait_for_quiet(since=queued_at)
+
+    assert time.monotonic() - started < HELD / 3, "a job queued long ago waited a fresh hold"
 
 
 def test_gunicorn_counts_the_requests_that_jobs_wait_for() -> None:
