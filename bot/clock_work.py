@@ -143,13 +143,15 @@ class ClockWork:
         for row in claims.stale(session=session, model=model, before=before):
             if self.stop.is_set():
                 return
+            project = session.get(Project, row.project_id)
+            workspace = session.get(Workspace, project.workspace_id) if project else None
+            if workspace is not None and workspace.uninstalled_at is not None:
+                continue  # left claimed, untouched: taken over (or skipped) after a reinstall
             won = claims.retake(session=session, row=row, clock_id=self.clock_id, now=self.stamp())
             session.commit()
             if not won:
                 continue
             self.tally(report, "retaken")
-            project = session.get(Project, row.project_id)
-            workspace = session.get(Workspace, project.workspace_id) if project else None
             if project is None or workspace is None:
                 continue
             if row.attempts > MAX_ATTEMPTS:  # every clock that took it died posting it

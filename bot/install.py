@@ -101,7 +101,7 @@ def app_options(*, settings: Settings, engine: Engine, client: WebClient) -> dic
         client_secret=settings.slack_client_secret,
         bot_only=True,
         cache_enabled=True,
-        client=exchange,  # token rotation, if the app ever turns it on
+        client=exchange,
     )
     return {
         "oauth_flow": OAuthFlow(client=exchange, logger=logger, settings=oauth),
@@ -155,7 +155,11 @@ def client_for_app(app: App) -> ClientFor:
 
 
 def team_client(*, store: TeamInstallationStore, team_id: str, template: WebClient) -> WebClient:
-    """Return a client with the team's bot token; NotInstalled when it has none."""
+    """Return a client with the team's bot token; NotInstalled when it has none.
+
+    The token never expires: installs with token rotation on are refused (the store's
+    TokenRotationRefused), so there is no refresh token to use here.
+    """
     bot = store.find_team_bot(team_id)
     if bot is None:
         raise NotInstalled(_not_installed(store.engine, team_id))

@@ -13,6 +13,8 @@ from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, Succ
 from slack_bolt.response import BoltResponse
 from slack_sdk.oauth import OAuthStateUtils
 
+from bot.install_stores import TokenRotationRefused
+
 logger = logging.getLogger(__name__)
 
 _START_AGAIN = 'Start again from the <a href="{install}">install page</a>.'
@@ -29,6 +31,11 @@ _WHY = {
     "invalid_code": (
         "Slack did not accept the install code (codes work once and expire quickly). "
         + _START_AGAIN
+    ),
+    "token_rotation": (
+        "This Slack app has token rotation turned on, and gatebot works only with tokens "
+        "that do not expire, so nothing was installed. Whoever runs gatebot should create "
+        "the Slack app from gatebot's manifest.yml (rotation off) and share its install page."
     ),
     "storage_error": (
         "gatebot could not save the installation. Try again in a minute; if it keeps failing, "
@@ -76,13 +83,15 @@ def success_page(args: SuccessArgs) -> BoltResponse:
 
 def failure_page(args: FailureArgs) -> BoltResponse:
     """Say why the install did not complete, and what to do, with the reason for support."""
-    reason = args.reason
+    reason, status = args.reason, args.suggested_status_code
+    if isinstance(args.error, TokenRotationRefused):  # the app's setting, not our storage
+        reason, status = "token_rotation", 400
     install = escape(args.settings.install_path, quote=True)
     why = _WHY.get(reason, "The install did not complete. " + _START_AGAIN).format(install=install)
     logger.warning("an install did not complete: %s", reason)
     body = f"<p>{why}</p><p><small>Reason: <code>{escape(reason)}</code></small></p>"
     return BoltResponse(
-        status=args.suggested_status_code,
+        status=status,
         body=_page("gatebot was not installed", body),
         headers=_headers(args.settings.state_utils),
     )

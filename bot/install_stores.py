@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import logging
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -20,12 +21,24 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.sqlalchemy_utils import normalize_datetime_for_db
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine, and_, desc
+from sqlalchemy.exc import SQLAlchemyError
 
 from db import workspaces
 from db.models import utcnow
 from db.session import session_scope
 
 logger = logging.getLogger(__name__)
+
+SWEEP_EVERY = 20  # install states issued per sweep of the expired ones
+
+
+class TokenRotationRefused(BoltError):
+    """The install came with an expiring bot token: the Slack app has token rotation on.
+
+    gatebot keeps one long-lived bot token per team and uses it from several processes
+    (web, clock, CLI); rotating tokens would need a refresh shared safely between them.
+    manifest.yml turns rotation off; Slack cannot turn it off again once it is on.
+    """
 
 
 class TeamInstallationStore(SQLAlchemyInstallationStore):
@@ -35,7 +48,21 @@ class TeamInstallationStore(SQLAlchemyInstallationStore):
         super().__init__(client_id=client_id, engine=engine, logger=logger)
 
     def save(self, installation: Installation) -> None:
-        """Store the installation (Bolt's OAuth flow calls this) and mark the team installed."""
+        """Store the installation (Bolt's OAuth flow calls this) and mark the team installed.
+
+        Only the bot token is kept: gatebot asks for no user scopes, so a user token Slack
+        hands over anyway (an app configured with some) is dropped, never stored. An app
+        with token rotation on is refused (TokenRotationRefused): see its docstring.
+        """
+        if installation.bot_refresh_token or installation.bot_token_expires_at:
+            logger.error(
+                "refused the install of team %s: the Slack app has token rotation on, which "
+                "gatebot does not support; use an app created from manifest.yml (rotation off)",
+                installation.team_id,
+            )
+            raise TokenRotationRefused("the Slack app has token rotation on")
+        installation.user_token = installation.user_refresh_token = None
+        installation.user_token_expires_at, installation.user_scopes = None, []
         try:
             super().save(installation)
             if installation.team_id:
@@ -91,30 +118,52 @@ class SignedStateStore(SQLAlchemyOAuthStateStore):
     def __init__(self, *, secret: str, expiration_seconds: int, engine: Engine) -> None:
         super().__init__(expiration_seconds=expiration_seconds, engine=engine, logger=logger)
         self._key = secret.encode()
+        self._issued = itertools.count()
 
     def _sign(self, nonce: str) -> str:
         return hmac.new(self._key, nonce.encode(), hashlib.sha256).hexdigest()
 
     def issue(self, *args: object, **kwargs: object) -> str:
-        """Return a new state, stored until it expires; states already expired are swept."""
+        """Return a new state, stored until it expires; now and then expired ones are swept."""
         nonce = secrets.token_urlsafe(24)  # no "." in it: the signature follows the last "."
         state = f"{nonce}.{self._sign(nonce)}"
         now = datetime.now(UTC)
         expire_at = normalize_datetime_for_db(now + timedelta(seconds=self.expiration_seconds))
         table = self.oauth_states
         with self.engine.begin() as connection:
-            connection.execute(
-                table.delete().where(table.c.expire_at < normalize_datetime_for_db(now))
-            )
+            # An expired state is refused by consume() whether or not it is still stored, so
+            # sweeping on every install page view would only add a write to each: every
+            # SWEEP_EVERY-th does it (on expire_at's index), the first of each process included.
+            if next(self._issued) % SWEEP_EVERY == 0:
+                connection.execute(
+                    table.delete().where(table.c.expire_at < normalize_datetime_for_db(now))
+                )
             connection.execute(table.insert(), {"state": state, "expire_at": expire_at})
         return state
 
     def consume(self, state: str) -> bool:
-        """Return whether `state` is ours, unexpired and unused; using it deletes it."""
+        """Return whether `state` is ours, unexpired and unused; using it deletes it.
+
+        One DELETE both checks and uses the state, so of several redirects racing with the
+        same state exactly one deletes its row and is accepted (slack_sdk's own consume
+        reads, then deletes without checking that the delete removed anything).
+        """
         nonce, _, signature = (state or "").rpartition(".")
         if not nonce or not hmac.compare_digest(signature, self._sign(nonce)):
             return False
-        return super().consume(state)
+        table = self.oauth_states
+        now = normalize_datetime_for_db(datetime.now(UTC))
+        try:
+            with self.engine.begin() as connection:
+                used = connection.execute(
+                    table.delete()
+                    .where(table.c.state == state, table.c.expire_at > now)
+                    .returning(table.c.id)
+                ).first()
+        except SQLAlchemyError as error:  # the install page says to start again
+            logger.warning("could not check an install state: %s", type(error).__name__)
+            return False
+        return used is not None
 
 
 def mark_installed(engine: Engine, *, team_id: str, name: str | None) -> None:

@@ -5,6 +5,8 @@ handlers). A post that still fails with something that may pass (5xx, a rate lim
 longer than the retries, Slack unreachable) is not lost: `send` stores it in the outbox
 and the person is told it will go out. Each clock pass (`drain`) posts what is due, with
 backoff between attempts; after MAX_ATTEMPTS it gives up and tells the person who asked.
+While the workspace has uninstalled gatebot its messages wait untouched (db.outbox.due);
+after a reinstall they go out, unless overdue by MAX_OVERDUE: those are dropped, the person told.
 A refusal that will repeat (channel archived, bot not in the channel) is not kept: the
 caller tells the person what to fix, as before.
 
@@ -36,6 +38,10 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8  # the first, when the person asked, then seven clock passes: about 2 hours
 LEASE = timedelta(minutes=5)  # a clock that died mid-post: the message is tried again then
+# A pass takes each message when due, so only one held back (its workspace had uninstalled
+# gatebot, or every clock was down) is ever this overdue: posted now, it would land out of
+# context in the channel, so it is dropped and its author told instead.
+MAX_OVERDUE = timedelta(days=1)
 
 
 class Delivered(StrEnum):
@@ -144,12 +150,19 @@ def drain(
     for message in due:
         if stop is not None and stop.is_set():
             break
+        held_back = now - as_utc(message.next_attempt_at) > MAX_OVERDUE  # read before take()
         won = queries.take(session=session, message=message, until=now + LEASE)
         session.commit()
         if not won:
             continue  # another clock has it
         try:
-            outcome = _attempt(session=session, client_for=client_for, message=message, now=now)
+            outcome = _attempt(
+                session=session,
+                client_for=client_for,
+                message=message,
+                now=now,
+                held_back=held_back,
+            )
         except Exception:  # one message's bug or lost connection must not stop the others
             logger.exception("outbox message %s failed", message.id)
             session.rollback()
@@ -166,8 +179,11 @@ def _attempt(
     client_for: Callable[[str], WebClient | SlackFailure],
     message: OutboxMessage,
     now: datetime,
+    held_back: bool,
 ) -> str:
     client = client_for(message.team_id)
+    if held_back:
+        return _expire(session=session, client=client, message=message)
     try:
         if isinstance(client, SlackFailure):
             raise client
@@ -187,6 +203,21 @@ def _attempt(
     queries.posted(session=session, message=message, ts=_ts_of(response, message), now=now)
     session.commit()
     return "posted"
+
+
+def _expire(*, session: Session, client: WebClient | SlackFailure, message: OutboxMessage) -> str:
+    error = "not posted: it was held back over a day (gatebot was not installed, or not running)"
+    queries.failed(session=session, message=message, error=error)
+    session.commit()
+    logger.warning("dropped outbox message %s of team %s: %s", message.id, message.team_id, error)
+    if message.notify_user and not isinstance(client, SlackFailure):
+        text = (
+            f":information_source: I did not post {message.about} to <#{message.channel_id}>: "
+            "it was held back more than a day while I could not post, so it would arrive out of "
+            "context. Everything you saved is still in gatebot."
+        )
+        tell(client=client, channel_id=message.channel_id, user_id=message.notify_user, text=text)
+    return "failed"
 
 
 def _tell_author(*, client: WebClient, message: OutboxMessage) -> None:

@@ -16,6 +16,7 @@ from db.digest_models import DigestRun
 from db.gate_models import GateAnswer, GateReview, Project
 from db.metric_models import Metric
 from db.models import Workspace
+from db.reviews import installed
 
 _CHUNK = 500  # keys per IN list: well under SQLite's variable limit
 
@@ -24,7 +25,8 @@ def schedules(*, session: Session) -> list[Row[Any]]:
     """Return the digest columns and team id of every active project with a shared metric.
 
     A project without metrics has nothing to report, so the clock sends it no digest
-    (`/digest now` still works). Plain rows, as for the gates: only the due are loaded.
+    (`/digest now` still works); nor does one whose workspace uninstalled gatebot (until it
+    installs again). Plain rows, as for the gates: only the due are loaded.
     """
     has_metric = exists().where(col(Metric.project_id) == col(Project.id))
     return list(
@@ -38,7 +40,7 @@ def schedules(*, session: Session) -> list[Row[Any]]:
                 col(Workspace.team_id),
             )
             .join(Workspace, col(Workspace.id) == col(Project.workspace_id))
-            .where(col(Project.paused).is_(False), has_metric)
+            .where(col(Project.paused).is_(False), has_metric, installed())
             .order_by(col(Project.id))
         )
     )
@@ -128,12 +130,15 @@ def release(*, session: Session, ids: Sequence[int], clock_id: str) -> int:
 
 
 def metric_projects(*, session: Session) -> list[tuple[int, str]]:
-    """Return (project id, team id) of every project with a shared metric, paused or not."""
+    """Return (project id, team id) of every project with a shared metric, paused or not.
+
+    Uninstalled workspaces are left out: their metrics are judged again after a reinstall.
+    """
     has_metric = exists().where(col(Metric.project_id) == col(Project.id))
     rows = session.execute(
         select(col(Project.id), col(Workspace.team_id))
         .join(Workspace, col(Workspace.id) == col(Project.workspace_id))
-        .where(has_metric)
+        .where(has_metric, installed())
         .order_by(col(Project.id))
     )
     return [(project_id, team_id) for project_id, team_id in rows]

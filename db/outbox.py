@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import exists, update
 from sqlmodel import Session, SQLModel, col, select
 
 from db.claims import as_utc
 from db.gate_models import GateReview
-from db.models import Hypothesis
+from db.models import Hypothesis, Workspace
 from db.outbox_models import OutboxMessage, OutboxStatus
 
 # What a kept message's `record` may ask for once Slack gives it a ts: the row and column.
@@ -48,13 +48,22 @@ def supersede(*, session: Session, coalesce_key: str, before_id: int | None = No
 
 
 def due(*, session: Session, now: datetime, limit: int = 200) -> list[OutboxMessage]:
-    """Return pending messages whose next attempt is due, oldest first."""
+    """Return pending messages whose next attempt is due, oldest first.
+
+    Messages of a workspace that uninstalled gatebot wait, untouched (no attempt used),
+    until it is installed again (bot.outbox decides then whether they are still worth it).
+    """
+    uninstalled = exists().where(
+        col(Workspace.team_id) == col(OutboxMessage.team_id),
+        col(Workspace.uninstalled_at).is_not(None),
+    )
     return list(
         session.exec(
             select(OutboxMessage)
             .where(
                 col(OutboxMessage.status) == OutboxStatus.PENDING,
                 col(OutboxMessage.next_attempt_at) <= as_utc(now),
+                ~uninstalled,
             )
             .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
             .limit(limit)

@@ -26,6 +26,9 @@ _CHUNK = 500  # rows per IN list or multi-row INSERT: well under SQLite's variab
 def schedules_in(*, session: Session, phases: Iterable[str]) -> list[Row[Any]]:
     """Return the calendar columns and team id of every active project in `phases`.
 
+    Projects of uninstalled workspaces are left out (`installed`): nothing is claimed for
+    them, so nothing fails; their reviews resume when the team installs gatebot again.
+
     Plain rows, not Project objects: a pass reads every project, and building 10,000 ORM
     objects costs more than the query; only the projects with something due are loaded.
     """
@@ -42,10 +45,21 @@ def schedules_in(*, session: Session, phases: Iterable[str]) -> list[Row[Any]]:
                 col(Workspace.team_id),
             )
             .join(Workspace, col(Workspace.id) == col(Project.workspace_id))
-            .where(col(Project.phase).in_(list(phases)), col(Project.paused).is_(False))
+            .where(
+                col(Project.phase).in_(list(phases)), col(Project.paused).is_(False), installed()
+            )
             .order_by(col(Project.id))
         )
     )
+
+
+def installed() -> Any:
+    """The condition on a query joined to workspaces: gatebot is installed there (not removed).
+
+    An uninstalled workspace (app_uninstalled, tokens_revoked) has no token to post with;
+    the clock leaves its work unclaimed, quietly, until a reinstall clears uninstalled_at.
+    """
+    return col(Workspace.uninstalled_at).is_(None)
 
 
 def projects_by_id(*, session: Session, ids: Iterable[int]) -> dict[int, Project]:
@@ -153,7 +167,7 @@ def _reminder_open(*, now: datetime, lease: timedelta, attempts: int) -> list[An
 def due_reminders(
     *, session: Session, now: datetime, lease: timedelta, attempts: int, limit: int = 500
 ) -> list[tuple[GateReview, Project, str]]:
-    """Return posted, unanswered reviews of active projects due a reminder not yet posted."""
+    """Return posted, unanswered reviews of active, installed projects due a reminder."""
     answered = exists().where(col(GateAnswer.review_id) == col(GateReview.id))
     rows = session.exec(
         select(GateReview, Project, Workspace.team_id)
@@ -163,6 +177,7 @@ def due_reminders(
             *_reminder_open(now=now, lease=lease, attempts=attempts),
             col(GateReview.remind_at) <= as_utc(now),
             col(Project.paused).is_(False),
+            installed(),
             ~answered,
         )
         .order_by(col(GateReview.remind_at), col(GateReview.id))

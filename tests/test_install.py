@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
+from slack_sdk import WebClient
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session
 from sqlmodel import select as sqlmodel_select
@@ -25,11 +26,12 @@ from sqlmodel import select as sqlmodel_select
 from bot import tokens
 from bot.clock import run_once
 from bot.install import REDIRECT_PATH
+from bot.standin.install_browser import page_words
 from bot.standin.slack import SlackStandIn
 from db.gate_models import GateReview, Project
 from db.models import Workspace
 from db.slack_tables import bots, installations, oauth_states
-from tests.install_flow import get, open_install_page, redirect
+from tests.install_flow import Page, get, open_install_page, redirect
 from tests.live_app import OAUTH_SETTINGS, LiveApp
 from tests.metric_helpers import define, make_project
 
@@ -253,12 +255,45 @@ def test_the_clock_posts_to_each_team_with_its_own_token(oauth_app: LiveApp, sla
     assert "gatebot is not installed in Slack workspace T0GONE" in (review.error or "")
 
 
-def test_installations_table_keeps_no_user_tokens(oauth_app: LiveApp):
-    oauth_app.install("T0ACME")
+def _install_granting(live: LiveApp, slack: SlackStandIn, team_id: str, **grants: bool) -> Page:
+    """Install as a browser does, Slack's exchange granting more than gatebot asked for."""
+    start = open_install_page(live.url)
+    code = slack.install_code(team_id, **grants)
+    return redirect(live.url, code=code, state=start.state, cookie=start.cookie)
 
+
+def test_installations_table_keeps_no_user_tokens(oauth_app: LiveApp, slack: SlackStandIn):
+    # An app given user scopes in its settings: Slack's exchange then carries a user token.
+    granted = WebClient(base_url=slack.api_url).oauth_v2_access(
+        client_id="c", client_secret="s", code=slack.install_code("T0OTHER", user_token=True)
+    )
+    assert str(granted["authed_user"]["access_token"]).startswith("xoxp-")
+
+    landing = _install_granting(oauth_app, slack, "T0ACME", user_token=True)
+
+    assert landing.status == 200 and "gatebot is installed" in landing.body
     with oauth_app.engine.connect() as connection:
         [row] = connection.execute(select(installations)).mappings().all()
-    assert row["user_token"] is None and row["bot_token"]
+    assert (row["user_id"], row["user_token"], row["user_scopes"]) == ("U0INSTALLER", None, None)
+    assert row["bot_token"] == slack.token_for("T0ACME")
+
+
+def test_an_app_with_token_rotation_on_is_refused_with_a_page_that_says_why(
+    oauth_app: LiveApp, slack: SlackStandIn, caplog: pytest.LogCaptureFixture
+):
+    landing = _install_granting(oauth_app, slack, "T0ACME", rotation=True)
+
+    assert landing.status == 400
+    words = page_words(landing)
+    assert "gatebot was not installed" in words
+    assert "This Slack app has token rotation turned on" in words
+    assert "manifest.yml" in words
+    assert _bot_rows(oauth_app.engine) == []
+    assert "refused the install of team T0ACME: the Slack app has token rotation on" in caplog.text
+    reply = oauth_app.sender_for("T0ACME").command("/hypothesis")  # not installed: told so
+    assert reply.status == 200
+    [told] = slack.wait_for("response_url")
+    assert "gatebot is not installed in this workspace" in told.args["text"]
 
 
 def test_no_token_or_secret_reaches_the_logs(

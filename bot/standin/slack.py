@@ -7,13 +7,14 @@ import threading
 import time
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 from urllib.parse import quote
 
 from bot.standin.calls import Call
 from bot.standin.slack_api import SlackWorkspace
 from bot.standin.slack_http import StandInServer
 
-_SCOPES = "chat:write,commands,users:read,files:write,channels:join"
+_SCOPES = "chat:write,commands,users:read,files:write,channels:join,channels:read,groups:read"
 
 
 @dataclass
@@ -113,10 +114,13 @@ class SlackStandIn:
                 )
             ]
 
-    def install_code(self, team_id: str, *, name: str | None = None) -> str:
-        """Return a one-time OAuth code; oauth.v2.access trades it for a bot token of the team."""
+    def install_code(self, team_id: str, *, name: str | None = None, **grants: bool) -> str:
+        """Return a one-time OAuth code; oauth.v2.access trades it for a bot token of the team.
+
+        `grants` (user_token, rotation) add to what the exchange returns: see SlackTeams.
+        """
         with self._lock:
-            return self._workspace.teams.code_for(team_id, name=name)
+            return self._workspace.teams.code_for(team_id, name=name, **grants)
 
     def team_of(self, token: str | None) -> str:
         """Return the team a token belongs to (tokens the stand-in did not issue: the default)."""
@@ -184,6 +188,23 @@ class SlackStandIn:
         """Set what users.info returns for `user_id`."""
         with self._lock:
             self._workspace.set_user(user_id, tz=tz, name=name, real_name=real_name)
+
+    def set_channels(
+        self, user_id: str, channels: list[str], *, team_id: str | None = None
+    ) -> None:
+        """Set the channels users.conversations lists for `user_id` (unset: `default_channels`)."""
+        with self._lock:
+            self._workspace.channels[(team_id or self.team_id, user_id)] = list(channels)
+
+    def set_default_channels(self, channels: list[str]) -> None:
+        """Set the channels listed for every user without channels of their own."""
+        with self._lock:
+            self._workspace.default_channels = list(channels)
+
+    def home_of(self, user_id: str, *, team_id: str | None = None) -> dict[str, Any] | None:
+        """Return the Home last published for `user_id` as Slack keeps it (with id and hash)."""
+        with self._lock:
+            return self._workspace.homes.get((team_id or self.team_id, user_id))
 
     def uploaded_files(self) -> dict[str, bytes]:
         """Return the bytes POSTed to upload URLs, by file id."""

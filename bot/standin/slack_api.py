@@ -31,6 +31,9 @@ APP_ID = "A0GATEBOT"
 BOT_ID = "B0GATEBOT"
 TEAM_NAME = "Gatebot Stand-in"
 TEAM_DOMAIN = "gatebot-standin"
+# The channels users.conversations lists for a person no test set channels for: the one the
+# test steps and the demo set their project up in. Tests of membership set their own.
+DEFAULT_CHANNELS = ("C0TEAM",)
 
 
 class SlackWorkspace:
@@ -47,6 +50,9 @@ class SlackWorkspace:
         self._ts_micros = 1_700_000_000_000_000
         self._serial = 0
         self._view_by_external_id: dict[str, str] = {}
+        self.default_channels: list[str] = list(DEFAULT_CHANNELS)
+        self.channels: dict[tuple[str, str], list[str]] = {}  # (team, user) -> member of
+        self.homes: dict[tuple[str, str], JsonDict] = {}  # (team, user) -> Home published
         self._methods: dict[str, Callable[[JsonDict], JsonDict]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
@@ -56,11 +62,12 @@ class SlackWorkspace:
             "views.open": self._view,
             "views.push": self._view,
             "views.update": self._view,
-            "views.publish": self._view,
+            "views.publish": self._views_publish,
             "users.info": lambda a: {"user": self.user(str(a.get("user", "")))},
             "conversations.info": lambda a: {"channel": _channel(str(a.get("channel", "")))},
             "conversations.join": lambda a: {"channel": _channel(str(a.get("channel", "")))},
             "conversations.open": self._conversations_open,
+            "users.conversations": self._users_conversations,
             "team.info": lambda a: {"team": self._team()},
             "files.getUploadURLExternal": self._get_upload_url,
             "files.completeUploadExternal": self._complete_upload,
@@ -190,6 +197,31 @@ class SlackWorkspace:
         }
         return {"view": view}
 
+    def _views_publish(self, args: JsonDict) -> JsonDict:
+        """Publish a Home; with `hash`, only over the view that hash names (hash_conflict)."""
+        key = (self.caller_team, str(args.get("user_id", "")))
+        current = self.homes.get(key)
+        if args.get("hash") and current is not None and args["hash"] != current["hash"]:
+            return {"ok": False, "error": "hash_conflict"}
+        published = self._view(args)
+        self.homes[key] = published["view"]
+        return published
+
+    def _users_conversations(self, args: JsonDict) -> JsonDict:
+        """List the channels a user is in, a page at a time (the cursor is the offset)."""
+        member_of = self.channels.get(
+            (self.caller_team, str(args.get("user", ""))), self.default_channels
+        )
+        try:
+            start, limit = int(args.get("cursor") or 0), int(args.get("limit") or 100)
+        except ValueError:
+            return {"ok": False, "error": "invalid_cursor"}
+        end = start + max(1, min(limit, 999))
+        return {
+            "channels": [_channel(channel_id) for channel_id in member_of[start:end]],
+            "response_metadata": {"next_cursor": str(end) if end < len(member_of) else ""},
+        }
+
     def _conversations_open(self, args: JsonDict) -> JsonDict:
         first_user = str(args.get("users", "")).split(",")[0]
         return {"channel": {"id": f"D{first_user[1:]}", "is_im": True}}
@@ -218,6 +250,11 @@ class SlackWorkspace:
         if exchanged is None:
             return {"ok": False, "error": "invalid_code"}
         team_id, token = exchanged
+        grants = self.teams.grants(str(args.get("code", "")))
+        installer: JsonDict = {"id": "U0INSTALLER"}
+        if grants.get("user_token"):
+            installer.update(access_token=f"xoxp-{team_id}-installer", scope="search:read")
+        rotation = {"refresh_token": f"xoxe-1-{team_id}", "expires_in": 43200}
         return {
             "access_token": token,
             "token_type": "bot",
@@ -227,7 +264,8 @@ class SlackWorkspace:
             "team": {"id": team_id, "name": self.teams.names[team_id]},
             "enterprise": None,
             "is_enterprise_install": False,
-            "authed_user": {"id": "U0INSTALLER"},
+            "authed_user": installer,
+            **(rotation if grants.get("rotation") else {}),
         }
 
 

@@ -18,18 +18,35 @@ class SlackTeams:
         self.default_team_id = default_team_id
         self.names: dict[str, str] = {default_team_id: default_name}
         self._codes: dict[str, str] = {}  # install code -> team id, until used
+        self._grants: dict[str, dict[str, bool]] = {}  # install code -> what else it grants
         self._used_codes: set[str] = set()
         self._token_team: dict[str, str] = {}  # issued token -> its team
         self._latest: dict[str, str] = {}  # team -> the token it was issued last
         self._revoked: set[str] = set()
         self._serial = itertools.count(1)
 
-    def code_for(self, team_id: str, *, name: str | None = None) -> str:
-        """Return a new one-time install code for `team_id` (added if new)."""
+    def code_for(
+        self,
+        team_id: str,
+        *,
+        name: str | None = None,
+        user_token: bool = False,
+        rotation: bool = False,
+    ) -> str:
+        """Return a new one-time install code for `team_id` (added if new).
+
+        `user_token`: the exchange also gives the installer a user token (an app with user
+        scopes); `rotation`: the bot token expires and comes with a refresh token.
+        """
         self.names[team_id] = name or self.names.get(team_id) or f"Team {team_id}"
         code = f"code-{team_id}-{next(self._serial)}"
         self._codes[code] = team_id
+        self._grants[code] = {"user_token": user_token, "rotation": rotation}
         return code
+
+    def grants(self, code: str) -> dict[str, bool]:
+        """Return what else `code` granted besides the bot token (see code_for)."""
+        return self._grants.get(code, {})
 
     def exchange(self, code: str) -> tuple[str, str] | None:
         """Trade `code` for (team id, new bot token); None if it was already used.

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
 from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine, select, update
 
 from bot import install
-from bot.install_stores import SignedStateStore, TeamInstallationStore
+from bot.install_stores import (
+    SWEEP_EVERY,
+    SignedStateStore,
+    TeamInstallationStore,
+    TokenRotationRefused,
+)
 from bot.settings import Settings, SettingsError, load_settings
 from bot.standin.slack import SlackStandIn
-from db.slack_tables import oauth_states
+from db.slack_tables import installations, oauth_states
 from tests.live_app import OAUTH_SETTINGS
 
 
@@ -101,12 +109,54 @@ def test_a_team_without_a_token_gets_a_message_saying_what_to_do(
     assert "xoxb" not in str(removed.value)
 
 
+def test_an_install_keeps_the_bot_token_and_drops_a_user_token(
+    engine: Engine, slack: SlackStandIn, database_url: str
+):
+    settings = _settings(slack, database_url, **OAUTH_SETTINGS)
+    store = install.installation_store(settings=settings, engine=engine)
+
+    _install(store, "T1", "xoxb-t1", user_token="xoxp-installer", user_scopes="search:read")
+
+    with engine.connect() as connection:
+        [row] = connection.execute(select(installations)).mappings().all()
+    assert (row["bot_token"], row["user_token"], row["user_scopes"]) == ("xoxb-t1", None, None)
+    assert row["user_id"] == "U0INSTALLER"  # who installed is kept; their token is not
+
+
+def test_an_install_with_token_rotation_on_is_refused_and_nothing_is_stored(
+    engine: Engine, slack: SlackStandIn, database_url: str, caplog: pytest.LogCaptureFixture
+):
+    settings = _settings(slack, database_url, **OAUTH_SETTINGS)
+    store = install.installation_store(settings=settings, engine=engine)
+
+    with pytest.raises(TokenRotationRefused):
+        _install(
+            store, "T1", "xoxe.xoxb-t1", bot_refresh_token="xoxe-1-r", bot_token_expires_in=43200
+        )
+
+    with engine.connect() as connection:
+        assert connection.execute(select(installations)).first() is None
+    assert "refused the install of team T1: the Slack app has token rotation on" in caplog.text
+    with pytest.raises(install.NotInstalled):
+        install.client_for(settings=settings, engine=engine)("T1")
+
+
 def test_revoked_user_tokens_leave_the_bot_working(
     engine: Engine, slack: SlackStandIn, database_url: str
 ):
     settings = _settings(slack, database_url, **OAUTH_SETTINGS)
     store = install.installation_store(settings=settings, engine=engine)
-    _install(store, "T1", "xoxb-t1", user_token="xoxp-installer", user_scopes="search:read")
+    legacy = Installation(  # stored by slack_sdk's own save, as before user tokens were dropped
+        app_id="A0GATEBOT",
+        team_id="T1",
+        bot_token="xoxb-t1",
+        bot_id="B0GATEBOT",
+        bot_user_id="UBOT",
+        user_id="U0INSTALLER",
+        user_token="xoxp-installer",
+        user_scopes="search:read",
+    )
+    SQLAlchemyInstallationStore.save(store, legacy)
 
     forgotten = install.tokens_revoked(
         store=store, engine=engine, team_id="T1", bot=[], users=["U0INSTALLER"]
@@ -132,7 +182,7 @@ def test_a_state_is_good_once_and_only_if_signed_with_our_secret(engine: Engine)
     assert not store.consume(state)  # used up
 
 
-def test_an_expired_state_is_refused_and_swept(engine: Engine):
+def test_an_expired_state_is_refused_and_swept_every_so_often(engine: Engine):
     store = SignedStateStore(secret="ours", expiration_seconds=600, engine=engine)
     stale = store.issue()
     with engine.begin() as connection:  # its ten minutes pass
@@ -141,9 +191,35 @@ def test_an_expired_state_is_refused_and_swept(engine: Engine):
         )
 
     assert not store.consume(stale)
-    fresh = store.issue()
+    fresh = [store.issue() for _ in range(SWEEP_EVERY - 1)]
+    assert stale in _stored_states(engine)  # refused, but not yet swept: issuing stays cheap
+    fresh.append(store.issue())  # the SWEEP_EVERY-th issue sweeps
+    assert sorted(_stored_states(engine)) == sorted(fresh)
+
+
+def _stored_states(engine: Engine) -> list[str]:
     with engine.connect() as connection:
-        assert list(connection.execute(select(oauth_states.c.state)).scalars()) == [fresh]
+        return list(connection.execute(select(oauth_states.c.state)).scalars())
+
+
+def test_a_state_is_accepted_once_when_redirects_race(engine: Engine):
+    """Several redirects (a double-clicked link, a replay) consume one state at the same time."""
+    store = SignedStateStore(secret="ours", expiration_seconds=600, engine=engine)
+    racers, rounds = 4, 25
+    barrier = threading.Barrier(racers)
+
+    def consume(state: str) -> bool:
+        barrier.wait()
+        return store.consume(state)
+
+    accepted = []
+    with ThreadPoolExecutor(racers) as pool:
+        for _ in range(rounds):
+            state = store.issue()
+            accepted.append(sum(pool.map(consume, [state] * racers)))
+
+    assert accepted == [1] * rounds
+    assert _stored_states(engine) == []
 
 
 @pytest.mark.parametrize(

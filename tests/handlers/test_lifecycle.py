@@ -168,14 +168,21 @@ def test_after_an_uninstall_the_team_is_told_to_reinstall(oauth_app: LiveApp, sl
 
 
 def test_single_workspace_mode_acks_an_uninstall_and_keeps_everything(
-    live_app: LiveApp, slack: SlackStandIn
+    live_app: LiveApp, slack: SlackStandIn, caplog: pytest.LogCaptureFixture
 ):
+    team_id = live_app.sender.team_id
     with Session(live_app.engine) as session:
-        session.add(Workspace(team_id=live_app.sender.team_id))
+        session.add(Workspace(team_id=team_id))
         session.commit()
 
     _send(live_app, live_app.sender, {"type": "app_uninstalled"})
 
-    workspace = _workspace(live_app.engine, live_app.sender.team_id)
+    # The listener ran (after the ack) and told the operator their token is now useless.
+    [said] = [r for r in caplog.records if r.name == "bot.install" and team_id in r.getMessage()]
+    assert said.levelname == "WARNING"
+    assert said.getMessage() == (
+        f"gatebot was uninstalled from team {team_id}; SLACK_BOT_TOKEN is dead"
+    )
+    workspace = _workspace(live_app.engine, team_id)
     assert workspace.uninstalled_at is None  # the operator's SLACK_BOT_TOKEN is not ours to drop
     assert _token_teams(live_app.engine) == {"slack_bots": [], "slack_installations": []}
