@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.blocks import Block, clip, context, section
 from bot.blocks.digest import DigestMessage
-from bot.blocks.home import HOME_PICK_CHANNEL, MAX_BLOCKS
+from bot.blocks.home_ids import HOME_PICK_CHANNEL, MAX_BLOCKS
 from bot.mrkdwn import escape
 from db.gate_models import Project
 

@@ -1,4 +1,9 @@
-"""The Home tab's buttons: paging, Answer, Write a hypothesis, Digest preview."""
+"""The Home tab's buttons: paging, Answer, Write a hypothesis, Digest preview.
+
+Answer, Write a hypothesis and Digest preview open a channel's work, so each first checks
+that the person is in that channel (bot.home_membership, cached): a Home drawn before they
+left it still has the buttons.
+"""
 
 from __future__ import annotations
 
@@ -45,7 +50,8 @@ def turn_page(
     client: WebClient,
     jobs: BackgroundJobs,
 ) -> None:
-    """Publish the page the button names (Previous, Next, or Refresh's own page)."""
+    """Publish the page the button names (Previous, Next, or Refresh's own page), over the
+    Home it was pressed on only: a newer Home published meanwhile is not overwritten."""
     ack()
     try:
         page = int(action.get("value") or 1)
@@ -57,6 +63,19 @@ def turn_page(
         team_id=context.team_id or "",
         user_id=body["user"]["id"],
         page=page,
+        view_hash=(body.get("view") or {}).get("hash"),
+    )
+
+
+def _require_member(
+    session: Session, client: WebClient, context: BoltContext, body: dict[str, Any], channel: str
+) -> None:
+    home.require_member(
+        session=session,
+        client=client,
+        team_id=context.team_id or "",
+        user_id=body["user"]["id"],
+        channel_id=channel,
     )
 
 
@@ -83,7 +102,10 @@ def answer_review(
             review_id=review_id,
             user_id=body["user"]["id"],
         )
-    except GatebotError as problem:  # decided since the Home was drawn, or not this workspace's
+        session.commit()  # end the read before asking Slack who is in the channel
+        _require_member(session, client, context, body, form.review.project.channel_id)
+    except GatebotError as problem:  # decided since the Home was drawn, not this workspace's,
+        # or the person is not in the review's channel
         _explain(client, body, "Gate review", problem)
         return
     client.views_open(trigger_id=body["trigger_id"], view=answer_modal(form))
@@ -102,6 +124,8 @@ def write_for_project(
     workspace_id, project_id = workspace_and_value(session=session, context=context, action=action)
     try:
         project = home.project(session=session, workspace_id=workspace_id, project_id=project_id)
+        session.commit()  # end the read before asking Slack who is in the channel
+        _require_member(session, client, context, body, project.channel_id)
     except GatebotError as problem:
         _explain(client, body, "Write a hypothesis", problem)
         return
@@ -117,14 +141,25 @@ def pick_channel(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
 
 
 def write_in_channel(
-    ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    session: Session,
 ) -> None:
     """Turn the channel picker into the hypothesis form for the channel picked."""
     ack()
     channel_id = str(action.get("selected_conversation") or "")
     if not channel_id:
         return
-    client.views_update(view_id=body["view"]["id"], view=hypothesis_modal(channel_id=channel_id))
+    try:
+        _require_member(session, client, context, body, channel_id)
+    except GatebotError as problem:  # a public channel they can pick but are not in
+        view = notice("Write a hypothesis", str(problem))
+    else:
+        view = hypothesis_modal(channel_id=channel_id)
+    client.views_update(view_id=body["view"]["id"], view=view)
 
 
 def preview_digest(
@@ -151,6 +186,7 @@ def preview_digest(
         fill_digest_preview,
         client=client,
         view_id=opened["view"]["id"],
+        team_id=context.team_id or "",
         workspace_id=workspace_id,
         project_id=project_id,
         user_id=body["user"]["id"],
@@ -163,13 +199,23 @@ def fill_digest_preview(
     checker: object,
     client: WebClient,
     view_id: str,
+    team_id: str,
     workspace_id: int,
     project_id: int,
     user_id: str,
 ) -> None:
-    """Replace the loading modal with the digest as it would be posted now, or why not."""
+    """Replace the loading modal with the digest as it would be posted now, or why not
+    (the person must be in the project's channel: checked here, once the modal is open)."""
     try:
         project = home.project(session=session, workspace_id=workspace_id, project_id=project_id)
+        session.commit()  # end the read before asking Slack who is in the channel
+        home.require_member(
+            session=session,
+            client=client,
+            team_id=team_id,
+            user_id=user_id,
+            channel_id=project.channel_id,
+        )
         built = digest.build(
             session=session, project=project, now=utcnow(), compact=False, posted=False
         )

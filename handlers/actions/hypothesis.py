@@ -8,9 +8,10 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import hypotheses
+from bot import home, hypotheses
 from bot.announce import announce_hypothesis, confirmation
 from bot.blocks.hypothesis import DISCARD, EDIT, SAVE, modal, status_note
+from bot.jobs import BackgroundJobs
 from handlers.ids import workspace_and_value
 
 
@@ -29,8 +30,10 @@ def save_hypothesis(
     respond: Respond,
     client: WebClient,
     session: Session,
+    jobs: BackgroundJobs,
 ) -> None:
-    """Put the draft on record and post it to the channel, once however often Save is clicked."""
+    """Put the draft on record and post it to the channel, once however often Save is clicked;
+    then redraw the author's Home, which lists it."""
     ack()
     workspace_id, hypothesis_id = workspace_and_value(
         session=session, context=context, action=action
@@ -48,6 +51,9 @@ def save_hypothesis(
     delivery = announce_hypothesis(client=client, session=session, hypothesis=outcome.hypothesis)
     respond(
         text=confirmation(hypothesis=outcome.hypothesis, delivery=delivery), replace_original=True
+    )
+    jobs.submit(
+        home.publish_job, client=client, team_id=context.team_id or "", user_id=body["user"]["id"]
     )
 
 

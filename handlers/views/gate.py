@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import answers, decisions, dedupe, projects
+from bot import answers, decisions, dedupe, home, projects
 from bot.blocks.gate_answers import ANSWER_CALLBACK, read_answer_modal
 from bot.blocks.gate_decision import DECISION_CALLBACK, decision_errors, read_decision_modal
 from bot.blocks.gate_setup import (
@@ -147,6 +147,10 @@ def record_answers(
         review_id=recorded.review.id,
         now=now,
     )
+    # Already on the job pool: their Home stops asking for these answers, in this same job.
+    home.publish_job(
+        session=session, checker=checker, client=client, team_id=team_id, user_id=user_id
+    )
 
 
 def submit_decision(
@@ -156,8 +160,9 @@ def submit_decision(
     context: BoltContext,
     client: WebClient,
     session: Session,
+    jobs: BackgroundJobs,
 ) -> None:
-    """Record a lead's decision and post it in the prompt's thread."""
+    """Record a lead's decision, post it in the prompt's thread, then redraw their Home."""
     review_id, decision, reason = read_decision_modal(view)
     errors = decision_errors(decision=decision, reason=reason)
     if errors:
@@ -179,3 +184,4 @@ def submit_decision(
     )
     session.commit()
     post_decision(session=session, client=client, decided=decided, user_id=user_id, now=now)
+    jobs.submit(home.publish_job, client=client, team_id=workspace.team_id, user_id=user_id)

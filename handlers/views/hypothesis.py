@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import dedupe, hypotheses
+from bot import dedupe, home, hypotheses
 from bot.announce import announce_hypothesis, confirm_to_author
 from bot.blocks.hypothesis import MODAL_CALLBACK, read_metadata, read_modal
 from bot.hypotheses import Checker
@@ -75,3 +75,7 @@ def save_and_post(
     session.commit()
     delivery = announce_hypothesis(client=client, session=session, hypothesis=outcome.hypothesis)
     confirm_to_author(client=client, hypothesis=outcome.hypothesis, delivery=delivery)
+    # Already on the job pool: the author's Home shows the hypothesis, in this same job.
+    home.publish_job(
+        session=session, checker=checker, client=client, team_id=team_id, user_id=user_id
+    )

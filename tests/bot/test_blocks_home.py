@@ -21,6 +21,7 @@ from bot.blocks.home import (
     HOME_PREVIOUS,
     HOME_WRITE,
     MAX_BLOCKS,
+    home_unavailable,
     home_view,
 )
 from bot.blocks.home_modals import channel_picker, digest_preview, notice
@@ -392,4 +393,42 @@ def test_a_notice_fits_any_title_into_a_modal():
     view = notice("A title much longer than Slack allows", "Said.")
 
     assert len(view["title"]["text"]) <= 24 and "Said." in read(view)
+    View(**view).validate_json()
+
+
+def test_a_project_outside_the_persons_channels_shows_its_name_and_status_only():
+    outside = card(make_project(2, name="Fraud"), roles=("PM lead",), member=False)
+
+    view = home_view(one_page(card(), outside, projects=2))
+    text = read(view)
+
+    fraud = text.split("Fraud · #C0002")[1]
+    assert "Model iteration · Sprint 2, day 3 of 14 · you: PM lead" in fraud
+    assert "You're not in #C0002, so its reviews, hypotheses and metrics stay" in fraud
+    assert "Hypotheses" not in fraud and "Metrics" not in fraud and "[" not in fraud.split("\n")[0]
+    assert buttons(view).get(HOME_HYPOTHESIS) == ["1"]  # only the member's card has buttons
+    View(**view).validate_json()
+
+
+def test_when_slack_cannot_say_whose_channels_the_home_says_why_once_and_hides_the_work():
+    problem = "gatebot's install lacks the `channels:read` and `groups:read` permissions."
+    cards = [card(make_project(n), member=False) for n in (1, 2)]
+
+    view = home_view(one_page(*cards, membership_problem=problem))
+    text = read(view)
+
+    assert "⚠ gatebot's install lacks the `channels:read` and `groups:read` permissions." in text
+    assert "show their name and status only" in text
+    assert "You're not in" not in text  # said once above, not on every card
+    assert "No gate review is waiting" not in text  # the reviews were not read
+    assert set(buttons(view)) == {HOME_WRITE, "home_refresh"}
+    View(**view).validate_json()
+
+
+def test_a_home_that_could_not_be_gathered_offers_refresh():
+    view = home_unavailable()
+
+    assert view["type"] == "home"
+    assert "I couldn't load your Home just now. Press Refresh to try again" in read(view)
+    assert buttons(view) == {"home_refresh": ["1"]}
     View(**view).validate_json()

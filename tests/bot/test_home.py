@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot import home
+from bot.home_membership import Membership
 from bot.metric_links import link
 from bot.metrics.flags import Status
 from db import workspaces
@@ -97,9 +98,28 @@ def names(found: home.Home) -> list[str]:
     return [card.project.name for card in found.cards]
 
 
-def gather(session: Session, *, team_id: str = "T0A", user_id: str = ME, page: int = 1):
+def every_channel(session: Session) -> Membership:
+    """The membership of someone in every project channel stored."""
+    return Membership(frozenset(session.exec(select(Project.channel_id)).all()))
+
+
+def gather(
+    session: Session,
+    *,
+    team_id: str = "T0A",
+    user_id: str = ME,
+    page: int = 1,
+    membership: Membership | None = None,
+):
     session.commit()
-    return home.gather(session=session, team_id=team_id, user_id=user_id, page=page, now=NOW)
+    return home.gather(
+        session=session,
+        team_id=team_id,
+        user_id=user_id,
+        membership=membership or every_channel(session),
+        page=page,
+        now=NOW,
+    )
 
 
 def test_a_persons_projects_are_those_they_lead_set_up_answer_write_in_or_own_a_metric_of(
@@ -270,3 +290,28 @@ def test_an_empty_workspace_counts_its_projects_for_the_welcome(session):
     found = gather(session)
 
     assert found.cards == [] and found.projects == 0 and found.workspace_projects == 1
+
+
+def test_a_project_whose_channel_the_person_is_not_in_gives_its_status_but_not_its_work(
+    session,
+):
+    inside = project(session, "Inside", pm_lead=ME, channel_id="C0IN")
+    outside = project(session, "Outside", pm_lead=ME, channel_id="C0OUT")
+    for each in (inside, outside):
+        review(session, each)
+        hypothesis(session, each, f"We believe {each.name} will lift ctr by 2% in 2 weeks.")
+        define(session, each, "ctr", owner=OTHER)
+
+    found = gather(session, membership=Membership(frozenset({"C0IN", "C0LUNCH"})))
+    unknown = gather(session, membership=Membership(None, "Slack is down."))
+
+    cards = {card.project.name: card for card in found.cards}
+    assert names(found) == ["Inside", "Outside"]  # the one awaiting them first
+    assert (found.awaiting, found.awaiting_projects) == (1, 1)
+    assert cards["Inside"].member and cards["Inside"].hypotheses and cards["Inside"].metrics == 1
+    shut = cards["Outside"]
+    assert not shut.member and shut.roles == ("PM lead",)
+    assert shut.status is not None and shut.status.sprint == 2
+    assert (shut.awaiting, shut.hypotheses, shut.open_hypotheses, shut.metrics) == ([], [], 0, 0)
+    assert not any(card.member for card in unknown.cards) and unknown.awaiting == 0
+    assert unknown.membership_problem == "Slack is down." and found.membership_problem is None

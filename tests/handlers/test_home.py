@@ -20,8 +20,7 @@ from bot.blocks.home import (
     HOME_WRITE,
 )
 from bot.blocks.hypothesis import MODAL_CALLBACK as HYPOTHESIS_MODAL
-from bot.standin.slack_requests import SlackSender, selected, text_input
-from bot.standin.transcript import plain
+from bot.standin.slack_requests import selected, text_input
 from db import workspaces
 from db.gate_models import GateReview, Project, ReviewStatus
 from db.models import Hypothesis
@@ -30,84 +29,25 @@ from tests.handlers.gate_steps import (
     OTHER,
     PM,
     answer_modal,
-    answers,
     ask,
-    eventually,
     metadata,
     person,
     set_up,
     submit_answers,
 )
+from tests.handlers.home_steps import (
+    buttons,
+    click,
+    next_home,
+    open_home,
+    opened,
+    published,
+    read,
+    stored,
+)
 from tests.live_app import LiveApp
 
 SHARP = "If purchases per session do not rise from 3.1% to 3.3% within the test, we are wrong."
-
-
-def read(view: dict[str, Any]) -> str:
-    """Return what a person reads in a view, line by line as written, buttons in [ ]."""
-    lines = []
-    for block in view["blocks"]:
-        if "text" in block:
-            lines.append(plain(block["text"]["text"]))
-        for element in [*block.get("elements", []), block.get("accessory") or {}]:
-            if element.get("type") == "mrkdwn":
-                lines.append(plain(element["text"]))
-            elif element.get("type") == "button":
-                lines.append(f"[{element['text']['text']}]")
-    return "\n".join(lines)
-
-
-def buttons(view: dict[str, Any], action_id: str) -> list[str]:
-    """Return the values of the view's buttons with `action_id`, in order."""
-    return [
-        element["value"]
-        for block in view["blocks"]
-        for element in [*block.get("elements", []), block.get("accessory") or {}]
-        if element.get("action_id") == action_id
-    ]
-
-
-def stored(live: LiveApp, count: int) -> None:
-    """Wait until `count` answers are stored: the app saves them after its ack."""
-
-    def check() -> None:
-        assert len(answers(live)) == count
-
-    eventually(check)
-
-
-def open_home(live: LiveApp, sender: SlackSender | None = None) -> dict[str, Any]:
-    """Open the Home tab as `sender` and return the view the app published for them."""
-    sender = sender or live.sender
-    published = len(live.slack.calls("views.publish"))
-    reply = sender.event(
-        {"type": "app_home_opened", "user": sender.user_id, "channel": "D0HOME", "tab": "home"}
-    )
-    assert reply.status == 200 and reply.seconds < 3
-    call = live.slack.wait_for("views.publish", count=published + 1)[-1]
-    assert call.args["user_id"] == sender.user_id
-    assert len(call.args["view"]["blocks"]) <= 100
-    return call.args["view"]
-
-
-def click(live: LiveApp, view: dict[str, Any], action_id: str, value: str, **kw: Any) -> str:
-    """Press a button of a view as the live sender (or `sender=`); return the Slack method
-    the app answered with ("views.open", "views.publish", …) once it arrived."""
-    sender: SlackSender = kw.pop("sender", live.sender)
-    method = kw.pop("expect", "views.open")
-    before = len(live.slack.calls(method))
-    reply = sender.click_in_view(action_id, value, view=view, **kw)
-    assert reply.status == 200 and reply.seconds < 3
-    live.slack.wait_for(method, count=before + 1)
-    return method
-
-
-def opened(live: LiveApp) -> dict[str, Any]:
-    return live.slack.calls("views.open")[-1].args["view"]
-
-
-def published(live: LiveApp) -> dict[str, Any]:
-    return live.slack.calls("views.publish")[-1].args["view"]
 
 
 def test_a_new_person_gets_a_welcome_saying_how_to_start(live_app: LiveApp):
@@ -153,6 +93,7 @@ def test_a_lead_sees_the_project_and_answers_the_review_waiting_for_them(live_ap
     from_channel = answer_modal(live_app, review, live_app.sender)
     assert from_home == from_channel  # the very modal the prompt's Answer button opens
 
+    before = len(live_app.slack.calls("views.publish"))
     submit_answers(
         live_app,
         review,
@@ -163,7 +104,7 @@ def test_a_lead_sees_the_project_and_answers_the_review_waiting_for_them(live_ap
         data_blockers="None.",
     )
     stored(live_app, 4)
-    after = open_home(live_app)
+    after = next_home(live_app, PM, after=before)  # redrawn without opening the tab again
     assert "No gate review is waiting for your answers." in read(after)
     assert buttons(after, HOME_ANSWER) == []
 
@@ -216,6 +157,7 @@ def test_many_projects_are_paged_within_100_blocks_and_every_page_shows_the_rest
             for n in range(1, 21)
         )
         session.commit()
+    live_app.slack.set_channels(PM, [f"C{n:04d}" for n in range(1, 21)])
 
     first = open_home(live_app)
     click(live_app, first, HOME_NEXT, buttons(first, HOME_NEXT)[0], expect="views.publish")
@@ -260,6 +202,7 @@ def test_write_a_hypothesis_opens_the_form_for_the_projects_channel_and_it_shows
     click(live_app, home, HOME_HYPOTHESIS, str(project.id))
     form = opened(live_app)
     posts = len(live_app.slack.calls("chat.postMessage"))
+    publishes = len(live_app.slack.calls("views.publish"))
     reply = live_app.sender.submit_view(form, _hypothesis_values())
 
     assert form["callback_id"] == HYPOTHESIS_MODAL
@@ -270,12 +213,13 @@ def test_write_a_hypothesis_opens_the_form_for_the_projects_channel_and_it_shows
     live_app.slack.wait_for("chat.postEphemeral")  # the author's confirmation: saved
     with Session(live_app.engine) as session:
         [saved] = session.exec(select(Hypothesis)).all()
-    text = read(open_home(live_app))
+    text = read(next_home(live_app, PM, after=publishes))  # redrawn: the tab was not reopened
     assert "Hypotheses · 1 on record" in text
     assert f"#{saved.id} ✔ falsifiable · yours" in text
 
 
 def test_write_a_hypothesis_from_the_top_asks_for_the_channel_first(live_app: LiveApp):
+    live_app.slack.set_channels(PM, ["C0TEAM", "C0ELSEWHERE"])
     home = open_home(live_app)
 
     click(live_app, home, HOME_WRITE, buttons(home, HOME_WRITE)[0])
@@ -366,6 +310,7 @@ def test_refresh_publishes_the_home_again_with_what_changed(live_app: LiveApp):
             )
         )
         session.commit()
+    live_app.slack.set_channels(PM, ["C0TEAM", "C0FRAUD"])
 
     click(live_app, home, HOME_REFRESH, buttons(home, HOME_REFRESH)[0], expect="views.publish")
 
