@@ -1,4 +1,8 @@
-"""One clock pass (built by bot.reviews.run_pass): gate reviews, reminders, then weekly digests."""
+"""One clock pass (built by bot.reviews.run_pass): gate reviews, reminders, then weekly digests.
+
+Each stage of a pass runs on its own: an error in one (a bug, a table a migration broke) is
+logged and rolled back, and the stages after it, the outbox above all, still run.
+"""
 
 from __future__ import annotations
 
@@ -12,19 +16,19 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import dedupe, outbox
+from bot import dedupe
 from bot.clock_work import ClockWork
 from bot.errors import InvalidInput
 from bot.gates import GateKind, Occurrence
+from bot.outbox_drain import drain
+from bot.reminders import remind_due
 from bot.reviews import (
-    REMINDER_ATTEMPTS,
     SPRINT_PHASES,
     PassReport,
     floor,
     latest_boundary,
     post_review,
     record_failure,
-    send_reminder,
     sprint_key,
 )
 from bot.slack_errors import SlackFailure
@@ -60,6 +64,7 @@ class Pass(ClockWork):
         workers: int,
         stop: threading.Event,
         report: PassReport,
+        ticks: Callable[[], float],
     ) -> None:
         super().__init__(
             session=session,
@@ -70,20 +75,41 @@ class Pass(ClockWork):
             lease=lease,
             workers=workers,
             stop=stop,
+            ticks=ticks,
         )
         self.report = report
 
     def run(self) -> None:
-        """Retake stale claims first (they are the oldest), open what is due, remind, digest."""
+        """Retake stale claims first (they are the oldest), open what is due, remind, digest,
+        then post what waits in the outbox (bot.outbox) and forget old event receipts."""
         from bot.digest_post import DigestPass  # numpy and matplotlib load only with the clock
 
-        self.retake_stale(model=GateReview, report=self.report, post=self._post)
-        self._open_due()
-        self._remind()
-        DigestPass(work=self, report=self.report.digests).run()
-        # Posts people asked for that Slack could not take then (bot.outbox), and old receipts.
-        outbox.drain(session=self.session, client_for=self.client, now=self.stamp(), stop=self.stop)
-        dedupe.prune(session=self.session, now=self.now)
+        stages: list[tuple[str, Callable[[], object]]] = [
+            (
+                "stale claims",
+                lambda: self.retake_stale(model=GateReview, report=self.report, post=self._post),
+            ),
+            ("sprint reviews", self._open_due),
+            ("reminders", lambda: remind_due(work=self, report=self.report)),
+            ("digests", lambda: DigestPass(work=self, report=self.report.digests).run()),
+            (
+                "outbox",
+                lambda: drain(
+                    session=self.session,
+                    client_for=self.client,
+                    now=self.stamp(),
+                    stop=self.stop,
+                    clock=self.stamp,
+                ),
+            ),
+            ("event receipts", lambda: dedupe.prune(session=self.session, now=self.now)),
+        ]
+        for name, stage in stages:
+            try:
+                stage()
+            except Exception:  # a stage that keeps failing must not starve the ones after it
+                logger.exception("the clock's %s failed; the pass goes on", name)
+                self.session.rollback()
 
     def _open_due(self) -> None:
         schedules = queries.schedules_in(session=self.session, phases=SPRINT_PHASES)
@@ -167,25 +193,3 @@ class Pass(ClockWork):
             logger.exception("posting review %s of project %s failed", review.id, project.id)
             session.rollback()
             return "deferred"  # still claimed: retaken after the lease, up to MAX_ATTEMPTS
-
-    def _remind(self) -> None:
-        due = queries.due_reminders(
-            session=self.session, now=self.now, lease=self.lease, attempts=REMINDER_ATTEMPTS
-        )
-        self.session.commit()
-        for review, project, team_id in due:
-            if self.stop.is_set():
-                return
-            client = self.client(team_id)
-            if isinstance(client, SlackFailure):
-                continue  # nothing claimed yet: the next pass tries again
-            outcome = send_reminder(
-                session=self.session,
-                client=client,
-                project=project,
-                review=review,
-                now=self.now,
-                lease=self.lease,
-            )
-            if outcome != "taken":
-                self.tally(self.report, outcome)

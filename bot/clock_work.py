@@ -70,17 +70,22 @@ class ClockWork:
         lease: timedelta,
         workers: int,
         stop: threading.Event,
+        ticks: Callable[[], float] = time.monotonic,
     ) -> None:
         self.session, self.client_for, self.now, self.clock_id = session, client_for, now, clock_id
         self.grace, self.lease, self.workers = grace, lease, max(1, workers)
         self.stop = stop
-        self._started = time.monotonic()
+        self._ticks = ticks  # seconds, for the time spent; tests pass one that jumps ahead
+        self._started = ticks()
         self._lock = threading.Lock()
         self._clients: dict[str, WebClient | SlackFailure] = {}
 
     def stamp(self) -> datetime:
-        """Return the pass's `now` plus the time spent, so a long pass does not look stale."""
-        return self.now + timedelta(seconds=time.monotonic() - self._started)
+        """Return the pass's `now` plus the time spent, so a long pass does not look stale.
+
+        Every claim, lease and retry time a pass writes comes from here, never from `now`.
+        """
+        return self.now + timedelta(seconds=self._ticks() - self._started)
 
     def tally(self, report: object, outcome: str) -> None:
         """Add one to `report`'s counter named `outcome`, from any worker thread."""

@@ -3,23 +3,17 @@
 Every WebClient already rides out rate limits and dropped connections (bot.app's retry
 handlers). A post that still fails with something that may pass (5xx, a rate limit
 longer than the retries, Slack unreachable) is not lost: `send` stores it in the outbox
-and the person is told it will go out. Each clock pass (`drain`) posts what is due, with
-backoff between attempts; after MAX_ATTEMPTS it gives up and tells the person who asked.
-While the workspace has uninstalled gatebot its messages wait untouched (db.outbox.due);
-after a reinstall they go out, unless overdue by MAX_OVERDUE: those are dropped, the person told.
-A refusal that will repeat (channel archived, bot not in the channel) is not kept: the
-caller tells the person what to fix, as before.
-
-Exactly once, as the clock's own posts: a clock takes each attempt by a conditional
-UPDATE, so two clocks never post the same message; one that dies mid-post leaves it to
-be tried again after the lease (the same milliseconds-wide repeat window as bot.reviews).
+and the person is told it will go out. Each clock pass posts what is due
+(bot.outbox_drain), with backoff between attempts; after MAX_ATTEMPTS it gives up and
+tells the person who asked. While the workspace has uninstalled gatebot its messages wait
+untouched (db.outbox.due); after a reinstall they go out, unless overdue by MAX_OVERDUE:
+those are dropped, the person told. A refusal that will repeat (channel archived, bot not
+in the channel) is not kept: the caller tells the person what to fix, as before.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -71,15 +65,6 @@ class Delivery:
         return self.outcome is Delivered.KEPT
 
 
-@dataclass
-class OutboxReport:
-    """What one drain did."""
-
-    posted: int = 0
-    deferred: int = 0
-    failed: int = 0
-
-
 def backoff(attempts: int) -> timedelta:
     """Return the wait after `attempts` failed tries: 1, 2, 4 … minutes, at most an hour."""
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
@@ -95,7 +80,7 @@ def send(
     """
     now = as_utc(now or utcnow())
     try:
-        response = call_slack(lambda: _call(client, message))
+        response = call_slack(lambda: post_call(client, message))
     except SlackFailure as failure:
         if not failure.transient:
             return Delivery(Delivered.REFUSED, failure=failure)
@@ -105,7 +90,7 @@ def send(
         session.commit()
         logger.warning("kept %s for %s: %s", message.about, message.channel_id, failure)
         return Delivery(Delivered.KEPT, failure=failure)
-    ts = _ts_of(response, message)
+    ts = ts_of(response, message)
     queries.record_ts(session=session, record=message.record, ts=ts)
     if message.coalesce_key:
         queries.supersede(session=session, coalesce_key=message.coalesce_key)
@@ -135,103 +120,8 @@ def tell(*, client: WebClient, channel_id: str, user_id: str, text: str) -> bool
     return False
 
 
-def drain(
-    *,
-    session: Session,
-    client_for: Callable[[str], WebClient | SlackFailure],
-    now: datetime,
-    stop: threading.Event | None = None,
-) -> OutboxReport:
-    """Post every kept message that is due; part of each clock pass. Commits."""
-    report = OutboxReport()
-    now = as_utc(now)
-    due = queries.due(session=session, now=now)
-    session.commit()  # no read transaction held across Slack calls
-    for message in due:
-        if stop is not None and stop.is_set():
-            break
-        held_back = now - as_utc(message.next_attempt_at) > MAX_OVERDUE  # read before take()
-        won = queries.take(session=session, message=message, until=now + LEASE)
-        session.commit()
-        if not won:
-            continue  # another clock has it
-        try:
-            outcome = _attempt(
-                session=session,
-                client_for=client_for,
-                message=message,
-                now=now,
-                held_back=held_back,
-            )
-        except Exception:  # one message's bug or lost connection must not stop the others
-            logger.exception("outbox message %s failed", message.id)
-            session.rollback()
-            outcome = "deferred"  # taken: tried again once the lease runs out
-        setattr(report, outcome, getattr(report, outcome) + 1)
-    if any((report.posted, report.deferred, report.failed)):
-        logger.info("outbox: %s", report)
-    return report
-
-
-def _attempt(
-    *,
-    session: Session,
-    client_for: Callable[[str], WebClient | SlackFailure],
-    message: OutboxMessage,
-    now: datetime,
-    held_back: bool,
-) -> str:
-    client = client_for(message.team_id)
-    if held_back:
-        return _expire(session=session, client=client, message=message)
-    try:
-        if isinstance(client, SlackFailure):
-            raise client
-        response = call_slack(lambda: _call(client, message))
-    except SlackFailure as failure:
-        if failure.transient and message.attempts < MAX_ATTEMPTS:
-            at = now + backoff(message.attempts)
-            queries.retry_later(session=session, message=message, error=failure.message, at=at)
-            session.commit()
-            return "deferred"
-        queries.failed(session=session, message=message, error=failure.message)
-        session.commit()
-        if not isinstance(client, SlackFailure):
-            _tell_author(client=client, message=message)
-        logger.warning("gave up on outbox message %s: %s", message.id, failure)
-        return "failed"
-    queries.posted(session=session, message=message, ts=_ts_of(response, message), now=now)
-    session.commit()
-    return "posted"
-
-
-def _expire(*, session: Session, client: WebClient | SlackFailure, message: OutboxMessage) -> str:
-    error = "not posted: it was held back over a day (gatebot was not installed, or not running)"
-    queries.failed(session=session, message=message, error=error)
-    session.commit()
-    logger.warning("dropped outbox message %s of team %s: %s", message.id, message.team_id, error)
-    if message.notify_user and not isinstance(client, SlackFailure):
-        text = (
-            f":information_source: I did not post {message.about} to <#{message.channel_id}>: "
-            "it was held back more than a day while I could not post, so it would arrive out of "
-            "context. Everything you saved is still in gatebot."
-        )
-        tell(client=client, channel_id=message.channel_id, user_id=message.notify_user, text=text)
-    return "failed"
-
-
-def _tell_author(*, client: WebClient, message: OutboxMessage) -> None:
-    if not message.notify_user:
-        return
-    text = (
-        f":warning: I could not post {message.about} to <#{message.channel_id}>: "
-        f"{message.last_error}. I tried {message.attempts} times and have stopped. "
-        "Everything you saved is still in gatebot."
-    )
-    tell(client=client, channel_id=message.channel_id, user_id=message.notify_user, text=text)
-
-
-def _call(client: WebClient, message: OutboxMessage) -> SlackResponse:
+def post_call(client: WebClient, message: OutboxMessage) -> SlackResponse:
+    """Make the Slack call `message` stands for: a new post or an update of one."""
     if message.method == "chat.update":
         return client.chat_update(
             channel=message.channel_id,
@@ -250,5 +140,6 @@ def _call(client: WebClient, message: OutboxMessage) -> SlackResponse:
     )
 
 
-def _ts_of(response: SlackResponse, message: OutboxMessage) -> str:
+def ts_of(response: SlackResponse, message: OutboxMessage) -> str:
+    """Return the ts of the message the call posted (or updated)."""
     return str(response.get("ts") or message.update_ts or "")

@@ -8,9 +8,8 @@ the post but before its commit recording it (a few milliseconds per post, since 
 is recorded on its own) gets that prompt posted again by the retaking clock.
 
 Missed occurrences: up to `grace` late the prompt is sent once and says it is late; later
-than that it is recorded as SKIPPED. Reminders work the same way: a conditional UPDATE
-claims one, and a claim with no `reminder_ts` after the lease is retaken, up to
-REMINDER_ATTEMPTS. Which sprints are due: bot.schedule.
+than that it is recorded as SKIPPED. Reminders: bot.reminders. Which sprints are due:
+bot.schedule.
 """
 
 from __future__ import annotations
@@ -27,10 +26,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot import clock_work
-from bot.blocks.gate_prompt import prompt_message, prompt_text, reminder_message, reminder_text
+from bot.blocks.gate_prompt import prompt_message, prompt_text
 from bot.clock_work import MAX_ATTEMPTS
 from bot.errors import InvalidInput
 from bot.gates import GateKind, add_working_hours, gate_for
+from bot.reminders import REMINDER_ATTEMPTS, send_reminder
 from bot.schedule import (
     SPRINT_PHASES,
     Schedule,
@@ -45,7 +45,7 @@ from db import reviews as queries
 from db.gate_models import GateReview, Project, ReviewStatus
 from db.reviews import as_utc
 
-# The calendar side is re-exported: callers need one import for the whole ritual.
+# The calendar and reminder sides are re-exported: one import for the whole ritual.
 __all__ = [
     "MAX_ATTEMPTS",
     "DigestReport",
@@ -69,7 +69,6 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_GRACE = timedelta(hours=6)
 DEFAULT_LEASE = timedelta(seconds=120)
-REMINDER_ATTEMPTS = MAX_ATTEMPTS  # db migration 0009 marks older reminders settled with this
 
 
 @dataclass
@@ -97,7 +96,7 @@ class PassReport:
     skipped: int = 0
     failed: int = 0
     retaken: int = 0
-    deferred: int = 0  # transient Slack errors: still claimed, retried after the lease
+    deferred: int = 0  # transient failures: tried again later (lease, or a reminder's backoff)
     seconds: float = 0.0
     digests: DigestReport = field(default_factory=DigestReport)
 
@@ -212,60 +211,6 @@ def record_failure(
     )
 
 
-def send_reminder(
-    *,
-    session: Session,
-    client: WebClient,
-    project: Project,
-    review: GateReview,
-    now: datetime,
-    lease: timedelta,
-) -> str:
-    """Remind the leads in the prompt's thread once: "reminded", "deferred", "failed" or
-    "taken". Commits.
-
-    The claim is kept until the post's ts is stored: a clock that dies in between leaves
-    the reminder to be retaken after `lease`, as prompts are. A transient Slack failure is
-    retried the same way, up to REMINDER_ATTEMPTS; a refusal is final.
-    """
-    won = queries.claim_reminder(
-        session=session,
-        review_id=review.id or 0,
-        now=as_utc(now),
-        lease=lease,
-        attempts=REMINDER_ATTEMPTS,
-    )
-    session.commit()
-    if not won:
-        return "taken"
-    try:
-        response = call_slack(
-            lambda: client.chat_postMessage(
-                channel=review.channel_id or project.channel_id,
-                thread_ts=review.message_ts,
-                text=reminder_text(project=project, review=review),
-                blocks=reminder_message(project=project, review=review),
-            )
-        )
-    except SlackFailure as failure:
-        session.refresh(review)
-        final = not failure.transient or review.reminder_attempts >= REMINDER_ATTEMPTS
-        if final:
-            queries.settle_reminder(
-                session=session, review_id=review.id or 0, give_up=REMINDER_ATTEMPTS
-            )
-        review.error = failure.message
-        session.add(review)
-        queries.set_project_error(
-            session=session, project=project, error=failure.message, at=as_utc(now)
-        )
-        session.commit()
-        return "failed" if final else "deferred"
-    queries.settle_reminder(session=session, review_id=review.id or 0, ts=str(response["ts"]))
-    session.commit()
-    return "reminded"
-
-
 def run_pass(
     *,
     engine: Engine,
@@ -276,8 +221,12 @@ def run_pass(
     lease: timedelta = DEFAULT_LEASE,
     workers: int = 4,
     stop: Event | None = None,
+    ticks: Callable[[], float] = time.monotonic,
 ) -> PassReport:
-    """Run one pass: retake stale claims, open due sprint reviews, send due reminders."""
+    """Run one pass: retake stale claims, open due sprint reviews, send due reminders.
+
+    `ticks` is the seconds counter the pass tells its elapsed time by (ClockWork.stamp).
+    """
     from bot.clock_pass import Pass  # it builds on this module
 
     started = time.monotonic()
@@ -293,6 +242,7 @@ def run_pass(
             workers=workers,
             stop=stop or Event(),
             report=report,
+            ticks=ticks,
         ).run()
     report.seconds = time.monotonic() - started
     return report

@@ -47,11 +47,15 @@ def supersede(*, session: Session, coalesce_key: str, before_id: int | None = No
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def due(*, session: Session, now: datetime, limit: int = 200) -> list[OutboxMessage]:
+def due(
+    *, session: Session, now: datetime, max_attempts: int, limit: int = 200
+) -> list[OutboxMessage]:
     """Return pending messages whose next attempt is due, oldest first.
 
-    Messages of a workspace that uninstalled gatebot wait, untouched (no attempt used),
-    until it is installed again (bot.outbox decides then whether they are still worth it).
+    A message already taken more than `max_attempts` times is never due again, whatever
+    left it pending (see bot.outbox_drain). Messages of a workspace that uninstalled
+    gatebot wait, untouched (no attempt used), until it is installed again (bot.outbox
+    decides then whether they are still worth it).
     """
     uninstalled = exists().where(
         col(Workspace.team_id) == col(OutboxMessage.team_id),
@@ -63,6 +67,7 @@ def due(*, session: Session, now: datetime, limit: int = 200) -> list[OutboxMess
             .where(
                 col(OutboxMessage.status) == OutboxStatus.PENDING,
                 col(OutboxMessage.next_attempt_at) <= as_utc(now),
+                col(OutboxMessage.attempts) <= max_attempts,
                 ~uninstalled,
             )
             .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
@@ -71,11 +76,12 @@ def due(*, session: Session, now: datetime, limit: int = 200) -> list[OutboxMess
     )
 
 
-def take(*, session: Session, message: OutboxMessage, until: datetime) -> bool:
+def take(*, session: Session, message: OutboxMessage, until: datetime, max_attempts: int) -> bool:
     """Claim a due message for one attempt; True for exactly one of several clocks.
 
     `attempts` is the version, as in db.claims. The next attempt moves to `until` (the
-    lease): if this clock dies mid-post, another tries again then.
+    lease): if this clock dies mid-post, another tries again then. A message taken more
+    than `max_attempts` times is not taken again.
     """
     result = session.execute(
         update(OutboxMessage)
@@ -83,6 +89,7 @@ def take(*, session: Session, message: OutboxMessage, until: datetime) -> bool:
             col(OutboxMessage.id) == message.id,
             col(OutboxMessage.status) == OutboxStatus.PENDING,
             col(OutboxMessage.attempts) == message.attempts,
+            col(OutboxMessage.attempts) <= max_attempts,
         )
         .values(attempts=message.attempts + 1, next_attempt_at=as_utc(until))
         .execution_options(synchronize_session=False)
@@ -102,6 +109,26 @@ def posted(*, session: Session, message: OutboxMessage, ts: str, now: datetime) 
     record_ts(session=session, record=message.record, ts=ts)
     if message.coalesce_key and message.id is not None:
         supersede(session=session, coalesce_key=message.coalesce_key, before_id=message.id)
+
+
+def mark_posted(
+    *, session: Session, message: OutboxMessage, ts: str, now: datetime, note: str
+) -> bool:
+    """Mark a message we hold posted, nothing else: `posted` failed after Slack took it. No commit.
+
+    Conditional on our take (its `attempts`), so it never overwrites another clock's outcome.
+    """
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id) == message.id,
+            col(OutboxMessage.status) == OutboxStatus.PENDING,
+            col(OutboxMessage.attempts) == message.attempts,
+        )
+        .values(status=OutboxStatus.POSTED, posted_ts=ts, posted_at=as_utc(now), last_error=note)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
 
 def retry_later(*, session: Session, message: OutboxMessage, error: str, at: datetime) -> None:

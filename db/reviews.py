@@ -187,19 +187,31 @@ def due_reminders(
 
 
 def claim_reminder(
-    *, session: Session, review_id: int, now: datetime, lease: timedelta, attempts: int
+    *,
+    session: Session,
+    review_id: int,
+    now: datetime,
+    lease: timedelta,
+    attempts: int,
+    version: int | None = None,
 ) -> bool:
     """Claim a review's reminder; True for exactly one clock, and only while still unanswered.
 
     The UPDATE's conditions are re-checked under the row lock, so of two clocks racing for
-    the same reminder only one matches.
+    the same reminder only one matches; `version` (the reminder_attempts the caller read)
+    also keeps a clock from claiming one another clock has claimed and put off meanwhile.
+    `now` must be the real time: it is written as the claim's time, judged stale by others.
     """
     answered = exists().where(col(GateAnswer.review_id) == review_id)
+    conditions = _reminder_open(now=now, lease=lease, attempts=attempts)
+    if version is not None:
+        conditions.append(col(GateReview.reminder_attempts) == version)
     result = session.execute(
         update(GateReview)
         .where(
             col(GateReview.id) == review_id,
-            *_reminder_open(now=now, lease=lease, attempts=attempts),
+            *conditions,
+            col(GateReview.remind_at) <= as_utc(now),
             ~answered,
         )
         .values(reminded_at=as_utc(now), reminder_attempts=col(GateReview.reminder_attempts) + 1)
@@ -208,11 +220,37 @@ def claim_reminder(
     return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
 
+def release_reminder(*, session: Session, review_id: int, attempts: int, at: datetime) -> bool:
+    """Drop our claim on a reminder whose post failed and put it off until `at`. No commit.
+
+    Only while the claim is still ours (`attempts`, the count our claim set, unchanged and
+    nothing posted): a clock that took it over meanwhile keeps it.
+    """
+    result = session.execute(
+        update(GateReview)
+        .where(
+            col(GateReview.id) == review_id,
+            col(GateReview.reminder_attempts) == attempts,
+            col(GateReview.reminder_ts).is_(None),
+        )
+        .values(reminded_at=None, remind_at=as_utc(at))
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount) == 1  # type: ignore[attr-defined]
+
+
 def settle_reminder(
-    *, session: Session, review_id: int, ts: str | None = None, give_up: int | None = None
+    *, session: Session, review_id: int, ts: str | None = None, give_up: bool = False
 ) -> None:
-    """Record the posted reminder's ts, or (`give_up`) use up its attempts. No commit."""
-    values: dict[str, Any] = {"reminder_ts": ts} if ts else {"reminder_attempts": give_up}
+    """Record the posted reminder's ts, or (`give_up`) cancel it for good. No commit.
+
+    Given up, its remind_at is cleared: no reminder is due any more, whatever the attempts.
+    """
+    values: dict[str, Any] = {"reminder_ts": ts} if ts else {}
+    if give_up:
+        values["remind_at"] = None
+    if not values:
+        return
     session.execute(
         update(GateReview)
         .where(col(GateReview.id) == review_id)

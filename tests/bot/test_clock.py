@@ -1,4 +1,5 @@
-"""The clock process: `gatebot clock --once` and `gatebot clock`, run as an operator runs them."""
+"""The clock process: `gatebot clock --once` and `gatebot clock`, run as an operator runs them,
+and a pass whose stages fail one by one."""
 
 from __future__ import annotations
 
@@ -10,14 +11,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from slack_sdk import WebClient
+from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from bot.clock import run_once
-from bot.reviews import PassReport
+from bot.reviews import PassReport, run_pass
 from bot.settings import load_settings
 from bot.standin.slack import SlackStandIn
 from db.gate_models import GateReview, Project, ReviewStatus
 from db.models import Workspace
+from db.outbox_models import OutboxMessage, OutboxStatus, SlackReceipt
 from db.session import make_engine
 
 GATEBOT = [sys.executable, "-m", "bot.cli"]
@@ -151,3 +155,41 @@ def test_the_pass_report_reads_as_one_line():
         "clock pass: projects 3, posted 2, reminded 0, skipped 0, failed 1, retaken 0, "
         "deferred 0 in 0.25s"
     )
+
+
+def test_a_stage_that_keeps_failing_does_not_stop_the_outbox_or_the_pruning(
+    engine: Engine, session: Session, slack: SlackStandIn, caplog: pytest.LogCaptureFixture
+):
+    now = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    session.add(
+        OutboxMessage(
+            team_id="T0GATEBOT",
+            channel_id="C0TEAM",
+            text="Hypothesis #7: ranking by dwell time",
+            about="hypothesis #7",
+            attempts=1,
+            next_attempt_at=now,
+        )
+    )
+    session.add(
+        SlackReceipt(delivery_key="event:T0GATEBOT:Ev1", received_at=now - timedelta(days=2))
+    )
+    session.commit()
+    # A table a half-applied migration left out: the reminders' query fails on every pass.
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE gate_answers"))
+    client = WebClient(token="xoxb-test", base_url=slack.api_url)
+
+    report = run_pass(engine=engine, client_for=lambda team: client, now=now, clock_id="clock-a")
+
+    assert report.reminded == 0
+    [post] = slack.calls("chat.postMessage")
+    assert (post.args["channel"], post.args["text"]) == (
+        "C0TEAM",
+        "Hypothesis #7: ranking by dwell time",
+    )
+    session.expire_all()
+    assert [m.status for m in session.exec(select(OutboxMessage))] == [OutboxStatus.POSTED]
+    assert session.exec(select(SlackReceipt)).all() == []
+    [failed] = [r for r in caplog.records if "the clock's reminders failed" in r.getMessage()]
+    assert failed.exc_info is not None  # logged with its traceback

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -24,10 +25,16 @@ from db.gate_models import GateAnswer, GateReview, Project, ReviewStatus
 from db.models import Workspace
 from db.reviews import as_utc, claim_reminder
 from db.session import make_engine
+from tests.bot.meanwhile import PostsMeanwhile
 
 # Monday 2 March 2026, 09:30 in Berlin (CET, UTC+1) is 08:30 UTC: sprint 1's prompt.
 BOUNDARY = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
 LONG_AGO = datetime(2026, 2, 1, tzinfo=UTC)
+
+
+def STILL() -> float:  # noqa: N802
+    """A pass's seconds counter that stands still: every time it writes is its `now`."""
+    return 0.0
 
 
 @pytest.fixture
@@ -371,7 +378,7 @@ def test_one_reminder_in_the_thread_when_nobody_answered(engine, session, client
     first = reviews(engine)[0]
     assert reminder.args["thread_ts"] == first.message_ts
     assert "<@UPM> <@UDS>" in reminder.args["text"]
-    assert as_utc(first.reminded_at) == wednesday
+    assert wednesday <= as_utc(first.reminded_at) < wednesday + timedelta(minutes=1)
 
 
 def test_a_reminder_claimed_by_a_clock_that_died_is_posted_after_the_lease(
@@ -402,20 +409,103 @@ def test_a_reminder_claimed_by_a_clock_that_died_is_posted_after_the_lease(
     assert review.reminder_ts is not None and review.reminder_attempts == 2
 
 
-def test_a_reminder_slack_keeps_failing_is_retried_then_given_up(engine, session, client, slack):
-    add_project(session, channel="C1")
+def test_a_reminder_slack_keeps_failing_is_put_off_with_backoff_then_given_up(
+    engine, session, client, slack
+):
+    project = add_project(session, channel="C1")
     clock(engine, client, BOUNDARY)
     wednesday = datetime(2026, 3, 4, 14, 31, tzinfo=UTC)
     slack.server_error("chat.postMessage", status=503, times=REMINDER_ATTEMPTS)
-    lease = DEFAULT_LEASE + timedelta(seconds=1)
 
-    outcomes = [clock(engine, client, wednesday + n * lease) for n in range(REMINDER_ATTEMPTS + 1)]
+    now, outcomes, waits = wednesday, [], []
+    for _ in range(REMINDER_ATTEMPTS):
+        report = clock(engine, client, now, ticks=STILL)
+        outcomes.append((report.reminded, report.deferred, report.failed))
+        [review] = reviews(engine)
+        if review.remind_at is None:
+            break
+        waits.append(as_utc(review.remind_at) - now)
+        early = clock(engine, client, as_utc(review.remind_at) - timedelta(seconds=1))
+        assert (early.reminded, early.deferred, early.failed) == (0, 0, 0)
+        now = as_utc(review.remind_at)
+    later = clock(engine, client, now + timedelta(days=1))
 
-    assert [(r.deferred, r.failed) for r in outcomes] == [(1, 0), (1, 0), (0, 1), (0, 0)]
+    assert waits == [timedelta(minutes=m) for m in (1, 2, 4, 8, 16, 32, 60)]  # about 2 hours
+    assert outcomes == [(0, 1, 0)] * (REMINDER_ATTEMPTS - 1) + [(0, 0, 1)]
+    assert (later.reminded, later.deferred, later.failed) == (0, 0, 0)
     [review] = reviews(engine)
     assert review.reminder_ts is None and review.reminder_attempts == REMINDER_ATTEMPTS
-    assert review.error
     assert len(slack.calls("chat.postMessage")) == 1 + REMINDER_ATTEMPTS
+    session.refresh(project)  # /gate status shows it
+    assert project.last_error.startswith("the reminder was not posted: ")
+    assert project.last_error.endswith(
+        f"(fatal_error) (gave up after {REMINDER_ATTEMPTS} attempts)"
+    )
+
+
+def test_a_reminder_rides_out_a_few_minutes_of_slack_trouble(engine, session, client, slack):
+    project = add_project(session, channel="C1")
+    clock(engine, client, BOUNDARY)
+    wednesday = datetime(2026, 3, 4, 14, 31, tzinfo=UTC)
+    slack.server_error("chat.postMessage", status=503, times=3)
+
+    passes = [
+        clock(engine, client, wednesday + timedelta(minutes=m), ticks=STILL) for m in range(12)
+    ]
+
+    # Failed at 0, 1 and 3 minutes; posted at 7, once the backoff (1, 2, 4 minutes) ran out.
+    assert [m for m, p in enumerate(passes) if p.deferred] == [0, 1, 3]
+    assert [m for m, p in enumerate(passes) if p.reminded] == [7]
+    *_, reminder = slack.calls("chat.postMessage")
+    [review] = reviews(engine)
+    assert reminder.args["thread_ts"] == review.message_ts and review.reminder_ts
+    session.refresh(project)
+    assert project.last_error is None
+
+
+def test_a_pass_reaching_the_reminders_late_claims_them_at_the_time_it_does(
+    engine, session, client, slack
+):
+    add_project(session, channel="C1")
+    clock(engine, client, BOUNDARY)
+    wednesday = datetime(2026, 3, 4, 14, 31, tzinfo=UTC)
+    # Clock A's pass starts at `wednesday`; its earlier stages take three minutes (more than
+    # the lease), so it claims the reminder three minutes on. While it posts it, clock B runs.
+    spent = itertools.chain([0.0], itertools.repeat(180.0)).__next__
+    seconds = []
+
+    def clock_b() -> None:
+        seconds.append(clock(engine, client, wednesday + timedelta(minutes=3, seconds=1), "b"))
+
+    slow = PostsMeanwhile(meanwhile=clock_b, token="xoxb-test", base_url=slack.api_url)
+
+    first = clock(engine, slow, wednesday, ticks=spent)
+
+    reminders = [c for c in slack.calls("chat.postMessage") if c.args.get("thread_ts")]
+    assert len(reminders) == 1
+    assert (first.reminded, [r.reminded for r in seconds]) == (1, [0])
+
+
+def test_a_reminder_another_clock_put_off_is_not_claimed_early(engine, session, client, slack):
+    add_project(session, channel="C1")
+    clock(engine, client, BOUNDARY)
+    wednesday = datetime(2026, 3, 4, 14, 31, tzinfo=UTC)
+    slack.server_error("chat.postMessage", status=503, times=1)
+    seconds = []
+
+    def client_for_a(team_id: str) -> WebClient:
+        # Clock A has listed the due reminder; before it claims it, clock B tries and fails.
+        seconds.append(clock(engine, client, wednesday, clock_id="clock-b", ticks=STILL))
+        return client
+
+    first = run_pass(
+        engine=engine, client_for=client_for_a, now=wednesday, clock_id="clock-a", ticks=STILL
+    )
+
+    assert ([r.deferred for r in seconds], first.reminded, first.deferred) == ([1], 0, 0)
+    assert len(slack.calls("chat.postMessage")) == 2  # the prompt, then B's failed reminder
+    [review] = reviews(engine)
+    assert as_utc(review.remind_at) == wednesday + timedelta(minutes=1)
 
 
 @pytest.mark.parametrize("status", [ReviewStatus.DECIDED, ReviewStatus.FAILED])
