@@ -40,9 +40,13 @@ class SlackFailure(Exception):
         self.transient = transient
 
 
+_AWAY = "Slack had a problem on its side; gatebot will try again"
+
+
 def describe(code: str) -> str:
     """Return what Slack's error `code` means for the team, ending with the code itself."""
-    words = _WORDS.get(code, "Slack refused the message")
+    away = code in _TRANSIENT or code.startswith("http_5")
+    words = _WORDS.get(code, _AWAY if away else "Slack refused the message")
     return f"{words} ({code})"
 
 

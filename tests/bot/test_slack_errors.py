@@ -54,3 +54,13 @@ def test_a_refusal_names_what_to_fix_and_the_code():
     assert raised.value.message == (
         "gatebot is not in the channel: invite it with /invite @gatebot (not_in_channel)"
     )
+
+
+def test_a_failure_on_slacks_side_does_not_read_as_a_refusal():
+    with pytest.raises(SlackFailure) as raised:
+        call_slack(_raise(_api_error(503, "fatal_error")))
+
+    assert raised.value.transient
+    assert raised.value.message == (
+        "Slack had a problem on its side; gatebot will try again (fatal_error)"
+    )
