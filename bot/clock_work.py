@@ -4,6 +4,12 @@ Gate reviews (bot.clock_pass) and weekly digests (bot.digest_post) both claim a 
 occurrence (db.claims), post it, and record what happened; the machinery around that
 lives here once: stale claims taken over, leases renewed before a slow post, failures
 recorded on the project, and batches fanned out to worker threads with their own sessions.
+
+Two ways a post is tried again. A transient Slack failure (5xx, rate limit, timeout) puts
+it off with the outbox's backoff, 1, 2, 4 … minutes up to an hour (next_attempt_at), so a
+Slack incident of a few minutes delays a prompt or digest rather than failing it; a clock
+that died mid-post is retaken after the lease. Both count an attempt, and after
+MAX_ATTEMPTS (about two hours of backoff) the post is failed and the project says why.
 """
 
 from __future__ import annotations
@@ -19,6 +25,10 @@ from slack_sdk import WebClient
 from sqlmodel import Session, SQLModel
 
 from bot.errors import GatebotError
+
+# As the outbox and reminders: a post that kept hitting 5xx (or kept killing its clock) is
+# failed after MAX_ATTEMPTS, 8, the backoff between them adding up to about two hours.
+from bot.outbox import MAX_ATTEMPTS, backoff
 from bot.request_context import ContextThreadPoolExecutor
 from bot.slack_errors import SlackFailure
 from db import claims
@@ -29,7 +39,6 @@ from db.reviews import set_project_error
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3  # a post whose posting kept dying (or kept hitting 5xx) is failed, not retried
 
 Batch = TypeVar("Batch")
 # (session, project, team id, claimed row) -> the outcome to count ("posted", "failed",
@@ -40,11 +49,18 @@ Post = Callable[[Session, Project, str, Any], str | None]
 def record_failure(
     *, session: Session, project: Project, row: Any, now: datetime, failure: SlackFailure
 ) -> str:
-    """Record a post that did not go through: deferred to the next clock if transient. Commits."""
+    """Record a post that did not go through. Commits.
+
+    Transient with attempts left: "deferred", still claimed, put off until `now` plus the
+    backoff, when a clock retakes it (ClockWork.retake_stale). Else "failed" on the project.
+    """
     row.error = failure.message
     row.posted_at = None
+    row.next_attempt_at = None
     outcome = "deferred" if failure.transient and row.attempts < MAX_ATTEMPTS else "failed"
-    if outcome == "failed":
+    if outcome == "deferred":
+        row.next_attempt_at = as_utc(now) + backoff(row.attempts)
+    else:
         if failure.transient:
             row.error = f"{failure.message} (gave up after {row.attempts} attempts)"
         row.status = "failed"
@@ -142,12 +158,19 @@ class ClockWork:
         report: object,
         post: Post,
     ) -> None:
-        """Take over claims whose clock died; post them, or fail or skip them if too late."""
+        """Take over claims whose clock died or whose backoff is over; post them, or fail or
+        skip them if too late.
+
+        The grace window is for claims a dead clock left: their occurrence was never tried
+        and is skipped when too late, as a missed one is. A post Slack put off was claimed
+        in time; its retry is not late, whatever the backoff added.
+        """
         session = self.session
-        before = self.stamp() - self.lease
-        for row in claims.stale(session=session, model=model, before=before):
+        stamp = self.stamp()
+        for row in claims.stale(session=session, model=model, before=stamp - self.lease, now=stamp):
             if self.stop.is_set():
                 return
+            put_off = row.next_attempt_at is not None  # read before retake clears it
             project = session.get(Project, row.project_id)
             workspace = session.get(Workspace, project.workspace_id) if project else None
             if workspace is not None and workspace.uninstalled_at is not None:
@@ -156,7 +179,8 @@ class ClockWork:
             session.commit()
             if not won:
                 continue
-            self.tally(report, "retaken")
+            if not put_off:  # a post Slack put off is counted when it is deferred, not here
+                self.tally(report, "retaken")
             if project is None or workspace is None:
                 continue
             if row.attempts > MAX_ATTEMPTS:  # every clock that took it died posting it
@@ -168,10 +192,12 @@ class ClockWork:
                 )
                 self.tally(report, "failed")
                 continue
-            if project.paused or self.now - as_utc(row.due_at) > self.grace:
+            too_late = not put_off and self.now - as_utc(row.due_at) > self.grace
+            if project.paused or too_late:
                 why = "the project is paused" if project.paused else "past the grace window"
+                how = f"Slack put it off ({row.error})" if put_off else "its clock stopped"
                 row.status = "skipped"
-                row.error = f"its clock stopped before posting, and {why}"
+                row.error = f"{how} before posting, and {why}"
                 session.add(row)
                 session.commit()
                 self.tally(report, "skipped")

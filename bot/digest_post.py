@@ -3,9 +3,11 @@
 The same guarantees as the gate reviews (bot.reviews, bot.clock_work): the run's row is
 the claim, committed before Slack hears anything; a clock that dies leaves it CLAIMED for
 another to take over after the lease; a digest more than the grace window late is
-recorded as SKIPPED; Slack's refusals go on project.last_error and never stop the other
-projects. The message is recorded as posted on its own, before the thread's details and
-the chart go out: a failed chart upload is noted on the run, never a second digest.
+recorded as SKIPPED; a transient Slack failure puts it off with backoff (1, 2, 4 … minutes,
+about two hours in all) and its retry is never skipped as late; Slack's refusals, and the
+giving up, go on project.last_error and never stop the other projects. The message is
+recorded as posted on its own, before the thread's details and the chart go out: a failed
+chart upload is noted on the run, never a second digest.
 """
 
 from __future__ import annotations

@@ -5,11 +5,15 @@ Slack hears anything. A clock killed after claiming leaves a CLAIMED row; once o
 the lease, another pass takes it over by a conditional UPDATE on `attempts` (rowcount
 decides) and posts it. The one at-least-once window: a clock dying after Slack accepted
 the post but before its commit recording it (a few milliseconds per post, since each post
-is recorded on its own) gets that prompt posted again by the retaking clock.
+is recorded on its own) gets that prompt posted again by the retaking clock. A transient
+Slack failure puts the post off with backoff, 1, 2, 4 … minutes, for up to MAX_ATTEMPTS
+attempts (about two hours, bot.clock_work), so a few minutes of Slack trouble delay a
+prompt rather than fail it; a refusal (channel gone, bot removed) fails it at once.
 
 Missed occurrences: up to `grace` late the prompt is sent once and says it is late; later
-than that it is recorded as SKIPPED. Reminders: bot.reminders. Which sprints are due:
-bot.schedule.
+than that it is recorded as SKIPPED. A retry of a claimed prompt that Slack put off is not
+a missed one: it is sent whatever the backoff added. Reminders: bot.reminders. Which
+sprints are due: bot.schedule.
 """
 
 from __future__ import annotations
@@ -96,7 +100,7 @@ class PassReport:
     skipped: int = 0
     failed: int = 0
     retaken: int = 0
-    deferred: int = 0  # transient failures: tried again later (lease, or a reminder's backoff)
+    deferred: int = 0  # transient failures: tried again after the backoff
     seconds: float = 0.0
     digests: DigestReport = field(default_factory=DigestReport)
 
@@ -205,7 +209,7 @@ def post_review(
 def record_failure(
     *, session: Session, project: Project, review: GateReview, now: datetime, failure: SlackFailure
 ) -> str:
-    """Record a post that did not go through: deferred to the next clock if transient. Commits."""
+    """Record a post that did not go through: put off with backoff if transient. Commits."""
     return clock_work.record_failure(
         session=session, project=project, row=review, now=now, failure=failure
     )

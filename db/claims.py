@@ -3,7 +3,9 @@
 A ritual's row is its own claim: inserted on its unique key before Slack hears anything,
 so of two clocks only one inserts it. A clock that dies after claiming leaves a CLAIMED
 row; once older than the lease, another clock takes it over by a conditional UPDATE on
-`attempts` (the row's version), and the rowcount says who won.
+`attempts` (the row's version), and the rowcount says who won. A claim whose post Slack
+put off (a transient failure) carries `next_attempt_at` instead: it is taken over, the
+same way, once that time has come rather than after the lease.
 
 Every datetime bound here is aware UTC: SQLite keeps DateTime(timezone=True) values as text
 without an offset and hands them back naive, so reads go through `as_utc` and writes must
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import delete, update
+from sqlalchemy import and_, delete, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
@@ -32,6 +34,7 @@ class ClaimRow(Protocol):
     claimed_at: datetime
     claimed_by: str | None
     attempts: int
+    next_attempt_at: datetime | None
 
 
 Row = TypeVar("Row", bound=SQLModel)
@@ -75,13 +78,23 @@ def insert_claims(
     return sorted(won, key=lambda row: row.id or 0)  # type: ignore[attr-defined]
 
 
-def stale(*, session: Session, model: type[Row], before: datetime, limit: int = 500) -> list[Row]:
-    """Return rows still CLAIMED whose claim was taken before `before` (their clock died)."""
+def stale(
+    *, session: Session, model: type[Row], before: datetime, now: datetime, limit: int = 500
+) -> list[Row]:
+    """Return rows still CLAIMED whose claim was taken before `before` (their clock died)
+    or whose post, put off after a transient Slack failure, is due again by `now`."""
     table: Any = model
+    waiting = col(table.next_attempt_at)
     return list(
         session.exec(
             select(model)
-            .where(col(table.status) == CLAIMED, col(table.claimed_at) < as_utc(before))
+            .where(
+                col(table.status) == CLAIMED,
+                or_(
+                    and_(waiting.is_(None), col(table.claimed_at) < as_utc(before)),
+                    waiting <= as_utc(now),
+                ),
+            )
             .order_by(col(table.claimed_at), col(table.id))
             .limit(limit)
         )
@@ -92,7 +105,7 @@ def retake(*, session: Session, row: ClaimRow, clock_id: str, now: datetime) -> 
     """Take over a stale claim; True for exactly one of several clocks trying at once.
 
     `attempts` is the version: whoever moves it from the value read wins, the rest
-    update nothing.
+    update nothing. The backoff time is cleared: held again, the claim goes by the lease.
     """
     table: Any = type(row)
     result = session.execute(
@@ -102,13 +115,19 @@ def retake(*, session: Session, row: ClaimRow, clock_id: str, now: datetime) -> 
             col(table.status) == CLAIMED,
             col(table.attempts) == row.attempts,
         )
-        .values(claimed_by=clock_id, claimed_at=as_utc(now), attempts=row.attempts + 1)
+        .values(
+            claimed_by=clock_id,
+            claimed_at=as_utc(now),
+            attempts=row.attempts + 1,
+            next_attempt_at=None,
+        )
         .execution_options(synchronize_session=False)
     )
     if _rowcount(result) != 1:
         return False
     row.claimed_by, row.claimed_at = clock_id, as_utc(now)
     row.attempts += 1
+    row.next_attempt_at = None
     return True
 
 

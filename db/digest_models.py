@@ -47,6 +47,8 @@ class DigestRun(SQLModel, table=True):
     claimed_at: datetime = Field(default_factory=utcnow, sa_column=_aware(False))
     claimed_by: str | None = Field(default=None, max_length=64)
     attempts: int = 0
+    # As GateReview's: when a post Slack put off is tried again; NULL while a clock holds it.
+    next_attempt_at: datetime | None = Field(default=None, sa_column=_aware())
     requested_by: str | None = Field(default=None, max_length=32)  # who ran /digest now
     compact: bool = False  # the layout it was posted in
     posted_at: datetime | None = Field(default=None, sa_column=_aware())

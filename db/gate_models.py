@@ -91,6 +91,9 @@ class GateReview(SQLModel, table=True):
     claimed_at: datetime = Field(default_factory=utcnow, sa_column=_aware(False))
     claimed_by: str | None = Field(default=None, max_length=64)
     attempts: int = 0
+    # Set while a transient Slack failure puts the post off (backoff): retaken then, not
+    # after the lease; NULL while a clock holds the claim.
+    next_attempt_at: datetime | None = Field(default=None, sa_column=_aware())
     posted_at: datetime | None = Field(default=None, sa_column=_aware())
     channel_id: str | None = Field(default=None, max_length=32)
     message_ts: str | None = Field(default=None, max_length=32)

@@ -114,9 +114,12 @@ def claim_many(*, session: Session, rows: Sequence[dict[str, Any]]) -> list[Gate
     )
 
 
-def stale_claims(*, session: Session, before: datetime, limit: int = 500) -> list[GateReview]:
-    """Return reviews still CLAIMED whose claim was taken before `before` (their clock died)."""
-    return claims.stale(session=session, model=GateReview, before=before, limit=limit)
+def stale_claims(
+    *, session: Session, before: datetime, now: datetime, limit: int = 500
+) -> list[GateReview]:
+    """Return reviews still CLAIMED and stale: claimed before `before` (their clock died),
+    or put off after a transient Slack failure until `now` or earlier (db.claims.stale)."""
+    return claims.stale(session=session, model=GateReview, before=before, now=now, limit=limit)
 
 
 def retake(*, session: Session, review: GateReview, clock_id: str, now: datetime) -> bool:

@@ -16,7 +16,7 @@ from bot.digest_charts import Charts
 from bot.digest_post import post_now
 from bot.escape_sweep import sweep
 from bot.metrics.chart import ChartSeries
-from bot.reviews import DEFAULT_LEASE, run_pass
+from bot.reviews import DEFAULT_LEASE, MAX_ATTEMPTS, run_pass
 from bot.standin.slack import SlackStandIn
 from db.digest_models import DigestRun, DigestStatus
 from db.gate_models import Project
@@ -59,6 +59,11 @@ def add(session: Session, *, channel: str = "C1", breach: bool = True, **fields:
 
 def clock(engine: Engine, client: WebClient, now: datetime, clock_id: str = "clock-a", **kw):
     return run_pass(engine=engine, client_for=lambda team: client, now=now, clock_id=clock_id, **kw)
+
+
+def STILL() -> float:  # noqa: N802
+    """A pass's seconds counter that stands still: every time it writes is its `now`."""
+    return 0.0
 
 
 def runs(engine: Engine) -> list[DigestRun]:
@@ -225,6 +230,55 @@ def test_a_slack_error_is_recorded_and_other_projects_still_get_their_digest(
     failed, posted = runs(engine)
     assert (failed.status, posted.status) == ("failed", "posted")
     assert clock(engine, client, DUE + DEFAULT_LEASE * 2).digests.posted == 0  # not retried
+
+
+def test_a_digest_rides_out_a_few_minutes_of_slack_trouble(engine, session, client, slack):
+    project = add(session)
+    # Slack answers 503 for the first six and a half minutes: the tries at 0, 1 and 3 hit it.
+    slack.server_error("chat.postMessage", status=503, times=3)
+
+    passes = [clock(engine, client, DUE + timedelta(minutes=m), ticks=STILL) for m in range(12)]
+
+    # Put off 1, 2, then 4 minutes (not a lease apart, and not given up after 3 attempts).
+    assert [m for m, p in enumerate(passes) if p.digests.deferred] == [0, 1, 3]
+    assert [m for m, p in enumerate(passes) if p.digests.posted] == [7]
+    assert sum(p.digests.failed + p.digests.skipped for p in passes) == 0
+    [run] = runs(engine)
+    assert (run.status, run.attempts, run.error) == ("posted", 4, None)
+    assert as_utc(run.posted_at) == DUE + timedelta(minutes=7) and run.message_ts
+    assert len(digests(slack)) == 4  # three refused by the 503, then the one in the channel
+    session.refresh(project)
+    assert project.last_error is None
+
+
+def test_a_digest_slack_keeps_failing_is_put_off_with_backoff_then_given_up(
+    engine, session, client, slack
+):
+    project = add(session)
+    slack.server_error("chat.postMessage", status=503, times=MAX_ATTEMPTS)
+
+    now, outcomes, waits = DUE, [], []
+    for _ in range(MAX_ATTEMPTS):
+        report = clock(engine, client, now, ticks=STILL).digests
+        outcomes.append((report.posted, report.deferred, report.failed))
+        [run] = runs(engine)
+        if run.next_attempt_at is None:
+            break
+        waits.append(as_utc(run.next_attempt_at) - now)
+        early = clock(engine, client, as_utc(run.next_attempt_at) - timedelta(seconds=1)).digests
+        assert (early.posted, early.deferred, early.failed, early.retaken) == (0, 0, 0, 0)
+        now = as_utc(run.next_attempt_at)
+    later = clock(engine, client, now + timedelta(hours=3)).digests
+
+    assert waits == [timedelta(minutes=m) for m in (1, 2, 4, 8, 16, 32, 60)]  # about 2 hours
+    assert outcomes == [(0, 1, 0)] * (MAX_ATTEMPTS - 1) + [(0, 0, 1)]
+    assert (later.posted, later.deferred, later.failed) == (0, 0, 0)
+    [run] = runs(engine)
+    assert (run.status, run.attempts) == ("failed", MAX_ATTEMPTS)
+    assert len(digests(slack)) == MAX_ATTEMPTS
+    session.refresh(project)  # /gate status shows it
+    assert project.last_error == run.error
+    assert project.last_error.endswith(f"(gave up after {MAX_ATTEMPTS} attempts)")
 
 
 def test_a_failed_chart_upload_keeps_the_digest_and_says_what_is_missing(

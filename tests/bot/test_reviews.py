@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from bot.gates import GateKind, add_working_hours
 from bot.reviews import (
     DEFAULT_LEASE,
+    MAX_ATTEMPTS,
     REMINDER_ATTEMPTS,
     latest_boundary,
     next_prompt,
@@ -312,7 +313,12 @@ def test_a_stale_claim_is_taken_over_and_posted(engine, session, client, slack):
 @pytest.mark.parametrize(
     ("attempts", "paused", "status", "error"),
     [
-        (3, False, ReviewStatus.FAILED, "posting it kept failing (gave up after 4 attempts)"),
+        (
+            MAX_ATTEMPTS,
+            False,
+            ReviewStatus.FAILED,
+            f"posting it kept failing (gave up after {MAX_ATTEMPTS + 1} attempts)",
+        ),
         (
             1,
             True,
@@ -544,17 +550,95 @@ def test_a_slack_error_is_recorded_and_other_projects_still_get_their_prompt(
     assert len(slack.calls("chat.postMessage")) == 2  # the failed one is not retried
 
 
-def test_a_server_error_is_retried_after_the_lease_then_given_up(engine, session, client, slack):
-    add_project(session)
+def test_a_prompt_rides_out_a_few_minutes_of_slack_trouble(engine, session, client, slack):
+    project = add_project(session)
+    # Slack answers 503 for the first six and a half minutes: the tries at 0, 1 and 3 hit it.
     slack.server_error("chat.postMessage", status=503, times=3)
-    lease = DEFAULT_LEASE + timedelta(seconds=1)
 
-    outcomes = [clock(engine, client, BOUNDARY + n * lease) for n in range(4)]
+    passes = [
+        clock(engine, client, BOUNDARY + timedelta(minutes=m), ticks=STILL) for m in range(12)
+    ]
 
-    assert [(r.deferred, r.failed) for r in outcomes] == [(1, 0), (1, 0), (0, 1), (0, 0)]
+    # Put off 1, 2, then 4 minutes (not a lease apart, and not given up after 3 attempts).
+    assert [m for m, p in enumerate(passes) if p.deferred] == [0, 1, 3]
+    assert [m for m, p in enumerate(passes) if p.posted] == [7]
+    assert sum(p.failed + p.skipped for p in passes) == 0
     [review] = reviews(engine)
-    assert (review.status, review.attempts) == (ReviewStatus.FAILED, 3)
-    assert "gave up after 3 attempts" in (review.error or "")
+    assert (review.status, review.attempts) == (ReviewStatus.POSTED, 4)
+    assert as_utc(review.posted_at) == BOUNDARY + timedelta(minutes=7)
+    assert review.error is None and review.next_attempt_at is None
+    *_, prompt = slack.calls("chat.postMessage")
+    assert prompt.args["channel"] == "C1" and review.message_ts
+    assert "posted late" not in str(prompt.args["blocks"])  # seven minutes is not late
+    session.refresh(project)
+    assert project.last_error is None
+
+
+def test_a_prompt_slack_keeps_failing_is_put_off_with_backoff_then_given_up(
+    engine, session, client, slack
+):
+    project = add_project(session)
+    slack.server_error("chat.postMessage", status=503, times=MAX_ATTEMPTS)
+
+    now, outcomes, waits = BOUNDARY, [], []
+    for _ in range(MAX_ATTEMPTS):
+        report = clock(engine, client, now, ticks=STILL)
+        outcomes.append((report.posted, report.deferred, report.failed))
+        [review] = reviews(engine)
+        if review.next_attempt_at is None:
+            break
+        waits.append(as_utc(review.next_attempt_at) - now)
+        early = clock(engine, client, as_utc(review.next_attempt_at) - timedelta(seconds=1))
+        assert (early.posted, early.deferred, early.failed, early.retaken) == (0, 0, 0, 0)
+        now = as_utc(review.next_attempt_at)
+    later = clock(engine, client, now + timedelta(days=1))
+
+    assert waits == [timedelta(minutes=m) for m in (1, 2, 4, 8, 16, 32, 60)]  # about 2 hours
+    assert outcomes == [(0, 1, 0)] * (MAX_ATTEMPTS - 1) + [(0, 0, 1)]
+    assert (later.posted, later.deferred, later.failed) == (0, 0, 0)
+    [review] = reviews(engine)
+    assert (review.status, review.attempts) == (ReviewStatus.FAILED, MAX_ATTEMPTS)
+    assert len(slack.calls("chat.postMessage")) == MAX_ATTEMPTS
+    session.refresh(project)  # /gate status shows it
+    assert project.last_error == review.error
+    assert project.last_error.endswith(f"(gave up after {MAX_ATTEMPTS} attempts)")
+
+
+def test_a_prompt_put_off_past_the_grace_window_is_still_posted(engine, session, client, slack):
+    add_project(session)
+    grace = timedelta(minutes=30)
+    slack.server_error("chat.postMessage", status=503, times=3)
+
+    # Claimed 25 minutes late, inside the grace window; Slack's trouble pushes it past it.
+    passes = [
+        clock(engine, client, BOUNDARY + timedelta(minutes=m), grace=grace, ticks=STILL)
+        for m in range(25, 36)
+    ]
+
+    assert [25 + m for m, p in enumerate(passes) if p.deferred] == [25, 26, 28]
+    assert [25 + m for m, p in enumerate(passes) if p.posted] == [32]
+    assert sum(p.skipped for p in passes) == 0
+    [review] = reviews(engine)
+    assert review.status == ReviewStatus.POSTED
+
+
+def test_a_refusal_is_not_put_off(engine, session, client, slack):
+    project = add_project(session)
+    slack.fail("chat.postMessage", "is_archived", times=1)
+
+    first = clock(engine, client, BOUNDARY, ticks=STILL)
+    later = clock(engine, client, BOUNDARY + timedelta(minutes=5), ticks=STILL)
+
+    assert (first.failed, first.deferred, later.posted, later.retaken) == (1, 0, 0, 0)
+    [review] = reviews(engine)
+    assert (review.status, review.attempts, review.next_attempt_at) == (
+        ReviewStatus.FAILED,
+        1,
+        None,
+    )
+    session.refresh(project)
+    assert project.last_error == review.error
+    assert len(slack.calls("chat.postMessage")) == 1
 
 
 def test_open_review_claims_an_occurrence_once(engine, session, client, slack):

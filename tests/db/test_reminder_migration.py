@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from slack_sdk import WebClient
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from bot.reviews import run_pass
@@ -40,7 +41,7 @@ def test_reminders_stopped_at_three_attempts_are_not_sent_after_the_upgrade(
 ):
     upgrade(database_url, "0010")
     engine = make_engine(database_url)
-    with Session(engine) as session:  # 0011 changes no column: the models fit 0010's schema
+    with Session(engine) as session:  # the models fit 0010's schema but for 0012's column
         workspace = Workspace(team_id="T0GATEBOT")
         session.add(workspace)
         session.flush()
@@ -55,14 +56,14 @@ def test_reminders_stopped_at_three_attempts_are_not_sent_after_the_upgrade(
         )
         session.add(project)
         session.flush()
-        session.add_all(
-            [
-                # Sent before 0009 (which marked it settled), or given up by 3 failed tries.
-                _review(project, "stopped", reminded_at=REMIND_AT, reminder_attempts=3),
-                # Put off once under the old rules: it still has tries left.
-                _review(project, "pending-retry", reminded_at=REMIND_AT, reminder_attempts=1),
-            ]
-        )
+        for review in [
+            # Sent before 0009 (which marked it settled), or given up by 3 failed tries.
+            _review(project, "stopped", reminded_at=REMIND_AT, reminder_attempts=3),
+            # Put off once under the old rules: it still has tries left.
+            _review(project, "pending-retry", reminded_at=REMIND_AT, reminder_attempts=1),
+        ]:
+            values = review.model_dump(exclude={"id", "next_attempt_at"})
+            session.execute(insert(GateReview).values(values))
         session.commit()
 
     upgrade(database_url)
