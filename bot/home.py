@@ -51,7 +51,10 @@ def require_member(
     *, session: Session, client: WebClient, team_id: str, user_id: str, channel_id: str
 ) -> None:
     """Raise NotAMember unless the person is in `channel_id`: a Home button opens a channel's
-    work (a review's form, a hypothesis form, the digest) to its members only."""
+    work (a review's form, a hypothesis form, the digest) to its members only.
+
+    Ends the session's read first: no transaction stays open while Slack is asked."""
+    session.commit()
     membership = home_membership.of(
         session=session, client=client, team_id=team_id, user_id=user_id
     )

@@ -102,7 +102,6 @@ def answer_review(
             review_id=review_id,
             user_id=body["user"]["id"],
         )
-        session.commit()  # end the read before asking Slack who is in the channel
         _require_member(session, client, context, body, form.review.project.channel_id)
     except GatebotError as problem:  # decided since the Home was drawn, not this workspace's,
         # or the person is not in the review's channel
@@ -124,7 +123,6 @@ def write_for_project(
     workspace_id, project_id = workspace_and_value(session=session, context=context, action=action)
     try:
         project = home.project(session=session, workspace_id=workspace_id, project_id=project_id)
-        session.commit()  # end the read before asking Slack who is in the channel
         _require_member(session, client, context, body, project.channel_id)
     except GatebotError as problem:
         _explain(client, body, "Write a hypothesis", problem)
@@ -208,7 +206,6 @@ def fill_digest_preview(
     (the person must be in the project's channel: checked here, once the modal is open)."""
     try:
         project = home.project(session=session, workspace_id=workspace_id, project_id=project_id)
-        session.commit()  # end the read before asking Slack who is in the channel
         home.require_member(
             session=session,
             client=client,
