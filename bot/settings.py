@@ -13,9 +13,10 @@ from sqlalchemy.exc import ArgumentError
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 # The bot scopes manifest.yml asks for; an OAuth install requests the same.
+# The *:history scopes let a retried post look for itself first (bot/slack/posting.py).
 DEFAULT_SLACK_SCOPES = (
     "commands,chat:write,chat:write.public,users:read,im:write,files:write,"
-    "channels:read,groups:read"
+    "channels:read,groups:read,channels:history,groups:history,im:history"
 )
 OAUTH_SETTINGS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
 # A field named like this holds a secret: hidden from repr/str and scrubbed from logs.
@@ -44,6 +45,8 @@ class Settings(BaseSettings):
     gatebot_install_state_seconds: int = Field(default=600, ge=60, le=86400)
     slack_app_token: str | None = None
     slack_api_url: str = DEFAULT_SLACK_API_URL
+    # Seconds a Slack Web API call may take before the client gives up on its answer.
+    gatebot_slack_timeout: float = Field(default=10.0, gt=0, le=120)
     database_url: str = "sqlite:///gatebot.db"
     openai_api_key: str | None = None
     openai_base_url: str | None = None
