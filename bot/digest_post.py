@@ -22,11 +22,13 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 import db.digests as queries
+from bot import dedupe
 from bot.clock_work import ClockWork, record_failure
 from bot.digest import Built, Due, build, due_digest, manual_key
 from bot.digest_charts import Charts, Pending
 from bot.errors import InvalidInput
 from bot.reviews import DigestReport
+from bot.slack.posting import post_once
 from bot.slack_errors import SlackFailure, call_slack
 from db.claims import as_utc
 from db.digest_models import DigestRun, DigestStatus
@@ -55,20 +57,23 @@ def post_digest(
     chart = (charts or Charts()).submit(built.panels(), built.chart_title)
     message = built.message
     try:
-        posted = call_slack(
-            lambda: client.chat_postMessage(
-                channel=project.channel_id,
-                text=message.text,
-                blocks=message.blocks,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
+        # A retaken or put-off claim may have reached Slack before: look for it first.
+        posted = post_once(
+            client=client,
+            channel=project.channel_id,
+            key=f"digest:{run.id}",
+            retry=run.attempts > 1,
+            since=run.created_at,
+            text=message.text,
+            blocks=message.blocks,
+            unfurl_links=False,
+            unfurl_media=False,
         )
     except SlackFailure as failure:
         return record_failure(session=session, project=project, row=run, now=now, failure=failure)
     run.status, run.posted_at, run.error = DigestStatus.POSTED, now, None
-    run.message_ts = str(posted["ts"])
-    run.channel_id = str(posted.get("channel") or project.channel_id)
+    run.message_ts = posted.ts
+    run.channel_id = posted.channel
     run.compact, run.counts = bool(message.thread), built.data.counts
     session.add(run)
     if project.last_error is not None:  # the channel works again: stop showing the old error
@@ -93,15 +98,15 @@ def _post_thread(
     channel, ts = run.channel_id or project.channel_id, run.message_ts
     try:
         if built.message.thread:
-            call_slack(
-                lambda: client.chat_postMessage(
-                    channel=channel,
-                    thread_ts=ts,
-                    text=built.message.text,
-                    blocks=built.message.thread,
-                    unfurl_links=False,
-                    unfurl_media=False,
-                )
+            post_once(  # never retried: a thread that failed is noted on the run instead
+                client=client,
+                channel=channel,
+                thread_ts=ts,
+                key=f"digest-thread:{run.id}",
+                text=built.message.text,
+                blocks=built.message.thread,
+                unfurl_links=False,
+                unfurl_media=False,
             )
         png = chart()
         if png is not None:
@@ -130,7 +135,9 @@ def _post_thread(
 def post_now(
     *, session: Session, client: WebClient, project: Project, user_id: str | None, now: datetime
 ) -> DigestRun | None:
-    """Post a digest on request, outside the weekly slot; None if this second's was taken."""
+    """Post a digest on request, outside the weekly slot; None if one was asked within a minute."""
+    if not dedupe.first_ask(session=session, what=f"digest-now:{project.id}", team_id="", now=now):
+        return None
     run = queries.claim(
         session=session,
         run=DigestRun(

@@ -28,9 +28,8 @@ from bot.outbox import (
     backoff,
     post_call,
     tell,
-    ts_of,
 )
-from bot.slack_errors import SlackFailure, call_slack
+from bot.slack_errors import SlackFailure
 from db.claims import as_utc
 from db.outbox_models import OutboxMessage
 
@@ -118,7 +117,8 @@ def _attempt(
     try:
         if isinstance(client, SlackFailure):
             raise client
-        response = call_slack(lambda: post_call(client, message))
+        # Every drain attempt follows one that failed, perhaps after Slack took the post.
+        ts = post_call(client, message, retry=True)
     except SlackFailure as failure:
         if failure.transient and message.attempts < MAX_ATTEMPTS:
             at = as_utc(clock()) + backoff(message.attempts)
@@ -126,7 +126,7 @@ def _attempt(
             session.commit()
             return "deferred"
         return _give_up(session=session, client=client, message=message, error=failure.message)
-    _record_posted(session=session, message=message, ts=ts_of(response, message), now=clock())
+    _record_posted(session=session, message=message, ts=ts, now=clock())
     return "posted"
 
 

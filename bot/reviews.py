@@ -44,7 +44,8 @@ from bot.schedule import (
     next_prompt,
     sprint_key,
 )
-from bot.slack_errors import SlackFailure, call_slack
+from bot.slack.posting import post_once
+from bot.slack_errors import SlackFailure
 from db import reviews as queries
 from db.gate_models import GateReview, Project, ReviewStatus
 from db.reviews import as_utc
@@ -170,14 +171,17 @@ def post_review(
             context={"project": project.name, "sprint": sprint},
             overrides=(project.question_overrides or {}).get(kind.value),
         )
-        posted = call_slack(
-            lambda: client.chat_postMessage(
-                channel=project.channel_id,
-                text=prompt_text(project=project, review=review, gate=gate),
-                blocks=prompt_message(project=project, review=review, gate=gate),
-                unfurl_links=False,
-                unfurl_media=False,
-            )
+        # A retaken or put-off claim may have reached Slack before: look for it first.
+        posted = post_once(
+            client=client,
+            channel=project.channel_id,
+            key=f"gate-prompt:{review.id}",
+            retry=review.attempts > 1,
+            since=review.created_at,
+            text=prompt_text(project=project, review=review, gate=gate),
+            blocks=prompt_message(project=project, review=review, gate=gate),
+            unfurl_links=False,
+            unfurl_media=False,
         )
     except InvalidInput as error:  # the project's stored set-up cannot be asked as it is
         return record_failure(
@@ -192,8 +196,8 @@ def post_review(
             session=session, project=project, review=review, now=now, failure=failure
         )
     review.status = ReviewStatus.POSTED
-    review.message_ts = str(posted["ts"])
-    review.channel_id = str(posted.get("channel") or project.channel_id)
+    review.message_ts = posted.ts
+    review.channel_id = posted.channel
     review.error = None
     if project.reminder_hours > 0:
         review.remind_at = as_utc(

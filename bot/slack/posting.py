@@ -28,6 +28,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.slack_errors import SlackFailure, call_slack
+from db.claims import as_utc
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ def _messages(
     client: WebClient, channel: str, *, since: datetime | None, thread_ts: str | None
 ) -> Iterator[dict[str, Any]]:
     """Yield the conversation's (or thread's) messages since `since`, a page at a time."""
-    oldest = f"{(since - _SKEW).timestamp():.6f}" if since is not None else None
+    oldest = f"{(as_utc(since) - _SKEW).timestamp():.6f}" if since is not None else None
     cursor: str | None = None
     for _ in range(_PAGES):
         page = call_slack(lambda c=cursor: _read(client, channel, thread_ts, oldest, c))

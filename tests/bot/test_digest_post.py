@@ -353,6 +353,22 @@ def test_a_digest_asked_for_does_not_take_the_weeks_scheduled_slot(engine, sessi
     assert len(digests(slack)) == 2
 
 
+def test_a_digest_asked_for_again_within_a_minute_posts_once(engine, session, client, slack):
+    project = add(session)
+    asked = DUE - timedelta(hours=1)
+
+    def ask(after: timedelta) -> DigestRun | None:
+        return post_now(
+            session=session, client=client, project=project, user_id="U0PM", now=asked + after
+        )
+
+    first, repeat, later = ask(timedelta()), ask(timedelta(seconds=1)), ask(timedelta(seconds=95))
+
+    assert first is not None and later is not None
+    assert repeat is None  # the same command a second later: "a digest was just posted"
+    assert len(digests(slack)) == 2
+
+
 def test_charts_drawn_in_a_pool_of_processes_are_pngs():
     days = np.datetime64("2026-10-01") + np.arange(30)
     panel = ChartSeries(name="relevance", days=days, values=np.linspace(0.8, 0.7, 30), breach=0.72)
