@@ -37,9 +37,10 @@ EVENT_TYPE = "gatebot_post"
 _SKEW = timedelta(minutes=5)
 _PAGE = 200
 _PAGES = 5  # a thousand messages since the first attempt: further back, post again
-# The history cannot be read here: the retry posts rather than never post.
+# The history cannot be read (scope, membership) or holds nothing of ours (no such thread):
+# the retry posts, rather than never post.
 _UNREADABLE = frozenset(
-    {"missing_scope", "not_in_channel", "channel_not_found", "not_allowed_token_type"}
+    {"missing_scope", "not_in_channel", "channel_not_found", "thread_not_found"}
 )
 
 
