@@ -3,9 +3,9 @@
 Exactly once: the unique (project, gate, occurrence) row is the claim, inserted before
 Slack hears anything. A clock killed after claiming leaves a CLAIMED row; once older than
 the lease, another pass takes it over by a conditional UPDATE on `attempts` (rowcount
-decides) and posts it. The one at-least-once window: a clock dying after Slack accepted
-the post but before its commit recording it (a few milliseconds per post, since each post
-is recorded on its own) gets that prompt posted again by the retaking clock. A transient
+decides) and posts it. A clock dying after Slack accepted the post but before its commit
+recording it (or a post whose answer timed out) leaves a prompt that may be in the channel:
+the retry carries the same key and looks for it there first (bot.slack.posting). A transient
 Slack failure puts the post off with backoff, 1, 2, 4 … minutes, for up to MAX_ATTEMPTS
 attempts (about two hours, bot.clock_work), so a few minutes of Slack trouble delay a
 prompt rather than fail it; a refusal (channel gone, bot removed) fails it at once.
@@ -73,7 +73,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 DEFAULT_GRACE = timedelta(hours=6)
-DEFAULT_LEASE = timedelta(seconds=120)
+DEFAULT_LEASE = timedelta(seconds=30)  # short is safe: a retake looks for the post first
 
 
 @dataclass

@@ -58,7 +58,9 @@ class Settings(BaseSettings):
     gatebot_job_threads: int = Field(default=32, ge=1, le=1024)
     gatebot_clock_interval: float = Field(default=60.0, gt=0, le=3600)  # seconds between passes
     gatebot_grace_hours: float = Field(default=6.0, ge=0)  # a missed prompt is sent this late
-    gatebot_claim_lease_seconds: float = Field(default=120.0, ge=10)  # then a claim is stale
+    # Then a claim is stale. Short is safe: the retake looks for the post in Slack first.
+    # Keep it above a post's longest wait (about three GATEBOT_SLACK_TIMEOUTs).
+    gatebot_claim_lease_seconds: float = Field(default=30.0, ge=10)
     gatebot_clock_workers: int = Field(default=4, ge=1, le=32)  # prompts posted in parallel
     # How often the clock re-judges every metric, in case an escape alert was missed.
     gatebot_escape_sweep_minutes: float = Field(default=15.0, gt=0, le=1440)
