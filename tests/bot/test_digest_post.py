@@ -171,7 +171,7 @@ def test_a_digest_missed_beyond_the_grace_window_is_recorded_as_skipped(
 
 @pytest.mark.parametrize(
     ("age", "status", "posted"),
-    [(DEFAULT_LEASE + timedelta(seconds=1), "posted", 1), (timedelta(seconds=30), "claimed", 0)],
+    [(DEFAULT_LEASE + timedelta(seconds=1), "posted", 1), (DEFAULT_LEASE / 2, "claimed", 0)],
 )
 def test_a_stale_claim_is_taken_over_and_a_fresh_one_left_alone(
     age, status, posted, engine, session, client, slack
