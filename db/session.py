@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,6 +20,16 @@ def normalise_url(url: str) -> str:
     return url
 
 
+# Every engine made here, so a forked child can drop the connections it inherited.
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def forget_inherited_connections() -> None:
+    """In a forked child: leave the parent's pooled connections to the parent, open anew."""
+    for engine in list(_ENGINES):
+        engine.dispose(close=False)
+
+
 def make_engine(url: str) -> Engine:
     """Create the engine for `url` (SQLite or PostgreSQL) with the settings each needs."""
     url = normalise_url(url)
@@ -32,6 +43,7 @@ def make_engine(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     event.listen(engine, "before_cursor_execute", _drop_nul_characters, retval=True)
+    _ENGINES.add(engine)
     return engine
 
 
