@@ -17,13 +17,14 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot import dedupe, install
-from bot.errors import report_error
-from bot.hypotheses import Checker
-from bot.jobs import BackgroundJobs
-from bot.listener_guard import guard_listeners
-from bot.request_context import ContextThreadPoolExecutor, bolt_request_ids
-from bot.settings import Settings
+from bot.core.errors import report_error
+from bot.core.request_ids import ContextThreadPoolExecutor, bolt_request_ids
+from bot.core.settings import Settings
+from bot.hypotheses.service import Checker
+from bot.install import service as install
+from bot.slack import dedupe
+from bot.slack.jobs import BackgroundJobs
+from bot.slack.listeners import guard_listeners
 from bot.slack.verification import VERIFIED
 
 logger = logging.getLogger(__name__)
