@@ -10,10 +10,6 @@ from slack_bolt import App, BoltContext, BoltRequest
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.listener.listener_completion_handler import CustomListenerCompletionHandler
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -23,6 +19,7 @@ from bot.core.settings import Settings
 from bot.hypotheses.service import Checker
 from bot.install import service as install
 from bot.slack import dedupe
+from bot.slack.client import build_web_client
 from bot.slack.jobs import BackgroundJobs
 from bot.slack.listeners import guard_listeners
 from bot.slack.verification import VERIFIED
@@ -34,19 +31,6 @@ logger = logging.getLogger(__name__)
 _JOBS: WeakKeyDictionary[App, BackgroundJobs] = WeakKeyDictionary()
 # Each app's signing secret, so the web app verifies requests before handing them to Bolt.
 _SECRETS: WeakKeyDictionary[App, str] = WeakKeyDictionary()
-
-
-def build_web_client(settings: Settings, *, token: str | None = None) -> WebClient:
-    """Return a WebClient for SLACK_API_URL that rides out rate limits and dropped connections."""
-    return WebClient(
-        token=token or settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-        ],
-    )
 
 
 def create_app(

@@ -1,4 +1,4 @@
-"""One clock pass (built by bot.clock.passes): gate reviews, reminders, then weekly digests.
+"""One clock pass (run_pass): gate reviews, reminders, then weekly digests.
 
 Each stage of a pass runs on its own: an error in one (a bug, a table a migration broke) is
 logged and rolled back, and the stages after it, the outbox above all, still run.
@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.claims.work import ClockWork
@@ -22,6 +24,8 @@ from bot.core.errors import InvalidInput
 from bot.gates import GateKind, Occurrence
 from bot.gates.reminders import remind_due
 from bot.gates.reviews import (
+    DEFAULT_GRACE,
+    DEFAULT_LEASE,
     SPRINT_PHASES,
     floor,
     latest_boundary,
@@ -35,6 +39,7 @@ from bot.slack.failures import SlackFailure
 from db import heartbeats
 from db import reviews as queries
 from db.models.gates import GateReview, Project, ReviewStatus
+from db.reviews import as_utc
 
 logger = logging.getLogger(__name__)
 
@@ -200,3 +205,38 @@ class Pass(ClockWork):
             logger.exception("posting review %s of project %s failed", review.id, project.id)
             session.rollback()
             return "deferred"  # still claimed: retaken after the lease, up to MAX_ATTEMPTS
+
+
+def run_pass(
+    *,
+    engine: Engine,
+    client_for: Callable[[str], WebClient],
+    now: datetime,
+    clock_id: str,
+    grace: timedelta = DEFAULT_GRACE,
+    lease: timedelta = DEFAULT_LEASE,
+    workers: int = 4,
+    stop: threading.Event | None = None,
+    ticks: Callable[[], float] = time.monotonic,
+) -> PassReport:
+    """Run one pass: retake stale claims, open due sprint reviews, send due reminders.
+
+    `ticks` is the seconds counter the pass tells its elapsed time by (ClockWork.stamp).
+    """
+    started = time.monotonic()
+    report = PassReport()
+    with Session(engine, expire_on_commit=False) as session:
+        Pass(
+            session=session,
+            client_for=client_for,
+            now=as_utc(now),
+            clock_id=clock_id,
+            grace=grace,
+            lease=lease,
+            workers=workers,
+            stop=stop or threading.Event(),
+            report=report,
+            ticks=ticks,
+        ).run()
+    report.seconds = time.monotonic() - started
+    return report

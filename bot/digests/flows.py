@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +25,6 @@ import db.digests as queries
 from bot.claims.work import ClockWork, record_failure
 from bot.core.errors import InvalidInput
 from bot.digests.charts import Charts, Pending
-from bot.digests.flows import DigestReport
 from bot.digests.service import Built, Due, build, due_digest, manual_key
 from bot.slack.failures import SlackFailure, call_slack
 from db.claims import as_utc
@@ -36,6 +35,21 @@ from db.reviews import projects_by_id, set_project_error
 logger = logging.getLogger(__name__)
 
 _BATCH = 10  # claims per INSERT: each digest is a few Slack calls, so keep batches short
+
+
+@dataclass
+class DigestReport:
+    """What one clock pass did about weekly digests (bot.digests.flows) and escape alerts."""
+
+    posted: int = 0
+    skipped: int = 0
+    failed: int = 0
+    retaken: int = 0
+    deferred: int = 0
+    alerts: int = 0  # escape alerts the safety-net sweep posted (bot.escapes.sweep)
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self))
 
 
 def post_digest(

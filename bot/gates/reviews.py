@@ -19,14 +19,9 @@ sprints are due: bot.gates.schedule.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
-from threading import Event
 
 from slack_sdk import WebClient
-from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.claims import work as clock_work
@@ -52,9 +47,7 @@ from db.reviews import as_utc
 # The calendar and reminder sides are re-exported: one import for the whole ritual.
 __all__ = [
     "MAX_ATTEMPTS",
-    "DigestReport",
     "SPRINT_PHASES",
-    "PassReport",
     "REMINDER_ATTEMPTS",
     "Schedule",
     "calendar_for",
@@ -64,7 +57,6 @@ __all__ = [
     "open_review",
     "post_review",
     "record_failure",
-    "run_pass",
     "send_reminder",
     "sprint_key",
 ]
@@ -73,53 +65,6 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_GRACE = timedelta(hours=6)
 DEFAULT_LEASE = timedelta(seconds=120)
-
-
-@dataclass
-class DigestReport:
-    """What one clock pass did about weekly digests (bot.digests.flows) and escape alerts."""
-
-    posted: int = 0
-    skipped: int = 0
-    failed: int = 0
-    retaken: int = 0
-    deferred: int = 0
-    alerts: int = 0  # escape alerts the safety-net sweep posted (bot.escapes.sweep)
-
-    def __bool__(self) -> bool:
-        return any(getattr(self, f.name) for f in fields(self))
-
-
-@dataclass
-class PassReport:
-    """What one clock pass did."""
-
-    projects: int = 0
-    posted: int = 0
-    reminded: int = 0
-    skipped: int = 0
-    failed: int = 0
-    retaken: int = 0
-    deferred: int = 0  # transient failures: tried again after the backoff
-    seconds: float = 0.0
-    digests: DigestReport = field(default_factory=DigestReport)
-
-    def summary(self) -> str:
-        """Return the pass as one line for logs and `gatebot clock --once`."""
-        counts = ", ".join(
-            f"{f.name} {getattr(self, f.name)}"
-            for f in fields(self)
-            if f.name not in {"seconds", "digests"}
-        )
-        line = f"clock pass: {counts} in {self.seconds:.2f}s"
-        if self.digests:  # a quiet week says nothing about digests, keeping the line short
-            parts = (f"{f.name} {getattr(self.digests, f.name)}" for f in fields(DigestReport))
-            line += "; digests " + ", ".join(p for p in parts if not p.startswith("alerts"))
-            line += f"; escape alerts {self.digests.alerts}"
-        return line
-
-    def __str__(self) -> str:
-        return self.summary()
 
 
 def open_review(
@@ -213,40 +158,3 @@ def record_failure(
     return clock_work.record_failure(
         session=session, project=project, row=review, now=now, failure=failure
     )
-
-
-def run_pass(
-    *,
-    engine: Engine,
-    client_for: Callable[[str], WebClient],
-    now: datetime,
-    clock_id: str,
-    grace: timedelta = DEFAULT_GRACE,
-    lease: timedelta = DEFAULT_LEASE,
-    workers: int = 4,
-    stop: Event | None = None,
-    ticks: Callable[[], float] = time.monotonic,
-) -> PassReport:
-    """Run one pass: retake stale claims, open due sprint reviews, send due reminders.
-
-    `ticks` is the seconds counter the pass tells its elapsed time by (ClockWork.stamp).
-    """
-    from bot.clock.passes import Pass  # it builds on this module
-
-    started = time.monotonic()
-    report = PassReport()
-    with Session(engine, expire_on_commit=False) as session:
-        Pass(
-            session=session,
-            client_for=client_for,
-            now=as_utc(now),
-            clock_id=clock_id,
-            grace=grace,
-            lease=lease,
-            workers=workers,
-            stop=stop or Event(),
-            report=report,
-            ticks=ticks,
-        ).run()
-    report.seconds = time.monotonic() - started
-    return report

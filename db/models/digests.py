@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-import db.models.gates  # noqa: F401  (registers projects, which runs reference)
-from db.columns import utcnow
-
-
-def _aware(nullable: bool = True) -> Column:  # type: ignore[type-arg]
-    return Column(DateTime(timezone=True), nullable=nullable)
+from db.columns import aware_column, utcnow
 
 
 class DigestStatus:
@@ -42,20 +37,20 @@ class DigestRun(SQLModel, table=True):
         )
     )
     week_key: str = Field(max_length=64)
-    due_at: datetime = Field(sa_column=_aware(False))
+    due_at: datetime = Field(sa_column=aware_column(False))
     status: str = Field(default=DigestStatus.CLAIMED, sa_type=String(16), index=True)
-    claimed_at: datetime = Field(default_factory=utcnow, sa_column=_aware(False))
+    claimed_at: datetime = Field(default_factory=utcnow, sa_column=aware_column(False))
     claimed_by: str | None = Field(default=None, max_length=64)
     attempts: int = 0
     # As GateReview's: when a post Slack put off is tried again; NULL while a clock holds it.
-    next_attempt_at: datetime | None = Field(default=None, sa_column=_aware())
+    next_attempt_at: datetime | None = Field(default=None, sa_column=aware_column())
     requested_by: str | None = Field(default=None, max_length=32)  # who ran /digest now
     compact: bool = False  # the layout it was posted in
-    posted_at: datetime | None = Field(default=None, sa_column=_aware())
+    posted_at: datetime | None = Field(default=None, sa_column=aware_column())
     channel_id: str | None = Field(default=None, max_length=32)
     message_ts: str | None = Field(default=None, max_length=32)
     chart_file_id: str | None = Field(default=None, max_length=32)
     # What the header said, e.g. {"breach": 1, "warn": 2, "ok": 17, "quiet": 0}.
     counts: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     error: str | None = Field(default=None, sa_column=Column(Text))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_aware(False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=aware_column(False))

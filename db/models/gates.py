@@ -8,7 +8,6 @@ from sqlalchemy import (
     JSON,
     Column,
     Date,
-    DateTime,
     String,
     Text,
     Time,
@@ -18,11 +17,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from db.columns import utcnow
-
-
-def _aware(nullable: bool = True) -> Column:  # type: ignore[type-arg]
-    return Column(DateTime(timezone=True), nullable=nullable)
+from db.columns import aware_column, utcnow
 
 
 class Project(SQLModel, table=True):
@@ -49,11 +44,11 @@ class Project(SQLModel, table=True):
     )
     reminder_hours: float = 24.0
     created_by: str | None = Field(default=None, max_length=32)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_aware(False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_aware(False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=aware_column(False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=aware_column(False))
     # The last Slack error met while posting for this project, shown in /gate status.
     last_error: str | None = Field(default=None, sa_column=Column(Text))
-    last_error_at: datetime | None = Field(default=None, sa_column=_aware())
+    last_error_at: datetime | None = Field(default=None, sa_column=aware_column())
     # The weekly digest: its weekday (0 = Monday) and time in `timezone`, and its layout.
     digest_weekday: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     digest_time: time = Field(
@@ -86,20 +81,20 @@ class GateReview(SQLModel, table=True):
     gate_kind: str = Field(max_length=32)
     occurrence_key: str = Field(max_length=64)  # "sprint-7", "phase-evaluation-…", "now-…"
     sprint_number: int | None = None
-    due_at: datetime = Field(sa_column=_aware(False))
+    due_at: datetime = Field(sa_column=aware_column(False))
     status: str = Field(default=ReviewStatus.CLAIMED, sa_type=String(16), index=True)
-    claimed_at: datetime = Field(default_factory=utcnow, sa_column=_aware(False))
+    claimed_at: datetime = Field(default_factory=utcnow, sa_column=aware_column(False))
     claimed_by: str | None = Field(default=None, max_length=64)
     attempts: int = 0
     # Set while a transient Slack failure puts the post off (backoff): retaken then, not
     # after the lease; NULL while a clock holds the claim.
-    next_attempt_at: datetime | None = Field(default=None, sa_column=_aware())
-    posted_at: datetime | None = Field(default=None, sa_column=_aware())
+    next_attempt_at: datetime | None = Field(default=None, sa_column=aware_column())
+    posted_at: datetime | None = Field(default=None, sa_column=aware_column())
     channel_id: str | None = Field(default=None, max_length=32)
     message_ts: str | None = Field(default=None, max_length=32)
     summary_ts: str | None = Field(default=None, max_length=32)  # the answers' summary in thread
-    remind_at: datetime | None = Field(default=None, sa_column=_aware())
-    reminded_at: datetime | None = Field(default=None, sa_column=_aware())  # the last claim
+    remind_at: datetime | None = Field(default=None, sa_column=aware_column())
+    reminded_at: datetime | None = Field(default=None, sa_column=aware_column())  # the last claim
     # The posted reminder; NULL while unposted, so a claim whose post was lost is retaken.
     reminder_ts: str | None = Field(default=None, max_length=32)
     reminder_attempts: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
@@ -109,8 +104,8 @@ class GateReview(SQLModel, table=True):
     decision: str | None = Field(default=None, max_length=16)
     decision_reason: str | None = Field(default=None, sa_column=Column(Text))
     decided_by: str | None = Field(default=None, max_length=32)
-    decided_at: datetime | None = Field(default=None, sa_column=_aware())
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_aware(False))
+    decided_at: datetime | None = Field(default=None, sa_column=aware_column())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=aware_column(False))
 
 
 class GateAnswer(SQLModel, table=True):
@@ -129,5 +124,5 @@ class GateAnswer(SQLModel, table=True):
     vague: bool | None = None  # None: the question is not one that must be falsifiable
     missing: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     verdict: dict[str, object] | None = Field(default=None, sa_column=Column(JSON))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_aware(False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_aware(False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=aware_column(False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=aware_column(False))

@@ -9,7 +9,6 @@ from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, Strin
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
-import db.models.gates  # noqa: F401  (registers projects, which metrics reference)
 from db.columns import utcnow
 
 

@@ -8,11 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from db.columns import utcnow
-
-
-def _aware(nullable: bool = True) -> Column:  # type: ignore[type-arg]
-    return Column(DateTime(timezone=True), nullable=nullable)
+from db.columns import aware_column, utcnow
 
 
 class SlackReceipt(SQLModel, table=True):
@@ -71,8 +67,8 @@ class OutboxMessage(SQLModel, table=True):
     notify_user: str | None = Field(default=None, max_length=32)  # told if it finally fails
     status: str = Field(default=OutboxStatus.PENDING, sa_type=String(16))
     attempts: int = 0
-    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_aware(False))
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=aware_column(False))
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     posted_ts: str | None = Field(default=None, max_length=32)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_aware(False))
-    posted_at: datetime | None = Field(default=None, sa_column=_aware())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=aware_column(False))
+    posted_at: datetime | None = Field(default=None, sa_column=aware_column())

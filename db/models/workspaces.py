@@ -1,17 +1,14 @@
-"""SQLModel tables; Alembic migrations in db/migrations follow them (no create_all in the app)."""
+"""The workspace and hypothesis tables."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    """Return an aware UTC now; every timestamp is stored in UTC."""
-    return datetime.now(UTC)
+from db.columns import utcnow
 
 
 def _timestamp(**kwargs: object) -> Column:  # type: ignore[type-arg]
