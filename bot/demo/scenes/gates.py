@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_sdk import WebClient
 from sqlmodel import Session, col, select
@@ -18,6 +18,7 @@ from bot.demo.standin.slack_requests import (
     selected,
     text_input,
 )
+from bot.demo.world import DemoWorld
 from bot.gates import time_zone
 from bot.gates.blocks.answers import ANSWER_CALLBACK
 from bot.gates.blocks.prompt import ANSWER, DECIDE
@@ -25,9 +26,6 @@ from bot.gates.schedule import next_prompt
 from bot.slack.transcript import plain, render_blocks
 from db.columns import utcnow
 from db.models.gates import GateReview, Project
-
-if TYPE_CHECKING:  # bot.demo.run lists this scene: importing it at run time would be a cycle
-    from bot.demo.world import DemoWorld
 
 CHANNEL_ID = "C0TEAM"
 

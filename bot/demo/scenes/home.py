@@ -7,14 +7,12 @@ alert says to) so that a review is waiting, and answers it from the Home.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.demo.standin.slack_requests import SlackSender
+from bot.demo.world import DemoWorld
 from bot.home.blocks import HOME_ANSWER
 from bot.slack.transcript import plain, render_blocks
-
-if TYPE_CHECKING:  # bot.demo.run lists this scene: importing it at run time would be a cycle
-    from bot.demo.world import DemoWorld
 
 
 def home_scene(world: DemoWorld) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy import select as table_select
@@ -26,6 +26,7 @@ from bot.demo.standin.install_browser import install_team, page_words
 from bot.demo.standin.serving import serve_wsgi
 from bot.demo.standin.slack import Call, SlackStandIn
 from bot.demo.standin.slack_requests import SlackSender
+from bot.demo.world import DemoWorld
 from bot.falsifiability.service import FalsifiabilityChecker
 from bot.hypotheses.blocks import SAVE
 from bot.slack.jobs import BackgroundJobs
@@ -35,9 +36,6 @@ from db.migrate import upgrade
 from db.models import Hypothesis, Workspace
 from db.models.slack import bots
 from db.session import make_engine
-
-if TYPE_CHECKING:  # bot.demo.run lists this scene: importing it at run time would be a cycle
-    from bot.demo.world import DemoWorld
 
 SIGNING_SECRET = "demo-oauth-signing-secret"  # noqa: S105 (the stand-in's, not a real secret)
 OAUTH = {  # the three settings that switch gatebot to OAuth mode; demo values

@@ -9,10 +9,11 @@ import tempfile
 import urllib.request
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlmodel import Session, col, select
 
+from bot.demo.world import DemoWorld
 from bot.escapes.deciders import deciders_for
 from bot.gates import time_zone
 from bot.slack.transcript import plain
@@ -20,9 +21,6 @@ from db import workspaces
 from db.columns import utcnow
 from db.models import Hypothesis, HypothesisStatus
 from db.models.gates import Project
-
-if TYPE_CHECKING:  # bot.demo.run lists this scene: importing it at run time would be a cycle
-    from bot.demo.world import DemoWorld
 
 CHANNEL_ID = "C0TEAM"
 CHART_NAME = "gatebot-demo-digest-chart.png"
