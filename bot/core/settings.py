@@ -35,7 +35,7 @@ class Settings(BaseSettings):
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
-    # OAuth (multi-workspace) mode when all three are set; see install_mode and bot/install/service.py.
+    # OAuth (multi-workspace) mode when all three are set; see install_mode and bot/install/.
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
     slack_state_secret: str | None = None  # signs the OAuth state handed to the installer

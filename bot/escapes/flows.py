@@ -1,4 +1,4 @@
-"""Posting one escape alert: the channel first, then each decider by DM (see bot.escapes.service)."""
+"""Post one escape alert: the channel first, then each decider by DM (bot.escapes.service)."""
 
 from __future__ import annotations
 

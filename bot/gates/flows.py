@@ -1,7 +1,7 @@
 """What gatebot says in Slack around a gate review: set-up notice, nudge, summary, decision.
 
 The prompt itself is bot.gates.reviews'. Slack failures here never lose what was stored: a post
-Slack cannot take yet waits in the outbox (bot.outbox.service) for the clock; a refusal is logged and
+Slack cannot take yet waits in the outbox (bot.outbox) for the clock; a refusal is logged and
 shown in /gate status, and the person is told another way where it matters.
 """
 

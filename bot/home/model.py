@@ -1,4 +1,4 @@
-"""What one person's Home shows: the projects on a page, each as a card (bot.home.service gathers it)."""
+"""What one person's Home shows: the projects on a page, each as a card (bot.home.service)."""
 
 from __future__ import annotations
 

@@ -25,6 +25,7 @@ from bot.core.errors import GatebotError
 from bot.core.settings import Settings
 from bot.install.pages import CALLBACKS
 from bot.install.stores import SignedStateStore, TeamInstallationStore, mark_uninstalled
+from bot.slack.client import build_web_client
 from db import workspaces
 from db.models import Workspace
 from db.models.gates import Project
@@ -133,8 +134,6 @@ def client_for(*, settings: Settings, engine: Engine) -> ClientFor:
     Single-workspace mode: every team gets the one bot token's client. OAuth mode: the
     team's own bot token, looked up on each call so an uninstall takes effect at once.
     """
-    from bot.slack.client import build_web_client
-
     template = build_web_client(settings)
     if not settings.oauth_enabled:
         return lambda team_id: template

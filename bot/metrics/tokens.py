@@ -11,11 +11,12 @@ from sqlmodel import Session
 
 import db.ingest_tokens as queries
 from bot.core.errors import GatebotError, InvalidInput
+from bot.core.logs import INGEST_TOKEN_SCHEME
 from bot.slack.mrkdwn import escape
 from db.columns import utcnow
 from db.models.metrics import IngestToken
 
-SCHEME = "gbt_"  # recognisable in logs and by secret scanners
+SCHEME = INGEST_TOKEN_SCHEME  # recognisable in logs and by secret scanners
 PREFIX_LENGTH = len(SCHEME) + 8  # what people see to tell tokens apart
 MAX_ACTIVE = 10
 MAX_LENGTH = 128  # anything longer is not ours; do not hash megabytes from a header

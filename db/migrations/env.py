@@ -5,10 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import db.models  # noqa: F401
-import db.models.digests  # noqa: F401
-import db.models.gates  # noqa: F401  (registers the tables on SQLModel.metadata)
-import db.models.metrics  # noqa: F401
+import db.models  # noqa: F401  (every table, registered on SQLModel.metadata)
 from db.session import make_engine
 
 config = context.config

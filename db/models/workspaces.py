@@ -87,13 +87,3 @@ class Hypothesis(SQLModel, table=True):
     baseline_value: float | None = None
     target_value: float | None = None
     decide_by: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-
-
-# Hypothesis.deciding_metric_id points at metrics: register that table (and the projects it
-# hangs off) whenever these models are imported, or a flush cannot order the tables.
-import db.models.digests  # noqa: E402, F401  (the digest's runs hang off projects too)
-import db.models.heartbeats  # noqa: E402, F401  (process heartbeats, 0013)
-import db.models.metrics  # noqa: E402, F401
-import db.models.outbox  # noqa: E402, F401  (dedupe receipts and the outbox, 0008)
-import db.models.queue  # noqa: E402, F401  (the work queue, 0014)
-import db.models.slack  # noqa: E402, F401  (slack_sdk's install tables, migration 0007)

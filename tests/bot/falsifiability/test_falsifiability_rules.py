@@ -14,7 +14,7 @@ from bot.falsifiability.rewrite import PLACEHOLDERS, build_rewrite
 from bot.falsifiability.rules import MAX_CHARS, EmptyStatementError, check_rules
 from bot.falsifiability.verdict import ELEMENT_ORDER, Element, VagueFamily, VagueTerm
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 HELDOUT = REPO / "tests" / "data" / "falsifiability_heldout.jsonl"
 DEV = REPO.parent / "shared" / "eval" / "falsifiability_dev.jsonl"
 SHAPE = re.compile(

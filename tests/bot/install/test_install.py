@@ -1,4 +1,4 @@
-"""bot.install.service: which Slack client each team gets, the stores on our database, the settings."""
+"""bot.install: which Slack client each team gets, the stores on our database, the settings."""
 
 from __future__ import annotations
 

@@ -53,7 +53,7 @@ def _states(engine: Engine) -> list[str]:
 
 
 def _manifest() -> dict[str, Any]:
-    return yaml.safe_load((Path(__file__).parents[1] / "manifest.yml").read_text())
+    return yaml.safe_load((Path(__file__).parents[3] / "manifest.yml").read_text())
 
 
 def _manifest_scopes() -> list[str]:
