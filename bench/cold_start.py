@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.standin.slack import SlackStandIn  # noqa: E402
-from bot.standin.slack_requests import SlackSender  # noqa: E402
+from bot.demo.standin.slack import SlackStandIn  # noqa: E402
+from bot.demo.standin.slack_requests import SlackSender  # noqa: E402
 from tests.fakes.openai_server import FakeOpenAI  # noqa: E402
 
 SECRET = "bench-signing-secret"

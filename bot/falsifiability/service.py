@@ -8,9 +8,9 @@ from collections import OrderedDict
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from bot.core.settings import Settings, get_settings
 from bot.falsifiability.rules import check_rules
 from bot.falsifiability.verdict import Verdict
-from bot.settings import Settings, get_settings
 
 if TYPE_CHECKING:  # the SDK loads only where an LLM is configured: seconds at start-up
     from openai import OpenAI

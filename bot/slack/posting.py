@@ -27,7 +27,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.slack_errors import SlackFailure, call_slack
+from bot.slack.failures import SlackFailure, call_slack
 from db.claims import as_utc
 
 logger = logging.getLogger(__name__)

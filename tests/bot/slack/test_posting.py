@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from slack_sdk import WebClient
 
+from bot.demo.standin import SlackStandIn
+from bot.slack.failures import SlackFailure
 from bot.slack.posting import key_of, post_once
-from bot.slack_errors import SlackFailure
-from bot.standin import SlackStandIn
 
 
 @pytest.fixture

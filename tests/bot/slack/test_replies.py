@@ -10,13 +10,13 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session
 
+from bot.demo.standin.slack import SlackStandIn
 from bot.queue.service import enqueue
 from bot.queue.tasks import task
 from bot.queue.worker import Worker, WorkerOptions
-from bot.replies import reliable
-from bot.standin.slack import SlackStandIn
-from db.models import utcnow
-from db.queue_models import QueuedJob
+from bot.slack.replies import reliable
+from db.columns import utcnow
+from db.models.queue import QueuedJob
 
 
 @task("tests.late_reply")
