@@ -17,6 +17,7 @@ from openai import (
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from pydantic import BaseModel, ConfigDict
 
+from bot.core.settings import Settings
 from bot.falsifiability.properties import REWRITE_SHAPE, check_properties
 from bot.falsifiability.rewrite import build_rewrite, keep_numbers
 from bot.falsifiability.rules import find_elements
@@ -28,7 +29,6 @@ from bot.falsifiability.verdict import (
     VagueTerm,
     Verdict,
 )
-from bot.settings import Settings
 from prompts import render
 
 __all__ = ["REWRITE_SHAPE", "LLMCheckError", "build_messages", "check_llm", "make_client"]
