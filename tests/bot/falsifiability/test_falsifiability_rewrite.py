@@ -13,7 +13,7 @@ from bot.falsifiability.rewrite import PLACEHOLDERS, build_rewrite
 from bot.falsifiability.rules import check_rules
 from bot.falsifiability.verdict import Element
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 BRACKETED = re.compile(r"\[[^\]]*\]")
 
 
