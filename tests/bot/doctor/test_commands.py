@@ -6,11 +6,12 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
 from sqlmodel import Session
 
 from bot.standin.slack import SlackStandIn
 from db.heartbeats import beat
-from db.migrate import current_heads
+from db.migrate import alembic_config, current_heads
 from db.session import make_engine
 from tests.bot.doctor.cli_runs import copy_of, good_env, migrated_template, run
 
@@ -67,11 +68,13 @@ def test_db_upgrade_says_what_it_applied_then_that_nothing_was_left(
 
 def test_db_upgrade_of_one_step_names_it(tmp_path: Path, slack: SlackStandIn):
     env = good_env(slack, f"sqlite:///{tmp_path / 'new.db'}")
-    run("db", "upgrade", "0012", env=env, cwd=tmp_path)
+    head = current_heads()[0]
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    before = scripts.get_revision(head).down_revision
+    run("db", "upgrade", str(before), env=env, cwd=tmp_path)
 
     result = run("db", "upgrade", env=env, cwd=tmp_path)
 
-    head = current_heads()[0]
     assert result.stdout == f"gatebot: applied {head}; the database is at {head}\n"
 
 
