@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from bot.errors import GatebotError
-from bot.logs import configure_logging
-from bot.settings import Settings, get_settings
+from bot.core.errors import GatebotError
+from bot.core.logs import configure_logging
+from bot.core.settings import Settings, get_settings
 
 EXIT_USAGE = 2  # every failure a person can fix (bot.doctor.failures)
 logger = logging.getLogger(__name__)
@@ -239,7 +239,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _clock(args: argparse.Namespace) -> int:
-    from bot.clock import run_forever, run_once_in_foreground
+    from bot.clock.runner import run_forever, run_once_in_foreground
     from bot.doctor.startup import require_healthy
     from db.session import make_engine
 
@@ -258,7 +258,7 @@ def _clock(args: argparse.Namespace) -> int:
 
 
 def _import_csv(args: argparse.Namespace) -> int:
-    from bot.csv_import import import_csv
+    from bot.metrics.csv_import import import_csv
     from db.session import make_engine
 
     engine = make_engine(get_settings().database_url)
@@ -274,7 +274,7 @@ def _import_csv(args: argparse.Namespace) -> int:
 
 
 def _digest(args: argparse.Namespace) -> int:
-    from bot.digest_cli import run_digest
+    from bot.digests.cli import run_digest
 
     return run_digest(
         settings=get_settings(),
@@ -286,7 +286,7 @@ def _digest(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from bot.demo.run import run_demo
 
     return run_demo()
 

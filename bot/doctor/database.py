@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
+from bot.core.settings import without_password as describe_url
 from bot.doctor.problems import Problem, first_line
-from bot.settings import without_password as describe_url
 from db.migrate import current_heads, current_revision, known_revision
 
 EXAMPLE_URLS = "e.g. sqlite:///gatebot.db or postgresql://user:password@host:5432/gatebot"

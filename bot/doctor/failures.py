@@ -6,10 +6,10 @@ import traceback
 
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
+from bot.core.errors import GatebotError
+from bot.core.settings import SettingsError, get_settings
 from bot.doctor.database import malformed_url, unreachable
 from bot.doctor.problems import Problem, SelfCheckFailed, first_line
-from bot.errors import GatebotError
-from bot.settings import SettingsError, get_settings
 
 
 def explain_failure(error: Exception, *, verbose: bool) -> list[str] | None:

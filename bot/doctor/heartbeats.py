@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.core.settings import Settings
 from bot.doctor.problems import Problem
-from bot.settings import Settings
 from db import heartbeats
 from db.claims import as_utc
 

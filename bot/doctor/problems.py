@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.errors import GatebotError
+from bot.core.errors import GatebotError
 
 
 @dataclass(frozen=True)

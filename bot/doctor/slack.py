@@ -8,8 +8,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
+from bot.core.settings import DEFAULT_SLACK_API_URL, Settings
 from bot.doctor.problems import Problem, first_line
-from bot.settings import DEFAULT_SLACK_API_URL, Settings
 
 # slack_sdk logs each failed call at ERROR; the check reports it once, as one line, itself.
 _QUIET = logging.getLogger("bot.doctor.slack_calls")

@@ -6,11 +6,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.core.settings import Settings, SettingsError
 from bot.doctor.database import check_database
 from bot.doctor.heartbeats import check_heartbeats, watched
 from bot.doctor.problems import Problem, SelfCheckFailed
 from bot.doctor.slack import check_app_token, check_bot_token
-from bot.settings import Settings, SettingsError
 from db.session import make_engine
 
 logger = logging.getLogger(__name__)

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.app import create_app
+from bot.core.settings import SettingsError, load_settings
+from bot.demo.standin.slack import SlackStandIn
 from bot.falsifiability.service import FalsifiabilityChecker
-from bot.settings import SettingsError, load_settings
-from bot.standin.slack import SlackStandIn
 
 
 def _settings(slack: SlackStandIn, database_url: str, **overrides: object):  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from bot.standin.slack import SlackStandIn
+from bot.demo.standin.slack import SlackStandIn
 from db.heartbeats import beat
 from db.migrate import upgrade
 from db.session import make_engine

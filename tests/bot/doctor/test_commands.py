@@ -9,7 +9,7 @@ from pathlib import Path
 from alembic.script import ScriptDirectory
 from sqlmodel import Session
 
-from bot.standin.slack import SlackStandIn
+from bot.demo.standin.slack import SlackStandIn
 from db.heartbeats import beat
 from db.migrate import alembic_config, current_heads
 from db.session import make_engine

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.standin.slack import SlackStandIn
+from bot.demo.standin.slack import SlackStandIn
 from tests.bot.doctor.cli_runs import closed_port, copy_of, good_env, migrated_template, run
 
 # `clock --once` rather than `clock`: if the check let a bad setting through, the test
