@@ -50,14 +50,11 @@ def good_env(slack: SlackStandIn, database_url: str) -> dict[str, str]:
 
 
 def migrated_template(directory: Path) -> Path:
-    """Return a SQLite file migrated to head whose clock beat just now (copy it per test)."""
+    """Return a SQLite file migrated to head (copy it per test with `copy_of`)."""
     path = directory / "template.db"
     url = f"sqlite:///{path}"
     upgrade(url)
     engine = make_engine(url)
-    with Session(engine) as session:
-        beat(session=session, process="clock")
-        session.commit()
     with engine.connect() as connection:  # fold the WAL into the file, so a copy has it all
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
@@ -65,10 +62,16 @@ def migrated_template(directory: Path) -> Path:
 
 
 def copy_of(template: Path, directory: Path) -> str:
-    """Return the URL of a fresh copy of `template` in `directory`."""
+    """Return the URL of a fresh copy of `template` in `directory`, its clock seen just now."""
     path = directory / "gatebot.db"
     shutil.copyfile(template, path)
-    return f"sqlite:///{path}"
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    with Session(engine) as session:
+        beat(session=session, process="clock")
+        session.commit()
+    engine.dispose()
+    return url
 
 
 def closed_port() -> int:
