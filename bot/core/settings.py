@@ -83,7 +83,7 @@ class Settings(BaseSettings):
             if value and name and name.endswith(SECRET_SUFFIXES):
                 yield name, "[redacted]"
             elif value and name == "database_url":
-                yield name, _without_password(value)
+                yield name, without_password(value)
             else:
                 yield name, value
 
@@ -146,7 +146,8 @@ def _password(url: str) -> str | None:
     return str(password) if password else None
 
 
-def _without_password(url: str) -> str:
+def without_password(url: str) -> str:
+    """Return a database URL fit to print: its password hidden, or a note if unreadable."""
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
