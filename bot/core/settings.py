@@ -14,7 +14,7 @@ from sqlalchemy.exc import ArgumentError
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 # The bot scopes manifest.yml asks for; an OAuth install requests the same.
 DEFAULT_SLACK_SCOPES = (
-    "commands,chat:write,chat:write.public,users:read,im:write,files:write,"
+    "commands,chat:write,chat:write.public,users:read,im:write,im:history,files:write,"
     "channels:read,groups:read"
 )
 OAUTH_SETTINGS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
