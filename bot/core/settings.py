@@ -15,8 +15,8 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 # The bot scopes manifest.yml asks for; an OAuth install requests the same.
 # The *:history scopes let a retried post look for itself first (bot/slack/posting.py).
 DEFAULT_SLACK_SCOPES = (
-    "commands,chat:write,chat:write.public,users:read,im:write,files:write,"
-    "channels:read,groups:read,channels:history,groups:history,im:history"
+    "commands,chat:write,chat:write.public,users:read,im:write,im:history,files:write,"
+    "channels:read,groups:read,channels:history,groups:history"
 )
 OAUTH_SETTINGS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
 # A field named like this holds a secret: hidden from repr/str and scrubbed from logs.
@@ -88,7 +88,7 @@ class Settings(BaseSettings):
             if value and name and name.endswith(SECRET_SUFFIXES):
                 yield name, "[redacted]"
             elif value and name == "database_url":
-                yield name, _without_password(value)
+                yield name, without_password(value)
             else:
                 yield name, value
 
@@ -139,7 +139,7 @@ class Settings(BaseSettings):
             if not getattr(self, name.lower()):
                 raise SettingsError(
                     f"{name.upper()} is not set: export it or add it to .env "
-                    f"(see the configuration table in README.md)"
+                    f"(every setting is listed in docs/operations.md)"
                 )
 
 
@@ -151,7 +151,8 @@ def _password(url: str) -> str | None:
     return str(password) if password else None
 
 
-def _without_password(url: str) -> str:
+def without_password(url: str) -> str:
+    """Return a database URL fit to print: its password hidden, or a note if unreadable."""
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
