@@ -13,13 +13,14 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_bolt.adapter.flask.handler import to_flask_response
 from slack_bolt.request import BoltRequest
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import escape, install
 from bot.api import create_api
 from bot.app import jobs_of, signing_secret_of
 from bot.jobs import BackgroundJobs
 from bot.request_context import track_requests
-from bot.slack import verification
+from bot.slack import replays, verification
 from db.session import ping
 
 logger = logging.getLogger(__name__)
@@ -47,10 +48,11 @@ def create_web_app(*, bolt_app: App, engine: Engine, jobs: BackgroundJobs | None
     web.register_blueprint(create_api(engine=engine, on_ingested=on_ingested), url_prefix="/api/v1")
 
     secret = signing_secret_of(bolt_app)
+    guard = replays.ReplayGuard(engine)
 
     @web.post("/slack/events")
     def slack_events() -> ResponseReturnValue:
-        return _verified_dispatch(bolt_app, secret=secret)
+        return _verified_dispatch(bolt_app, secret=secret, guard=guard)
 
     # OAuth mode's install page and Slack's redirect back; Bolt's handler answers 404 to
     # both in single-workspace mode.
@@ -71,17 +73,31 @@ def create_web_app(*, bolt_app: App, engine: Engine, jobs: BackgroundJobs | None
     return web
 
 
-def _verified_dispatch(bolt_app: App, *, secret: str) -> ResponseReturnValue:
+def _verified_dispatch(
+    bolt_app: App, *, secret: str, guard: replays.ReplayGuard
+) -> ResponseReturnValue:
     """Hand the request to Bolt only once its signature checks out; else 401, body unread."""
     body = _body(MAX_SLACK_BODY_BYTES)
     if body is None:
         logger.warning("refused a Slack request of over %s bytes", f"{MAX_SLACK_BODY_BYTES:,}")
         return _refusal(413, "request body too large")
     try:
-        verification.verify(secret=secret, headers=request.headers, body=body)
+        signed = verification.verify(secret=secret, headers=request.headers, body=body)
     except verification.Unverified as problem:
         logger.warning("refused an unverified Slack request (%s; %d bytes)", problem, len(body))
         return _refusal(401, "invalid request")
+    retry = replays.RETRY_HEADER in request.headers
+    try:
+        sighting = guard.sight(signature=signed.signature, timestamp=signed.timestamp, retry=retry)
+    except SQLAlchemyError as error:
+        logger.error("could not check a Slack request for replay: %s", type(error).__name__)
+        return _refusal(503, "try again later")
+    if sighting is replays.Sighting.REPLAY:
+        logger.warning("refused a replayed Slack request (%d bytes)", len(body))
+        return _refusal(401, "invalid request")
+    if sighting is replays.Sighting.RETRY:
+        logger.info("acked a Slack retry of a delivery already taken (%d bytes)", len(body))
+        return "", 200
     bolt_request = BoltRequest(
         body=body.decode("utf-8", errors="replace"),
         query=request.query_string.decode("utf-8", errors="replace"),

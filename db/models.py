@@ -99,4 +99,5 @@ import db.heartbeat_models  # noqa: E402, F401  (process heartbeats, 0013)
 import db.metric_models  # noqa: E402, F401
 import db.outbox_models  # noqa: E402, F401  (dedupe receipts and the outbox, 0008)
 import db.queue_models  # noqa: E402, F401  (the work queue, 0014)
+import db.security_models  # noqa: E402, F401  (seen signatures, 0015)
 import db.slack_tables  # noqa: E402, F401  (slack_sdk's install tables, migration 0007)
