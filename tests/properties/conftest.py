@@ -32,9 +32,9 @@ _examples = itertools.count(1)
 # Each reply shows up in the stand-in as one of these calls.
 REPLY_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
 # What a refused input may still touch: bookkeeping times, and the receipt that dedupes
-# Slack's re-sends of the request itself.
+# Slack's re-sends of the request itself and the signature that refuses its replay.
 _VOLATILE = {"last_used_at", "updated_at", "received_at"}
-_BOOKKEEPING = {"slack_receipts"}
+_BOOKKEEPING = {"slack_receipts", "seen_signatures"}
 
 
 @dataclass
