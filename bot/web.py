@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from functools import partial
 
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_bolt.adapter.flask.handler import to_flask_response
 from slack_bolt.request import BoltRequest
+from slack_bolt.request.internals import build_context
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import escape, install
 from bot.api import create_api
 from bot.app import jobs_of, signing_secret_of
+from bot.core.text import without_surrogates
 from bot.jobs import BackgroundJobs
 from bot.request_context import track_requests
 from bot.slack import replays, verification
@@ -98,13 +101,36 @@ def _verified_dispatch(
     if sighting is replays.Sighting.RETRY:
         logger.info("acked a Slack retry of a delivery already taken (%d bytes)", len(body))
         return "", 200
+    try:
+        return to_flask_response(bolt_app.dispatch(_bolt_request(body)))
+    except Exception as error:  # what Bolt's own error handling let through
+        # Only a body of a shape Slack never sends gets here (Bolt's argument builder
+        # raises on it even inside the error handler): the sender's fault, not an outage.
+        error_id = uuid.uuid4().hex[:8]
+        logger.error(
+            "could not read a signed Slack request (%s, error id %s; %d bytes)",
+            type(error).__name__,
+            error_id,
+            len(body),
+        )
+        return _refusal(400, f"unreadable request (error id {error_id})")
+
+
+def _bolt_request(body: bytes) -> BoltRequest:
+    """Return the verified request as Bolt reads it, lone surrogates made U+FFFD throughout.
+
+    The raw body stays as signed (Bolt checks the signature again); what listeners read, the
+    parsed body and the ids in the context, is rebuilt from the cleaned body.
+    """
     bolt_request = BoltRequest(
         body=body.decode("utf-8", errors="replace"),
         query=request.query_string.decode("utf-8", errors="replace"),
         headers=dict(request.headers),
-        context={verification.VERIFIED: True},
     )
-    return to_flask_response(bolt_app.dispatch(bolt_request))
+    bolt_request.body = without_surrogates(bolt_request.body)
+    verified = BoltContext({verification.VERIFIED: True})
+    bolt_request.context = build_context(verified, bolt_request.body)
+    return bolt_request
 
 
 def _body(limit: int) -> bytes | None:

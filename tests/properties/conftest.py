@@ -113,12 +113,11 @@ def quiet_app(
     def start(**overrides: object) -> QuietApp:
         settings = load_settings(
             _env_file=None,
-            slack_bot_token="xoxb-test-token",
             slack_signing_secret=SIGNING_SECRET,
             slack_api_url=slack.api_url,
             database_url=database_url,
             gatebot_listener_threads=1,
-            **overrides,
+            **{"slack_bot_token": "xoxb-test-token", **overrides},
         )
         checker = FalsifiabilityChecker.from_settings(settings)
         jobs = BackgroundJobs(engine=engine, checker=checker, max_workers=1)
