@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.sealing import Sealer
 from bot.standin.slack import SlackStandIn
 from bot.standin.slack_requests import SlackSender
 from tests.served import free_port, wait_healthy
@@ -78,6 +79,25 @@ def test_serve_without_a_token_says_which_setting_to_set():
 
     assert result.returncode == 2
     assert "SLACK_BOT_TOKEN is not set" in result.stderr
+
+
+def test_serve_in_oauth_mode_without_a_seal_key_says_so_in_one_line():
+    oauth = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "SLACK_STATE_SECRET": "t"}
+    result = _run("serve", env={**oauth, "SLACK_SIGNING_SECRET": "x"})
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "gatebot: GATEBOT_SEAL_KEYS is not set: OAuth mode keeps each workspace's bot token "
+        "encrypted with it. Create a key with `gatebot keys new` and set it"
+    ]
+
+
+def test_keys_new_prints_a_key_that_seals():
+    result = _run("keys", "new")
+
+    key = result.stdout.strip()
+    assert result.returncode == 0
+    assert Sealer([key]).open(Sealer([key]).seal("xoxb-1")) == "xoxb-1"
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
