@@ -9,9 +9,9 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from bot.errors import GatebotError
-from bot.logs import configure_logging
-from bot.settings import Settings, SettingsError, get_settings
+from bot.core.errors import GatebotError
+from bot.core.logs import configure_logging
+from bot.core.settings import Settings, SettingsError, get_settings
 
 EXIT_USAGE = 2
 UNOPENABLE = (
@@ -111,7 +111,7 @@ def _keys_new(args: argparse.Namespace) -> int:
 
 
 def _keys_rotate(args: argparse.Namespace) -> int:
-    from bot.install import reseal_tokens
+    from bot.install.service import reseal_tokens
 
     settings = get_settings()
     report = reseal_tokens(settings=settings)
@@ -201,7 +201,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 
 def _clock(args: argparse.Namespace) -> int:
-    from bot.clock import run_forever, run_once_in_foreground
+    from bot.clock.runner import run_forever, run_once_in_foreground
     from db.session import make_engine
 
     settings = get_settings()
@@ -219,7 +219,7 @@ def _clock(args: argparse.Namespace) -> int:
 
 
 def _import_csv(args: argparse.Namespace) -> int:
-    from bot.csv_import import import_csv
+    from bot.metrics.csv_import import import_csv
     from db.session import make_engine
 
     engine = make_engine(get_settings().database_url)
@@ -235,7 +235,7 @@ def _import_csv(args: argparse.Namespace) -> int:
 
 
 def _digest(args: argparse.Namespace) -> int:
-    from bot.digest_cli import run_digest
+    from bot.digests.cli import run_digest
 
     return run_digest(
         settings=get_settings(),
@@ -247,7 +247,7 @@ def _digest(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from bot.demo.run import run_demo
 
     return run_demo()
 

@@ -17,13 +17,15 @@ from slack_bolt.request.internals import build_context
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import escape, install
-from bot.api import create_api
 from bot.app import jobs_of, signing_secret_of
+from bot.core.request_ids import track_requests
 from bot.core.text import without_surrogates
-from bot.jobs import BackgroundJobs
-from bot.request_context import track_requests
+from bot.escapes import service as escape
+from bot.install import service as install
+from bot.metrics.api import create_api
 from bot.slack import replays, verification
+from bot.slack.jobs import BackgroundJobs
+from bot.slack.shapes import shape_problem
 from db.session import ping
 
 logger = logging.getLogger(__name__)
@@ -102,7 +104,11 @@ def _verified_dispatch(
         logger.info("acked a Slack retry of a delivery already taken (%d bytes)", len(body))
         return "", 200
     try:
-        return to_flask_response(bolt_app.dispatch(_bolt_request(body)))
+        bolt_request = _bolt_request(body)
+        if problem := shape_problem(bolt_request.body):
+            logger.warning("refused a signed Slack request: %s (%d bytes)", problem, len(body))
+            return _refusal(400, f"unreadable request: {problem}")
+        return to_flask_response(bolt_app.dispatch(bolt_request))
     except Exception as error:  # what Bolt's own error handling let through
         # Only a body of a shape Slack never sends gets here (Bolt's argument builder
         # raises on it even inside the error handler): the sender's fault, not an outage.
@@ -166,8 +172,8 @@ def _alert_later(
 def build_from_settings() -> Flask:
     """Build the whole web app from the environment (gunicorn's entry point)."""
     from bot.app import create_app
+    from bot.core.settings import get_settings
     from bot.falsifiability.service import FalsifiabilityChecker
-    from bot.settings import get_settings
     from db.session import make_engine
 
     settings = get_settings()

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from db.claims import as_utc
-from db.security_models import SeenSignature
+from db.models.security import SeenSignature
 
 _TABLE = SeenSignature.__table__  # type: ignore[attr-defined]
 

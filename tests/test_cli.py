@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.sealing import Sealer
-from bot.standin.slack import SlackStandIn
-from bot.standin.slack_requests import SlackSender
+from bot.demo.standin.slack import SlackStandIn
+from bot.demo.standin.slack_requests import SlackSender
 from tests.served import free_port, wait_healthy
 
 GATEBOT = [sys.executable, "-m", "bot.cli"]

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from bot.standin.slack import SlackStandIn
-from bot.standin.slack_requests import SlackSender
+from bot.demo.standin.slack import SlackStandIn
+from bot.demo.standin.slack_requests import SlackSender
 from db.models import Hypothesis
-from db.security_models import SeenSignature
+from db.models.security import SeenSignature
 from tests.live_app import LiveApp
 from tests.served import serving
 

@@ -18,11 +18,13 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.blocks.gate_answers import ANSWER_CALLBACK
-from bot.blocks.gate_decision import DECISION_CALLBACK
-from bot.blocks.gate_prompt import ANSWER, DECIDE
-from bot.blocks.gate_setup import SETUP_CALLBACK
-from bot.blocks.home_ids import (
+from bot.demo.standin.install_browser import get
+from bot.demo.standin.slack_requests import Reply
+from bot.gates.blocks.answers import ANSWER_CALLBACK
+from bot.gates.blocks.decision import DECISION_CALLBACK
+from bot.gates.blocks.prompt import ANSWER, DECIDE
+from bot.gates.blocks.setup import SETUP_CALLBACK
+from bot.home.ids import (
     HOME_ANSWER,
     HOME_DIGEST,
     HOME_HYPOTHESIS,
@@ -30,9 +32,7 @@ from bot.blocks.home_ids import (
     HOME_WRITE,
     PAGE_ACTIONS,
 )
-from bot.blocks.hypothesis import DISCARD, EDIT, MODAL_CALLBACK, SAVE
-from bot.standin.install_browser import get
-from bot.standin.slack_requests import Reply
+from bot.hypotheses.blocks import DISCARD, EDIT, MODAL_CALLBACK, SAVE
 from tests.live_app import OAUTH_SETTINGS
 from tests.properties.conftest import QuietApp
 from tests.properties.strategies import NASTY, PROPERTY, UNICODE_EDGES
@@ -116,6 +116,7 @@ def app(quiet_app: Callable[..., QuietApp]) -> QuietApp:
 @given(request=slack_bodies())
 @example(request=(json.dumps({"type": "event_callback", "event": {"user": "\udfff"}}), JSON))
 @example(request=(urlencode({"payload": json.dumps({"type": "\udfff\x00"})}), FORM))
+@example(request=(urlencode({"payload": json.dumps({"type": "block_actions", "view": [1]})}), FORM))
 def test_a_signed_slack_request_of_any_content_is_answered_in_time_and_never_5xx(
     app: QuietApp, request: tuple[str, str]
 ):

@@ -7,7 +7,7 @@ from sqlalchemy import Engine, select
 
 from bot.slack.replays import ReplayGuard, Sighting
 from db import seen_signatures
-from db.security_models import SeenSignature
+from db.models.security import SeenSignature
 
 SIGNATURE = "v0=" + "ab" * 32
 
