@@ -25,7 +25,6 @@ from bot.errors import GatebotError
 from bot.gates import GateKind, question_keys
 from bot.home_membership import Membership
 from bot.home_model import AwaitingReview, Home, ProjectCard
-from bot.metrics.flags import Status
 from db import workspaces
 from db.gate_models import Project
 from db.models import utcnow
@@ -34,7 +33,6 @@ logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 8  # projects a page: with their reviews and buttons, well inside 100 blocks
 SHOWN_HYPOTHESES = 3
-WATCHED = (Status.BREACH, Status.WARN)
 
 
 def gather(
@@ -185,7 +183,7 @@ def _card(
             session.rollback()
             metrics_problem = True
         else:
-            watched = [view for view in data.flagged if view.status.status in WATCHED]
+            watched = data.flagged
             progress = {view.hypothesis.id or 0: view for view in data.hypotheses}
     return ProjectCard(
         project=project,

@@ -21,7 +21,7 @@ from bot.blocks.digest_lines import (
 )
 from bot.digest_data import DigestData, MetricView
 from bot.metrics import MetricKind
-from bot.metrics.flags import Status
+from bot.metrics.state import Standing
 from bot.mrkdwn import escape
 from prompts import render
 
@@ -55,7 +55,9 @@ def digest_message(
     name = escape(data.project.name)
     text = _say("fallback", project=name, week=data.week, counts=data.counts)
     top = [header(_say("title", project=data.project.name)), context(_counts(data))]
-    footer = context(_say("footer", charted=charted, posted=posted))
+    footer = context(
+        _say("footer", charted=charted, flagged=len(data.flagged), posted=posted)
+    )
     if not compact:
         body = _details(data, budget=MAX_BLOCKS - len(top) - 2)
         return DigestMessage(text=text, blocks=[*top, divider(), *body, footer], thread=[])
@@ -109,7 +111,7 @@ def _metric_sections(data: DigestData, *, budget: int) -> list[str]:
         head = (_BREAK + _say("heading", kind=kind.label, count=len(views)), 0)
         lines = {view.metric.name: (_metric_line(view), 1) for view in views}
         full += [head, *lines.values()]
-        quiet = [v for v in views if v.status.status is Status.OK and not v.status.anomaly]
+        quiet = [v for v in views if not v.state.flagged and v.state.standing is Standing.OK]
         loud = [lines[v.metric.name] for v in views if v not in quiet]
         shrunk += [head, *loud, *_ok_names(quiet)]
     more = _more("metrics")
