@@ -16,7 +16,7 @@ from bot.blocks import Block
 from bot.blocks import escape as blocks
 from bot.escape_deciders import Deciders
 from bot.metrics import Direction
-from bot.metrics.flags import Alert, AlertKind, MetricStatus
+from bot.metrics.flags import Alert, AlertKind, MetricStatus, beyond
 from bot.metrics.series import DailySeries, trailing_run
 from bot.slack_errors import SlackFailure, call_slack
 from db.gate_models import Project
@@ -73,8 +73,8 @@ def back_inside(*, metric: Metric, alert: Alert, daily: DailySeries) -> date:
     days_kept = len(daily)
     window = daily.window(end=alert.day, days=days_kept)
     days = np.flatnonzero(np.isfinite(window))
-    beyond = Direction(metric.direction).gain(window[days] - alert.threshold) < 0
-    run = trailing_run(~beyond)
+    outside = beyond(Direction(metric.direction), window[days], alert.threshold)
+    run = trailing_run(~outside)
     if run == 0:
         return alert.day
     first = alert.day - timedelta(days=days_kept - 1 - int(days[-run]))
