@@ -55,9 +55,7 @@ def digest_message(
     name = escape(data.project.name)
     text = _say("fallback", project=name, week=data.week, counts=data.counts)
     top = [header(_say("title", project=data.project.name)), context(_counts(data))]
-    footer = context(
-        _say("footer", charted=charted, flagged=len(data.flagged), posted=posted)
-    )
+    footer = context(_say("footer", charted=charted, flagged=len(data.flagged), posted=posted))
     if not compact:
         body = _details(data, budget=MAX_BLOCKS - len(top) - 2)
         return DigestMessage(text=text, blocks=[*top, divider(), *body, footer], thread=[])

@@ -5,29 +5,15 @@ from __future__ import annotations
 import math
 import re
 
+from bot.blocks.metric import ICONS, VERDICT_ICONS, standing_text
 from bot.digest_data import GateView, HypothesisView, MetricView, PairView
 from bot.gates import Decision, GateKind
 from bot.metric_registry import spec_of
-from bot.metrics.flags import Verdict
 from bot.metrics.format import NumberFormat, allowed_drop, percent
 from bot.metrics.sparkline import sparkline
-from bot.metrics.state import Standing
 from bot.mrkdwn import escape
 
 _USER = re.compile(r"[UW][A-Z0-9]{2,30}")  # a Slack user id: safe to put in <@…>
-ICONS = {
-    Standing.BREACH: ":red_circle:",
-    Standing.VOIDS_LIFT: ":no_entry:",
-    Standing.WARN: ":large_orange_circle:",
-    Standing.OK: ":large_green_circle:",
-    Standing.STALE: ":white_circle:",
-    Standing.NO_DATA: ":white_circle:",
-}
-VERDICT_ICONS = {
-    Verdict.ON_TRACK: ":large_green_circle:",
-    Verdict.AT_RISK: ":large_orange_circle:",
-    Verdict.FALSIFIED: ":red_circle:",
-}
 TEXT_LIMIT = 200  # a hypothesis's sentence, or a decision's reason, as quoted in the digest
 
 
@@ -68,15 +54,8 @@ def metric_fields(view: MetricView) -> dict[str, object]:
         "value": fmt.value(status.value),
         "change": change,
         "spark": sparkline(view.weekly.tolist()),
-        "status": state.standing.value,
-        "threshold": ""
-        if status.fired_threshold is None
-        else fmt.threshold(status.fired_threshold),
-        "streak": status.streak,
-        "as_of": status.as_of.isoformat() if status.as_of else "",
+        "state": standing_text(state),
         "anomaly": anomaly,
-        "voids": _names(tuple(g.pair.primary for g in state.voids)),
-        "voided_by": _names(state.voided_by),
         "owner": person(metric.owner),
     }
 

@@ -10,9 +10,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.blocks import Block, button, clip, context, divider, section
-from bot.blocks.digest_lines import VERDICT_ICONS, metric_fields, one_line
+from bot.blocks.digest_lines import metric_fields, one_line
 from bot.blocks.gate import local, review_title
 from bot.blocks.home_ids import HOME_ANSWER, HOME_DIGEST, HOME_HYPOTHESIS
+from bot.blocks.metric import VERDICT_ICONS
 from bot.gates import Phase, phase_gate
 from bot.mrkdwn import escape
 from db.claims import as_utc
@@ -25,6 +26,7 @@ if TYPE_CHECKING:  # bot.home publishes with these views, so import only for typ
 
 SHOWN_REVIEWS = 3  # awaiting reviews per card; the rest are counted
 SHOWN_WATCHED = 5  # metric lines per card; the rest are counted
+
 
 def plural(count: int, word: str) -> str:
     """Return `word` for one, `word`s for any other count."""

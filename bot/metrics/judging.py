@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
 
 import db.metrics as queries
-from bot.metric_registry import pair_of, spec_of
+from bot.metric_registry import MetricLine, list_lines, pair_of, spec_of
 from bot.metrics.series import daily_series
 from bot.metrics.state import Judgement, MetricState, judge
 from db.claims import as_utc
@@ -74,3 +74,10 @@ def judge_project(*, session: Session, project: Project, now: datetime) -> Proje
         today=today,
     )
     return ProjectMetrics(today=today, zone=zone, metrics=metrics, judgement=judged)
+
+
+def judged_lines(*, session: Session, project: Project, now: datetime) -> list[MetricLine]:
+    """Return the project's metrics for /metric list: latest value and where each stands."""
+    lines = list_lines(session=session, project=project)
+    judged = judge_project(session=session, project=project, now=now)
+    return [replace(line, state=judged.state_of(line.metric)) for line in lines]

@@ -13,7 +13,9 @@ from bot.blocks import metric as blocks
 from bot.errors import InvalidInput
 from bot.jobs import BackgroundJobs
 from bot.metric_command import Action, MetricCommand, parse
+from bot.metrics import judging
 from db.gate_models import Project
+from db.models import utcnow
 from prompts import render
 
 # The public URL is not in a slash command; the curl example names it for the reader to fill.
@@ -81,7 +83,7 @@ def _define(
 def _list(
     parsed: MetricCommand, *, project: Project, session: Session, user: str, respond: Respond
 ) -> None:
-    lines = metric_registry.list_lines(session=session, project=project)
+    lines = judging.judged_lines(session=session, project=project, now=utcnow())
     shown = blocks.list_message(lines, project_name=project.name)
     respond(blocks=shown, text="Shared metrics")
 
