@@ -6,7 +6,7 @@ import logging
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltRequest
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.listener.listener_completion_handler import CustomListenerCompletionHandler
 from slack_sdk import WebClient
@@ -24,12 +24,15 @@ from bot.jobs import BackgroundJobs
 from bot.listener_guard import guard_listeners
 from bot.request_context import ContextThreadPoolExecutor, bolt_request_ids
 from bot.settings import Settings
+from bot.slack.verification import VERIFIED
 
 logger = logging.getLogger(__name__)
 
 # Each app's job pool, so the web app can hand work on (metrics just posted to the API)
 # to the same pool the listeners use, and `LiveApp.drain` waits for it too.
 _JOBS: WeakKeyDictionary[App, BackgroundJobs] = WeakKeyDictionary()
+# Each app's signing secret, so the web app verifies requests before handing them to Bolt.
+_SECRETS: WeakKeyDictionary[App, str] = WeakKeyDictionary()
 
 
 def build_web_client(settings: Settings, *, token: str | None = None) -> WebClient:
@@ -71,6 +74,7 @@ def create_app(
         engine=engine, checker=checker, max_workers=settings.gatebot_job_threads
     )
     _JOBS[app] = jobs
+    _SECRETS[app] = settings.slack_signing_secret or ""
     app.use(bolt_request_ids)  # first, so every later line of the request carries its id
     _install_session(app, engine=engine, checker=checker, jobs=jobs)
     dedupe.install(app)  # repeated Slack deliveries are acked, not acted on twice
@@ -83,6 +87,11 @@ def create_app(
 def jobs_of(app: App) -> BackgroundJobs | None:
     """Return the job pool `create_app` gave `app`, or None for an app built elsewhere."""
     return _JOBS.get(app)
+
+
+def signing_secret_of(app: App) -> str:
+    """Return the signing secret `create_app` gave `app` ("" for an app built elsewhere)."""
+    return _SECRETS.get(app, "")
 
 
 def _install_session(app: App, *, engine: Engine, checker: Checker, jobs: BackgroundJobs) -> None:
@@ -111,9 +120,28 @@ def _install_session(app: App, *, engine: Engine, checker: Checker, jobs: Backgr
     )
 
 
-def _handle_error(error: Exception, body: dict[str, Any], respond: Any, client: WebClient) -> None:
-    """Turn any listener error into a message a person understands."""
+def _handle_error(
+    error: Exception,
+    body: dict[str, Any],
+    respond: Any,
+    client: WebClient,
+    context: BoltContext,
+    request: BoltRequest,
+) -> None:
+    """Turn any listener error into a message a person understands; never for forged requests.
+
+    Only a request the web layer verified (or one from Socket Mode's authenticated socket)
+    gets a reply: the body of any other is an attacker's, and its response_url, user and
+    channel are theirs to choose.
+    """
     if isinstance(error, BoltUnhandledRequestError):
+        return
+    if not (context.get(VERIFIED) is True or request.mode == "socket_mode"):
+        logger.warning(
+            "no reply for an unverified request (%s, %d bytes)",
+            type(error).__name__,
+            len(request.raw_body),
+        )
         return
     user = body.get("user_id") or (body.get("user") or {}).get("id")
     report_error(

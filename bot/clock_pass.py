@@ -32,6 +32,7 @@ from bot.reviews import (
     sprint_key,
 )
 from bot.slack_errors import SlackFailure
+from db import heartbeats
 from db import reviews as queries
 from db.gate_models import GateReview, Project, ReviewStatus
 
@@ -80,11 +81,12 @@ class Pass(ClockWork):
         self.report = report
 
     def run(self) -> None:
-        """Retake stale claims first (they are the oldest), open what is due, remind, digest,
-        then post what waits in the outbox (bot.outbox) and forget old event receipts."""
+        """Beat, retake stale claims (the oldest), open what is due, remind, digest, then post
+        what waits in the outbox (bot.outbox) and forget old event receipts."""
         from bot.digest_post import DigestPass  # numpy and matplotlib load only with the clock
 
         stages: list[tuple[str, Callable[[], object]]] = [
+            ("heartbeat", self._beat),
             (
                 "stale claims",
                 lambda: self.retake_stale(model=GateReview, report=self.report, post=self._post),
@@ -110,6 +112,11 @@ class Pass(ClockWork):
             except Exception:  # a stage that keeps failing must not starve the ones after it
                 logger.exception("the clock's %s failed; the pass goes on", name)
                 self.session.rollback()
+
+    def _beat(self) -> None:
+        # First, so a pass that later hangs still shows the clock was alive when it began.
+        heartbeats.beat(session=self.session, process="clock", now=self.stamp())
+        self.session.commit()
 
     def _open_due(self) -> None:
         schedules = queries.schedules_in(session=self.session, phases=SPRINT_PHASES)

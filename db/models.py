@@ -95,6 +95,8 @@ class Hypothesis(SQLModel, table=True):
 # Hypothesis.deciding_metric_id points at metrics: register that table (and the projects it
 # hangs off) whenever these models are imported, or a flush cannot order the tables.
 import db.digest_models  # noqa: E402, F401  (the digest's runs hang off projects too)
+import db.heartbeat_models  # noqa: E402, F401  (process heartbeats, 0013)
 import db.metric_models  # noqa: E402, F401
 import db.outbox_models  # noqa: E402, F401  (dedupe receipts and the outbox, 0008)
+import db.queue_models  # noqa: E402, F401  (the work queue, 0014)
 import db.slack_tables  # noqa: E402, F401  (slack_sdk's install tables, migration 0007)

@@ -20,6 +20,7 @@ from bot.reviews import PassReport, run_pass
 from bot.settings import load_settings
 from bot.standin.slack import SlackStandIn
 from db.gate_models import GateReview, Project, ReviewStatus
+from db.heartbeats import last_seen
 from db.models import Workspace
 from db.outbox_models import OutboxMessage, OutboxStatus, SlackReceipt
 from db.session import make_engine
@@ -97,6 +98,18 @@ def test_clock_once_posts_what_is_due_and_prints_one_line(migrated: str, slack: 
     assert (call.token, call.args["channel"]) == ("xoxb-clock", "C1")
     [review] = _reviews(migrated)
     assert review.status == ReviewStatus.POSTED and review.message_ts
+
+
+def test_each_clock_pass_records_a_heartbeat(migrated: str, slack: SlackStandIn):
+    before = datetime.now(UTC)
+
+    assert _run("clock", "--once", env=_env(slack, migrated)).returncode == 0
+
+    engine = make_engine(migrated)
+    with Session(engine) as session:
+        seen = last_seen(session=session, process="clock")
+    engine.dispose()
+    assert seen is not None and before <= seen <= datetime.now(UTC)
 
 
 def test_clock_runs_passes_until_sigterm_then_exits_cleanly(migrated: str, slack: SlackStandIn):
