@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from bot.blocks.digest import charted_metrics
 from bot.csv_import import find_project
 from bot.digest import build
 from bot.errors import GatebotError
@@ -49,7 +50,8 @@ def _print(*, session: Session, project: Project, as_json: bool, chart: Path | N
             print(f"gatebot: nothing is flagged, so there is no chart to write to {chart}")
         else:
             chart.write_bytes(png)
-            print(f"gatebot: wrote the chart of {len(built.charted)} flagged metrics to {chart}")
+            which = charted_metrics(charted=len(built.charted), flagged=len(built.data.flagged))
+            print(f"gatebot: wrote the chart of {which} to {chart}")
     if as_json:
         shown = {"text": message.text, "blocks": message.blocks, "thread": message.thread}
         print(json.dumps(shown, ensure_ascii=False, indent=2))

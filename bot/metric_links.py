@@ -11,7 +11,8 @@ from sqlmodel import Session
 
 from bot import hypotheses, metric_registry
 from bot.errors import InvalidInput
-from bot.metrics import Direction, format_number
+from bot.metrics import Direction
+from bot.metrics.format import NumberFormat
 from db.gate_models import Project
 from db.metric_models import Metric
 from db.models import Hypothesis, HypothesisStatus, utcnow
@@ -66,9 +67,10 @@ def link(
     direction = Direction(metric.direction)
     if direction.gain(target - baseline) <= 0:
         side = "above" if direction is Direction.HIGHER_IS_BETTER else "below"
+        fmt = NumberFormat.of(metric_registry.spec_of(metric))
         raise InvalidInput(
-            f"`{metric.name}` is {direction.label}, so the target ({format_number(target)}) "
-            f"must be {side} the baseline ({format_number(baseline)})."
+            f"`{metric.name}` is {direction.label}, so the target ({fmt.value(target)}) "
+            f"must be {side} the baseline ({fmt.value(baseline)})."
         )
     if decide_by is not None and decide_by < _today(project, now):
         raise InvalidInput(f"{decide_by.isoformat()} has passed: give a deadline still ahead.")

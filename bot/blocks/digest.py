@@ -55,13 +55,22 @@ def digest_message(
     name = escape(data.project.name)
     text = _say("fallback", project=name, week=data.week, counts=data.counts)
     top = [header(_say("title", project=data.project.name)), context(_counts(data))]
-    footer = context(_say("footer", charted=charted, flagged=len(data.flagged), posted=posted))
+    which = charted_metrics(charted=charted, flagged=len(data.flagged))
+    footer = context(_say("footer", charted=charted, which=which, posted=posted))
     if not compact:
         body = _details(data, budget=MAX_BLOCKS - len(top) - 2)
         return DigestMessage(text=text, blocks=[*top, divider(), *body, footer], thread=[])
     headline = [*top, _attention(data), context(_say("see_thread"))]
     thread = _details(data, budget=MAX_BLOCKS - 1)
     return DigestMessage(text=text, blocks=headline, thread=[*thread, footer])
+
+
+def charted_metrics(*, charted: int, flagged: int) -> str:
+    """Return which metrics the chart shows: "the 8 worst of the 13 flagged metrics"."""
+    noun = "flagged metric" if flagged == 1 else "flagged metrics"
+    if charted < flagged:
+        return f"the {charted} worst of the {flagged} {noun}"
+    return f"the {flagged} {noun}"
 
 
 def _counts(data: DigestData) -> str:
