@@ -10,20 +10,18 @@ from slack_bolt import App, BoltContext, BoltRequest
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.listener.listener_completion_handler import CustomListenerCompletionHandler
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot import dedupe, install
-from bot.errors import report_error
-from bot.hypotheses import Checker
-from bot.jobs import BackgroundJobs
-from bot.listener_guard import guard_listeners
-from bot.request_context import ContextThreadPoolExecutor, bolt_request_ids
-from bot.settings import Settings
+from bot.core.errors import report_error
+from bot.core.request_ids import ContextThreadPoolExecutor, bolt_request_ids
+from bot.core.settings import Settings
+from bot.hypotheses.service import Checker
+from bot.install import service as install
+from bot.slack import dedupe
+from bot.slack.client import build_web_client
+from bot.slack.jobs import BackgroundJobs
+from bot.slack.listeners import guard_listeners
 from bot.slack.verification import VERIFIED
 
 logger = logging.getLogger(__name__)
@@ -33,19 +31,6 @@ logger = logging.getLogger(__name__)
 _JOBS: WeakKeyDictionary[App, BackgroundJobs] = WeakKeyDictionary()
 # Each app's signing secret, so the web app verifies requests before handing them to Bolt.
 _SECRETS: WeakKeyDictionary[App, str] = WeakKeyDictionary()
-
-
-def build_web_client(settings: Settings, *, token: str | None = None) -> WebClient:
-    """Return a WebClient for SLACK_API_URL that rides out rate limits and dropped connections."""
-    return WebClient(
-        token=token or settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-        ],
-    )
 
 
 def create_app(

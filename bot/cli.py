@@ -9,9 +9,9 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from bot.errors import GatebotError
-from bot.logs import configure_logging
-from bot.settings import Settings, SettingsError, get_settings
+from bot.core.errors import GatebotError
+from bot.core.logs import configure_logging
+from bot.core.settings import Settings, SettingsError, get_settings
 
 EXIT_USAGE = 2
 logger = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 
 def _clock(args: argparse.Namespace) -> int:
-    from bot.clock import run_forever, run_once_in_foreground
+    from bot.clock.runner import run_forever, run_once_in_foreground
     from db.session import make_engine
 
     settings = get_settings()
@@ -187,7 +187,7 @@ def _clock(args: argparse.Namespace) -> int:
 
 
 def _import_csv(args: argparse.Namespace) -> int:
-    from bot.csv_import import import_csv
+    from bot.metrics.csv_import import import_csv
     from db.session import make_engine
 
     engine = make_engine(get_settings().database_url)
@@ -203,7 +203,7 @@ def _import_csv(args: argparse.Namespace) -> int:
 
 
 def _digest(args: argparse.Namespace) -> int:
-    from bot.digest_cli import run_digest
+    from bot.digests.cli import run_digest
 
     return run_digest(
         settings=get_settings(),
@@ -215,7 +215,7 @@ def _digest(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from bot.demo.run import run_demo
 
     return run_demo()
 

@@ -14,12 +14,13 @@ from slack_bolt.adapter.flask.handler import to_flask_response
 from slack_bolt.request import BoltRequest
 from sqlalchemy import Engine
 
-from bot import escape, install
-from bot.api import create_api
 from bot.app import jobs_of, signing_secret_of
-from bot.jobs import BackgroundJobs
-from bot.request_context import track_requests
+from bot.core.request_ids import track_requests
+from bot.escapes import service as escape
+from bot.install import service as install
+from bot.metrics.api import create_api
 from bot.slack import verification
+from bot.slack.jobs import BackgroundJobs
 from db.session import ping
 
 logger = logging.getLogger(__name__)
@@ -124,8 +125,8 @@ def _alert_later(
 def build_from_settings() -> Flask:
     """Build the whole web app from the environment (gunicorn's entry point)."""
     from bot.app import create_app
+    from bot.core.settings import get_settings
     from bot.falsifiability.service import FalsifiabilityChecker
-    from bot.settings import get_settings
     from db.session import make_engine
 
     settings = get_settings()

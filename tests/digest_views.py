@@ -7,12 +7,12 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from bot.digest_data import HypothesisView, MetricView, PairView
-from bot.metric_registry import pair_of, spec_of
+from bot.digests.data import HypothesisView, MetricView, PairView
+from bot.metrics.registry import pair_of, spec_of
 from bot.metrics.series import DailySeries, weekly_points
 from bot.metrics.state import Judgement, judge, judge_hypothesis
-from db.metric_models import Metric
 from db.models import Hypothesis
+from db.models.metrics import Metric
 
 
 def judged(

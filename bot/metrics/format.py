@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 
 from bot.metrics import Direction, MetricSpec
-from bot.mrkdwn import escape
+from bot.slack.mrkdwn import escape
 
 MAX_DECIMALS = 6
 _MINUS = "−"  # U+2212: a hyphen reads as a dash next to a number

@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session
 
 import db.metrics as queries
-from bot.metric_registry import MetricLine, list_lines, pair_of, spec_of
+from bot.metrics.registry import MetricLine, list_lines, pair_of, spec_of
 from bot.metrics.series import daily_series
 from bot.metrics.state import Judgement, MetricState, judge
 from db.claims import as_utc
-from db.gate_models import Project
-from db.metric_models import Metric
+from db.models.gates import Project
+from db.models.metrics import Metric
 
 WEEKS = 12  # the sparkline's and the chart's quarter
 DAYS = 7 * WEEKS  # also covers the flags' 56-day history

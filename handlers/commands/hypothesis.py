@@ -8,11 +8,11 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import hypotheses
-from bot.blocks.hypothesis import list_message, modal, verdict_fallback_text, verdict_message
-from bot.hypotheses import Checker, Subcommand, parse_command
-from bot.jobs import BackgroundJobs
-from bot.replies import reliable
+from bot.hypotheses import service as hypotheses
+from bot.hypotheses.blocks import list_message, modal, verdict_fallback_text, verdict_message
+from bot.hypotheses.service import Checker, Subcommand, parse_command
+from bot.slack.jobs import BackgroundJobs
+from bot.slack.replies import reliable
 from db import workspaces
 from prompts import render
 

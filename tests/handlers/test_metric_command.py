@@ -11,9 +11,10 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from bot import hypotheses
-from db.metric_models import IngestToken, Metric, MetricSample
-from db.models import Hypothesis, HypothesisStatus, utcnow
+from bot.hypotheses import service as hypotheses
+from db.columns import utcnow
+from db.models import Hypothesis, HypothesisStatus
+from db.models.metrics import IngestToken, Metric, MetricSample
 from tests.handlers.test_hypothesis_command import _texts
 from tests.live_app import LiveApp
 from tests.metric_helpers import make_project
