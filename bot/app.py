@@ -9,6 +9,7 @@ from weakref import WeakKeyDictionary
 from slack_bolt import App, BoltContext, BoltRequest
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.listener.listener_completion_handler import CustomListenerCompletionHandler
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -21,10 +22,25 @@ from bot.install import service as install
 from bot.slack import dedupe
 from bot.slack.client import build_web_client
 from bot.slack.jobs import BackgroundJobs
-from bot.slack.listeners import guard_listeners
+from bot.slack.listeners import GuardedApp
 from bot.slack.verification import VERIFIED
+from bot.slack.workspace import RequestWorkspace
 
 logger = logging.getLogger(__name__)
+
+
+class _NoTokenFromEnvironmentWarning(logging.Filter):
+    """Drop Bolt's "As you gave `client` as well, `token` will be unused" warning.
+
+    We pass only `client`; Bolt itself falls back on SLACK_BOT_TOKEN from os.environ, finds
+    it there too, and warns about a token nobody gave it. The client's token is the one used.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_NoTokenFromEnvironmentWarning())
 
 # Each app's job pool, so the web app can hand work on (metrics just posted to the API)
 # to the same pool the listeners use, and `LiveApp.drain` waits for it too.
@@ -34,18 +50,27 @@ _SECRETS: WeakKeyDictionary[App, str] = WeakKeyDictionary()
 
 
 def create_app(
-    *, settings: Settings, engine: Engine, checker: Checker, jobs: BackgroundJobs | None = None
+    *,
+    settings: Settings,
+    engine: Engine,
+    checker: Checker,
+    jobs: BackgroundJobs | None = None,
+    socket_mode: bool = False,
 ) -> App:
-    """Build the Bolt app with every listener registered."""
+    """Build the Bolt app with every listener registered.
+
+    `socket_mode`: requests arrive over Slack's WebSocket, authenticated by the app-level
+    token, so no signing secret is needed (nor checked: Bolt skips it for socket requests).
+    """
     from handlers import register_listeners
 
-    settings.require_slack()
+    settings.require_slack(serving=not socket_mode)
     client = build_web_client(settings)
     if settings.oauth_enabled:
         client.token = None  # each request gets its team's token from the installation store
-    app = App(
+    app = GuardedApp(  # every listener reports its own errors after ack (bot.slack.listeners)
         client=client,
-        signing_secret=settings.slack_signing_secret,
+        signing_secret=settings.slack_signing_secret or "",
         # Listeners run here; Bolt's default of 5 threads is too few for a busy channel.
         # Slow work (LLM checks) goes to BackgroundJobs, so it never holds these threads.
         listener_executor=ContextThreadPoolExecutor(  # listeners keep the request's ids
@@ -65,7 +90,6 @@ def create_app(
     dedupe.install(app)  # repeated Slack deliveries are acked, not acted on twice
     app.error(_handle_error)
     register_listeners(app)
-    guard_listeners(app)
     return app
 
 
@@ -88,8 +112,12 @@ def _install_session(app: App, *, engine: Engine, checker: Checker, jobs: Backgr
     hook, which runs in the listener's own thread, closes it.
     """
 
-    def db_session(context: BoltContext, next: Any) -> None:  # noqa: A002 (Bolt's name)
-        context["session"] = Session(engine, expire_on_commit=False)
+    def db_session(context: BoltContext, body: dict[str, Any], next: Any) -> None:  # noqa: A002
+        session = Session(engine, expire_on_commit=False)
+        context["session"] = session
+        # Handlers declare `workspace: RequestWorkspace` instead of each looking it up.
+        team_id = context.team_id or str(body.get("team_id") or "")
+        context["workspace"] = RequestWorkspace(session=session, team_id=team_id)
         context["checker"] = checker
         context["jobs"] = jobs
         next()

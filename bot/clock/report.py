@@ -37,3 +37,9 @@ class PassReport:
 
     def __str__(self) -> str:
         return self.summary()
+
+    @property
+    def idle(self) -> bool:
+        """Return whether the pass posted, skipped or retried nothing (most passes)."""
+        counts = (self.posted, self.reminded, self.skipped, self.failed, self.retaken)
+        return not any(counts) and not self.deferred and not self.digests

@@ -109,7 +109,8 @@ def run_forever(*, settings: Settings, engine: Engine) -> None:
     def tick() -> None:
         now = datetime.now(UTC)
         report = _pass(settings=settings, engine=engine, now=now, stop=stop, client_for=client_for)
-        logger.info("%s", report)
+        # A pass a minute that did nothing is not news; GATEBOT_LOG_LEVEL=DEBUG shows it.
+        logger.log(logging.DEBUG if report.idle else logging.INFO, "%s", report)
 
     @with_pass_id
     def sweep_escapes() -> None:
@@ -118,7 +119,7 @@ def run_forever(*, settings: Settings, engine: Engine) -> None:
         except Exception:  # the database may be away for a moment; the next sweep tries again
             logger.exception("the escape sweep failed")
             return
-        logger.info("escape sweep: %s alerts", alerts)
+        logger.log(logging.INFO if alerts else logging.DEBUG, "escape sweep: %s alerts", alerts)
 
     # coalesce + one instance: a pass slower than the interval delays the next, never doubles it.
     scheduler.add_job(

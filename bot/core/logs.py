@@ -184,6 +184,12 @@ def configure_logging(
     handler = build_handler(log_format=settings.gatebot_log_format, stream=stream)
     root.addHandler(handler)
     root.setLevel(settings.gatebot_log_level or default_level)
+    # APScheduler logs "Running job" and "executed successfully" at INFO for every run of
+    # every job: two lines a minute saying nothing; Alembic its set-up ("Context impl …") each
+    # time the self-check reads the revision. Their warnings still show.
+    quiet = logging.WARNING if settings.gatebot_log_level != "DEBUG" else logging.DEBUG
+    for name in ("apscheduler.executors", "alembic"):
+        logging.getLogger(name).setLevel(quiet)
     return handler
 
 

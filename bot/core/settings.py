@@ -14,7 +14,7 @@ from sqlalchemy.exc import ArgumentError
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 # The bot scopes manifest.yml asks for; an OAuth install requests the same.
 DEFAULT_SLACK_SCOPES = (
-    "commands,chat:write,chat:write.public,users:read,im:write,files:write,"
+    "commands,chat:write,chat:write.public,users:read,im:write,im:history,files:write,"
     "channels:read,groups:read"
 )
 OAUTH_SETTINGS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
@@ -83,7 +83,7 @@ class Settings(BaseSettings):
             if value and name and name.endswith(SECRET_SUFFIXES):
                 yield name, "[redacted]"
             elif value and name == "database_url":
-                yield name, _without_password(value)
+                yield name, without_password(value)
             else:
                 yield name, value
 
@@ -146,7 +146,8 @@ def _password(url: str) -> str | None:
     return str(password) if password else None
 
 
-def _without_password(url: str) -> str:
+def without_password(url: str) -> str:
+    """Return a database URL fit to print: its password hidden, or a note if unreadable."""
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:

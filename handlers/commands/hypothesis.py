@@ -13,7 +13,7 @@ from bot.hypotheses.blocks import list_message, modal, verdict_fallback_text, ve
 from bot.hypotheses.service import Checker, Subcommand, parse_command
 from bot.slack.jobs import BackgroundJobs
 from bot.slack.replies import reliable
-from db import workspaces
+from bot.slack.workspace import RequestWorkspace
 from prompts import render
 
 
@@ -29,6 +29,7 @@ def hypothesis_command(
     respond: Respond,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
     jobs: BackgroundJobs,
 ) -> None:
     """Handle /hypothesis [text | list | help]."""
@@ -44,9 +45,6 @@ def hypothesis_command(
         return
     if parsed.subcommand is Subcommand.LIST:
         ack()
-        workspace = workspaces.ensure(
-            session=session, team_id=context.team_id or command["team_id"]
-        )
         rows = hypotheses.list_channel(
             session=session, workspace_id=workspace.id, channel_id=command["channel_id"]
         )

@@ -24,7 +24,7 @@ from bot.home import service as home
 from bot.hypotheses.service import Checker
 from bot.slack import dedupe
 from bot.slack.jobs import BackgroundJobs
-from db import workspaces
+from bot.slack.workspace import RequestWorkspace
 from db.columns import utcnow
 
 NO_ANSWER = "Answer at least one question (or press Cancel)."
@@ -44,6 +44,7 @@ def submit_setup(
     context: BoltContext,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Validate inline (one indexed read finds a channel taken), then save and tell the channel."""
     values = view["state"]["values"]
@@ -52,7 +53,6 @@ def submit_setup(
     if dedupe.submitted_before(session=session, body=body):  # sent again: already saved
         ack()
         return
-    workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
     errors = projects.setup_errors(
         session=session, workspace_id=workspace.id, form=form, project_id=project_id
     )
@@ -157,6 +157,7 @@ def submit_decision(
     context: BoltContext,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
     jobs: BackgroundJobs,
 ) -> None:
     """Record a lead's decision, post it in the prompt's thread, then redraw their Home."""
@@ -169,7 +170,6 @@ def submit_decision(
     if not dedupe.first_submission(session=session, body=body, team_id=context.team_id or ""):
         return
     user_id, now = body["user"]["id"], utcnow()
-    workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
     decided = decisions.decide(
         session=session,
         workspace_id=workspace.id,

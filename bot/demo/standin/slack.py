@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.demo.standin.calls import Call
+from bot.demo.standin.serving import serve_in_thread, stop_serving
 from bot.demo.standin.slack_api import SlackWorkspace
 from bot.demo.standin.slack_http import StandInServer
 
@@ -50,13 +51,7 @@ class SlackStandIn:
         host, port = server.server_address[:2]
         with self._lock:
             self._workspace.server_url = f"http://{host!s}:{port}"
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            daemon=True,
-            name=f"slack-stand-in:{port}",
-        )
-        self._thread.start()
+        self._thread = serve_in_thread(server, name=f"slack-stand-in:{port}")
         self._server = server
         return self
 
@@ -66,10 +61,7 @@ class SlackStandIn:
         self._server = self._thread = None
         if server is None:
             return
-        server.shutdown()
-        server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
+        stop_serving(server, thread)
 
     def __enter__(self) -> SlackStandIn:
         return self if self._server is not None else self.start()

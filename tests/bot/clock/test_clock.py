@@ -122,7 +122,8 @@ def test_clock_runs_passes_until_sigterm_then_exits_cleanly(migrated: str, slack
         text=True,
     )
     try:
-        slack.wait_for("chat.postMessage", timeout=20)
+        # The start-up self-check (database, auth.test) comes first; a busy box is slow.
+        slack.wait_for("chat.postMessage", timeout=45)
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=10)
     finally:

@@ -230,3 +230,17 @@ def test_cli_commands_log_through_the_same_handler(log_format: str, looks_like: 
     [line] = result.stderr.splitlines()
     assert re.fullmatch(looks_like, line)
     assert OPENAI_KEY not in result.stderr
+
+
+def test_the_scheduler_s_per_run_lines_are_quiet_unless_debugging():
+    executors = logging.getLogger("apscheduler.executors.default")
+
+    with captured_logs(load_settings(_env_file=None), level="INFO") as quiet:
+        executors.info('Running job "tick" (scheduled at 12:00)')
+        executors.warning("Run time of job was missed by 0:01:00")
+    with captured_logs(load_settings(_env_file=None, gatebot_log_level="DEBUG")) as debugging:
+        executors.info('Running job "tick" (scheduled at 12:01)')
+
+    assert "Running job" not in quiet.text
+    assert "was missed" in quiet.text
+    assert "Running job" in debugging.text

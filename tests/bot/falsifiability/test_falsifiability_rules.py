@@ -406,7 +406,7 @@ def test_heldout_precision_and_recall() -> None:
 
 def test_dev_precision_and_recall() -> None:
     if not DEV.exists():
-        pytest.skip(f"{DEV} is not beside the repository")
+        pytest.skip("the shared falsifiability dev set is not beside the repository")
     precision, recall = _scores(_rows(DEV))
     assert precision >= 0.9
     assert recall >= 0.9
