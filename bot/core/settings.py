@@ -134,7 +134,7 @@ class Settings(BaseSettings):
             if not getattr(self, name.lower()):
                 raise SettingsError(
                     f"{name.upper()} is not set: export it or add it to .env "
-                    f"(see the configuration table in README.md)"
+                    f"(every setting is listed in docs/operations.md)"
                 )
 
 
