@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, String
+from sqlalchemy import Column, DateTime, Index, String
 from sqlmodel import Field, SQLModel
 
 
@@ -22,3 +22,18 @@ class SeenSignature(SQLModel, table=True):
     expires_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
     )
+
+
+class IngestRateHit(SQLModel, table=True):
+    """One metrics API request counted against its token's limit, for a minute.
+
+    Every web process counts into this table, so N processes allow the limit once, not N
+    times; each request prunes its token's hits older than the window.
+    """
+
+    __tablename__ = "ingest_rate_hits"
+    __table_args__ = (Index("ix_ingest_rate_hits_token_at", "token_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_id: int
+    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

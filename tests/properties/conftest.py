@@ -34,7 +34,7 @@ REPLY_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
 # What a refused input may still touch: bookkeeping times, and the receipt that dedupes
 # Slack's re-sends of the request itself and the signature that refuses its replay.
 _VOLATILE = {"last_used_at", "updated_at", "received_at"}
-_BOOKKEEPING = {"slack_receipts", "seen_signatures"}
+_BOOKKEEPING = {"slack_receipts", "seen_signatures", "ingest_rate_hits"}
 
 
 @dataclass
