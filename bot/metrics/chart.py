@@ -149,24 +149,25 @@ def _draw(ax: Axes, panel: ChartSeries) -> None:
         ("breach", panel.breach, BREACH, "-"),
     ):
         if value is not None:
+            ax.axhline(value, color=colour, linestyle=style, linewidth=1.1)
+            # On the line at the left, on its good side: a legend beside the title ran into
+            # it, the right-hand end holds the latest days, and the bad side is shaded.
             label = _plain(f"{level} {panel.format.threshold(value)}")
-            ax.axhline(value, color=colour, linestyle=style, linewidth=1.1, label=label)
+            ax.annotate(
+                label,
+                xy=(0.01, value),
+                xycoords=("axes fraction", "data"),
+                ha="left",
+                va="bottom" if panel.direction is Direction.HIGHER_IS_BETTER else "top",
+                fontsize=7,
+                color=colour,
+                annotation_clip=False,
+            )
     _shade_bad_side(ax, panel)
     if not np.isfinite(panel.values).any():
         ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center")
         if panel.warn is None and panel.breach is None:
             ax.set_yticks([])  # an invented ±0.04 scale would read as data
-    if panel.warn is not None or panel.breach is not None:
-        # Above the plot, right of the title: inside it the legend hides the latest days.
-        ax.legend(
-            loc="lower right",
-            bbox_to_anchor=(1, 1),
-            ncols=2,
-            fontsize=7,
-            frameon=False,
-            borderaxespad=0.1,
-            handlelength=1.6,
-        )
     if panel.days.size:
         # Half a day each side keeps the end markers whole; an all-NaN panel keeps its dates.
         half = np.timedelta64(12, "h")
