@@ -5,8 +5,8 @@ message's metadata on every attempt (bot/slack/posting.py), and the clock's retr
 the channel's history for it before posting again. Rows kept before this have none: their
 retry posts as before.
 
-Revision ID: 0015_outbox_post_keys
-Revises: 0014_work_queue
+Revision ID: 0017_outbox_post_keys
+Revises: 0016_ingest_rate_hits
 Create Date: 2026-12-03 13:45:00.000000
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015_outbox_post_keys"
-down_revision: str | None = "0014_work_queue"
+revision: str = "0017_outbox_post_keys"
+down_revision: str | None = "0016_ingest_rate_hits"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
