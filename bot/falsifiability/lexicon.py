@@ -100,7 +100,8 @@ CAPACITY_VERB = compile_words(
     r"handl(?:e|es|ing)", r"support(?:s|ing)?", r"process(?:es|ing)?", r"serv(?:e|es|ing)",
     r"sustain(?:s|ing)?", r"withstand(?:s|ing)?", r"accommodat(?:e|es|ing)", r"answer(?:s|ing)?",
     r"reach(?:es|ing)?", r"attract(?:s|ing)?", r"acquir(?:e|es|ing)", r"retain(?:s|ing)?",
-    r"sign(?:s)? up", r"convert(?:s|ing)?",
+    r"sign(?:s)? up", r"convert(?:s|ing)?", r"sign(?:s)?", r"win(?:s)?", r"gain(?:s)?",
+    r"onboard(?:s)?",
 )
 DIRECTION = compile_words(*UP, *DOWN, *BOUND)
 UP_WORDS = compile_words(

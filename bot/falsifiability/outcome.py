@@ -29,7 +29,7 @@ _NOT_NP = (
 _WORD = re.compile(r"[\w@%$€£.'/-]+")
 # Words that end a metric's noun phrase when reading left from the metric noun.
 _NP_STOP = re.compile(
-    r"^(?:the|a|an|our|their|its|this|that|these|those|we|will|would|should|must|can|could|"
+    r"^(?:the|a|an|our|their|its|this|that|these|those|we|will|would|should|shall|must|can|could|"
     r"to|of|in|on|for|by|from|with|without|while|and|or|if|when|whenever|is|are|be|was|"
     r"it|they|let|lets|let's|make|keep|get|than|more|less|fewer|any|each|every|no|not|"
     r"hypothesis:?|believe|expect|think|does|do|did|after|before|at|up|down|go|goes|which|who|"
@@ -152,6 +152,14 @@ _TIMED_CLAUSE = re.compile(
 )
 
 
+# "The service shall process payments in under 800 ms": what is timed follows the modal.
+_AFTER_MODAL = re.compile(
+    r"\b(?:then|shall|should|must|will)\s+(?:be\s+able\s+to\s+)?(?P<np>(?:[\w'-]+\s+){1,5}?)"
+    r"(?:in|within|under|below|in less than|less than|at most)?\s*$",
+    re.IGNORECASE,
+)
+
+
 def names_metric(subject: str) -> bool:
     """Return whether a subject is a metric ('Spam classifier precision'), not a system."""
     heads = [*METRIC.finditer(subject), *(_PER.finditer(subject))]
@@ -209,7 +217,8 @@ def find_outcome(text: str, *, magnitudes: list[Quantity], after: int = 0) -> st
         return every.group(0)
     timed = next((q for q in magnitudes if q.kind in {"time", "money"}), None)
     if timed is not None and timed.kind == "time":
-        clause = _TIMED_CLAUSE.search(text[max(after, timed.start - 80) : timed.start])
+        before = text[max(after, timed.start - 80) : timed.start]
+        clause = _AFTER_MODAL.search(before) or _TIMED_CLAUSE.search(before)
         np = _strip_lead(clause["np"].strip()) if clause else ""
         if np and not _NOT_OUTCOME.search(np) and len(np.split()) <= 6:
             return np  # "the confirmation page loads", "recover from failures"

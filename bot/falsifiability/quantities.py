@@ -94,9 +94,8 @@ _QUALIFIES = re.compile(
 )
 # "shall recover within 5 minutes": a duration bound on an action the system must do.
 _ACTION_BOUND = re.compile(
-    r"\b(?:shall|should|must|will|can|to)\s+(?:be\s+able\s+to\s+)?(?:\w+\s+){0,2}?"
-    r"(?:recover|respond|restore|resolve|load|return|complete|detect|answer|reply|fail over|"
-    r"render|start|process|finish|acknowledge)\w*\b[^,;.]*$",
+    r"\b(?:shall|should|must|will|can|to)\s+(?:be\s+able\s+to\s+)?(?:\w+ly\s+)?"
+    r"(?!be\b|have\b|run\b|launch\w*|ship\w*|release\w*|deploy\w*)[a-z]+\b[^,;.]*$",
     re.IGNORECASE,
 )
 _DENOMINATOR = re.compile(r"(?:\bper|\bevery|\beach|\bout of|/)\s*$", re.IGNORECASE)

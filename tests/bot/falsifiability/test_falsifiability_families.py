@@ -36,12 +36,22 @@ from bot.falsifiability.verdict import Element, VagueFamily
         "Pause the rollout if refund complaints rise during the canary.",
         # a duration bound on what the system must do
         "The ledger shall recover from a node failure within 5 minutes.",
+        "Price changes shall appear in the storefront within 10 minutes.",
+        # a count the business wins, not work the team does
+        "Win 25 new clinic accounts this quarter.",
     ],
 )
 def test_falsifiable_shapes_are_not_flagged(text: str) -> None:
     verdict = check_rules(text)
 
     assert not verdict.vague, verdict.explanation
+
+
+def test_a_timed_requirement_names_what_is_timed_after_the_modal() -> None:
+    verdict = check_rules("The gateway shall settle card refunds in less than 900 ms.")
+
+    assert verdict.elements[Element.OUTCOME] == "settle card refunds"
+    assert verdict.elements[Element.MAGNITUDE] == "less than 900 ms"
 
 
 def test_given_when_then_targets_the_then_clause() -> None:
