@@ -49,7 +49,7 @@ def check_heartbeats(
                 problems.append(
                     Problem(
                         f"{item.process} has never run against this database: "
-                        f"start it with {item.start} (or `make run`)"
+                        f"start it with {item.start}"
                     )
                 )
                 continue
@@ -58,8 +58,7 @@ def check_heartbeats(
                 problems.append(
                     Problem(
                         f"{item.process} not seen for {_minutes(age)} (last beat from "
-                        f"{row.host}, pid {row.pid}): start it with {item.start} "
-                        f"(or `make run`)"
+                        f"{row.host}, pid {row.pid}): start it with {item.start}"
                     )
                 )
             else:

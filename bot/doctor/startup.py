@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -12,8 +11,6 @@ from bot.doctor.heartbeats import check_heartbeats, watched
 from bot.doctor.problems import Problem, SelfCheckFailed
 from bot.doctor.slack import check_app_token, check_bot_token
 from db.session import make_engine
-
-logger = logging.getLogger(__name__)
 
 ROLES = ("serve", "socket", "clock", "worker", "doctor")
 
@@ -62,24 +59,21 @@ def self_check(settings: Settings, *, role: str) -> Report:
         report.problems += problems
         if settings.slack_app_token and not problems:
             report.notes.append("app-level token opens Socket Mode connections")
-    if role in {"doctor", "serve", "socket"} and not database.problems:
-        _heartbeats(settings, report, fatal=role == "doctor")
+    # Only the doctor asks after the clock: a web process may well start before it (the
+    # first run, a deploy), and a warning every start would be noise.
+    if role == "doctor" and not database.problems:
+        _heartbeats(settings, report)
     return report
 
 
-def _heartbeats(settings: Settings, report: Report, *, fatal: bool) -> None:
-    # A web process may start before the clock (`make run` starts them together), so only
-    # the doctor counts a silent clock as a problem; serve and socket log it.
+def _heartbeats(settings: Settings, report: Report) -> None:
     engine = make_engine(settings.database_url)
     try:
         problems, notes = check_heartbeats(engine=engine, expected=watched(settings))
     finally:
         engine.dispose()
     report.notes += notes
-    if fatal:
-        report.problems += problems
-    for problem in problems if not fatal else []:
-        logger.warning("%s", problem.line)
+    report.problems += problems
 
 
 def require_healthy(settings: Settings, *, role: str) -> None:

@@ -36,14 +36,14 @@ def test_a_clock_silent_for_twelve_minutes_is_a_problem_with_the_fix(engine: Eng
 
     assert notes == []
     assert problem.line.startswith("clock not seen for 12 min (last beat from ")
-    assert problem.line.endswith("start it with `gatebot clock` (or `make run`)")
+    assert problem.line.endswith("start it with `gatebot clock`")
 
 
 def test_a_clock_that_never_ran_is_a_problem(engine: Engine):
     [problem], _ = check_heartbeats(engine=engine, expected=[CLOCK], now=NOW)
 
     assert problem.line == (
-        "clock has never run against this database: start it with `gatebot clock` (or `make run`)"
+        "clock has never run against this database: start it with `gatebot clock`"
     )
 
 
