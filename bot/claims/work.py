@@ -26,13 +26,13 @@ from sqlmodel import Session, SQLModel
 
 from bot.core.errors import GatebotError
 from bot.core.request_ids import ContextThreadPoolExecutor
+from bot.core.time import as_utc
 
 # As the outbox and reminders: a post that kept hitting 5xx (or kept killing its clock) is
 # failed after MAX_ATTEMPTS, 8, the backoff between them adding up to about two hours.
 from bot.outbox.service import MAX_ATTEMPTS, backoff
 from bot.slack.failures import SlackFailure
 from db import claims
-from db.claims import as_utc
 from db.models import Workspace
 from db.models.gates import Project
 from db.reviews import set_project_error

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from bot.claims.work import ClockWork
 from bot.clock.report import PassReport
 from bot.core.errors import InvalidInput
+from bot.core.time import as_utc
 from bot.gates import GateKind, Occurrence
 from bot.gates.reminders import remind_due
 from bot.gates.reviews import (
@@ -39,7 +40,6 @@ from bot.slack.failures import SlackFailure
 from db import heartbeats
 from db import reviews as queries
 from db.models.gates import GateReview, Project, ReviewStatus
-from db.reviews import as_utc
 
 logger = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 import db.digests as digest_queries
 import db.metrics as metric_queries
+from bot.core.time import as_utc
 from bot.gates import CalendarError, time_zone
 from bot.metrics import MetricKind, MetricSpec, MetricSpecError
 from bot.metrics.flags import (
@@ -30,7 +31,6 @@ from bot.metrics.flags import (
 )
 from bot.metrics.registry import pair_of, spec_of
 from bot.metrics.series import DailySeries, daily_series, mean_reported, weekly_points
-from db.claims import as_utc
 from db.models import Hypothesis, HypothesisStatus
 from db.models.gates import GateReview, Project
 from db.models.metrics import Metric

@@ -24,10 +24,10 @@ from sqlmodel import Session
 import db.digests as queries
 from bot.claims.work import ClockWork, record_failure
 from bot.core.errors import InvalidInput
+from bot.core.time import as_utc
 from bot.digests.charts import Charts, Pending
 from bot.digests.service import Built, Due, build, due_digest, manual_key
 from bot.slack.failures import SlackFailure, call_slack
-from db.claims import as_utc
 from db.models.digests import DigestRun, DigestStatus
 from db.models.gates import Project
 from db.reviews import projects_by_id, set_project_error

@@ -21,12 +21,12 @@ from typing import Protocol
 from sqlmodel import Session
 
 from bot.core.errors import InvalidInput
+from bot.core.time import as_utc
 from bot.digests.blocks import DigestMessage, digest_message
 from bot.digests.data import DigestData, MetricView, gather, iso_week
 from bot.gates import local_datetime, time_zone
 from bot.metrics.chart import ChartSeries, render_chart
 from bot.metrics.series import DailySeries
-from db.claims import as_utc
 from db.models.gates import Project
 
 CHART_DAYS = 56  # eight weeks: enough to see a threshold crossed and what came before

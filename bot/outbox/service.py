@@ -23,8 +23,8 @@ from slack_sdk.web import SlackResponse
 from sqlmodel import Session
 
 import db.outbox as queries
+from bot.core.time import as_utc
 from bot.slack.failures import SlackFailure, call_slack
-from db.claims import as_utc
 from db.columns import utcnow
 from db.models.outbox import OutboxMessage
 
