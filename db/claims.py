@@ -15,13 +15,15 @@ already be UTC (the stored text is compared as text).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import and_, delete, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
+
+from bot.core.time import as_utc
 
 CLAIMED = "claimed"  # the one status every claim table shares: owned by a clock, not posted
 
@@ -38,13 +40,6 @@ class ClaimRow(Protocol):
 
 
 Row = TypeVar("Row", bound=SQLModel)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Return `moment` as aware UTC; a naive value (SQLite's read-back) is taken as UTC."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def _rowcount(result: Any) -> int:

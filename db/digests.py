@@ -10,8 +10,8 @@ from sqlalchemy import Row, and_, exists, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.core.time import as_utc
 from db import claims
-from db.claims import as_utc
 from db.models import Workspace
 from db.models.digests import DigestRun
 from db.models.gates import GateAnswer, GateReview, Project

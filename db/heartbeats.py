@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from db.claims import as_utc
+from bot.core.time import as_utc
 from db.columns import utcnow
 from db.models.heartbeats import Heartbeat
 

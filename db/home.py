@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, or_
 from sqlmodel import Session, col, func, select
 
-from db.claims import as_utc
+from bot.core.time import as_utc
 from db.models import Hypothesis, HypothesisStatus
 from db.models.gates import GateAnswer, GateReview, Project, ReviewStatus
 from db.models.metrics import Metric

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import exists, update
 from sqlmodel import Session, SQLModel, col, select
 
-from db.claims import as_utc
+from bot.core.time import as_utc
 from db.models import Hypothesis, Workspace
 from db.models.gates import GateReview
 from db.models.outbox import OutboxMessage, OutboxStatus

@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from db.claims import as_utc
+from bot.core.time import as_utc
 from db.models.queue import JobStatus, QueuedJob
 
 ERROR_CHARS = 2000  # enough of a traceback's last line to tell what went wrong

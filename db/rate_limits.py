@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, func, insert, select
 
-from db.claims import as_utc
+from bot.core.time import as_utc
 from db.models.metrics import IngestToken
 from db.models.security import IngestRateHit
 

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
-from db.claims import as_utc
+from bot.core.time import as_utc
 from db.columns import utcnow
 from db.models.outbox import SlackReceipt
 

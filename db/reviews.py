@@ -1,7 +1,7 @@
 """Queries for gate reviews: claims by unique key or conditional UPDATE, and what is due.
 
 The claim mechanics are db.claims', shared with the weekly digest. Every datetime bound
-here is aware UTC (see db.claims.as_utc, re-exported here for the gate code).
+here is aware UTC (bot.core.time.as_utc).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
+from bot.core.time import as_utc
 from db import claims
-from db.claims import as_utc
 from db.models import Workspace
 from db.models.gates import GateAnswer, GateReview, Project, ReviewStatus
 

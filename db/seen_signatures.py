@@ -8,7 +8,7 @@ from sqlalchemy import Connection, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from db.claims import as_utc
+from bot.core.time import as_utc
 from db.models.security import SeenSignature
 
 _TABLE = SeenSignature.__table__  # type: ignore[attr-defined]

@@ -19,20 +19,20 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from slack_sdk import WebClient
 from sqlmodel import Session, SQLModel
 
 from bot.core.errors import GatebotError
 from bot.core.request_ids import ContextThreadPoolExecutor
+from bot.core.time import as_utc
 
 # As the outbox and reminders: a post that kept hitting 5xx (or kept killing its clock) is
 # failed after MAX_ATTEMPTS, 8, the backoff between them adding up to about two hours.
 from bot.outbox.service import MAX_ATTEMPTS, backoff
 from bot.slack.failures import SlackFailure
 from db import claims
-from db.claims import as_utc
 from db.models import Workspace
 from db.models.gates import Project
 from db.reviews import set_project_error
@@ -44,6 +44,15 @@ Batch = TypeVar("Batch")
 # (session, project, team id, claimed row) -> the outcome to count ("posted", "failed",
 # "deferred"), or None when another clock took the row over meanwhile.
 Post = Callable[[Session, Project, str, Any], str | None]
+# (session, client, project, claimed row, now) -> "posted", "failed" or "deferred". Commits.
+Send = Callable[[Session, WebClient, Project, Any, datetime], str]
+
+
+class Due(Protocol):
+    """One occurrence found due: the project it is for and the team that project is in."""
+
+    project: Project
+    team_id: str
 
 
 def record_failure(
@@ -139,6 +148,57 @@ class ClockWork:
         with ContextThreadPoolExecutor(self.workers, thread_name_prefix="clock") as pool:
             for done in [pool.submit(in_own_session, batch) for batch in batches]:
                 done.result()
+
+    def claim_and_post(
+        self,
+        session: Session,
+        due: Sequence[Due],
+        *,
+        claim: Callable[[Sequence[Due]], list[Any]],
+        release: Callable[[list[int]], object],
+        send: Send,
+        report: object,
+        what: str,
+    ) -> None:
+        """Claim the rows for `due` in one insert, then post each one this clock won.
+
+        `claim` inserts the claims and returns the rows won (others are another clock's);
+        on a stop request the rest are released so the next clock posts them at once.
+        """
+        if self.stop.is_set():
+            return
+        won = claim(due)
+        session.commit()
+        by_project = {d.project.id: d for d in due}
+        for index, row in enumerate(won):
+            if self.stop.is_set():  # let the next clock claim them now rather than after a lease
+                release([r.id for r in won[index:] if r.id is not None])
+                session.commit()
+                return
+            item = by_project[row.project_id]
+            if outcome := self.post_claimed(
+                session, item.project, item.team_id, row, send=send, what=what
+            ):
+                self.tally(report, outcome)
+
+    def post_claimed(
+        self, session: Session, project: Project, team_id: str, row: Any, *, send: Send, what: str
+    ) -> str | None:
+        """Post one claimed row with `send` under a held lease; the outcome, or None if lost."""
+        if not self.hold_lease(session, row):
+            return None  # another clock took the row over: it posts it
+        client = self.client(team_id)
+        stamp = self.stamp()
+        try:
+            if isinstance(client, SlackFailure):
+                return record_failure(
+                    session=session, project=project, row=row, now=stamp, failure=client
+                )
+            return send(session, client, project, row, stamp)
+        except Exception:  # a bug or a lost database for one post must not stop the others
+            logger.exception("posting %s %s of project %s failed", what, row.id, project.id)
+            session.rollback()
+            return "deferred"  # still claimed: retaken after the lease, up to MAX_ATTEMPTS
 
     def hold_lease(self, session: Session, row: Any) -> bool:
         """Renew our claim if slow posts ate half its lease; False if another clock took it."""

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from bot.claims.work import ClockWork
 from bot.clock.report import PassReport
 from bot.core.errors import InvalidInput
+from bot.core.time import as_utc
 from bot.gates import GateKind, Occurrence
 from bot.gates.reminders import remind_due
 from bot.gates.reviews import (
@@ -30,16 +31,13 @@ from bot.gates.reviews import (
     floor,
     latest_boundary,
     post_review,
-    record_failure,
     sprint_key,
 )
 from bot.outbox.drain import drain
 from bot.slack import dedupe
-from bot.slack.failures import SlackFailure
 from db import heartbeats
 from db import reviews as queries
 from db.models.gates import GateReview, Project, ReviewStatus
-from db.reviews import as_utc
 
 logger = logging.getLogger(__name__)
 
@@ -155,20 +153,17 @@ class Pass(ClockWork):
         self.fan_out(batches, self._claim_and_post)
 
     def _claim_and_post(self, session: Session, batch: Sequence[_Due]) -> None:
-        if self.stop.is_set():
-            return
-        won = queries.claim_many(session=session, rows=[self._row(d) for d in batch])
-        session.commit()
-        by_project = {d.project.id: d for d in batch}
-        for index, review in enumerate(won):
-            if self.stop.is_set():  # let the next clock claim them now rather than after a lease
-                ids = [r.id for r in won[index:] if r.id is not None]
-                queries.release(session=session, review_ids=ids, clock_id=self.clock_id)
-                session.commit()
-                return
-            item = by_project[review.project_id]
-            if outcome := self._post(session, item.project, item.team_id, review):
-                self.tally(self.report, outcome)
+        self.claim_and_post(
+            session,
+            batch,
+            claim=lambda due: queries.claim_many(session=session, rows=[self._row(d) for d in due]),
+            release=lambda ids: queries.release(
+                session=session, review_ids=ids, clock_id=self.clock_id
+            ),
+            send=_send_review,
+            report=self.report,
+            what="review",
+        )
 
     def _row(self, due: _Due, *, skipped: bool = False) -> dict[str, Any]:
         stamp = self.stamp()
@@ -189,22 +184,15 @@ class Pass(ClockWork):
         }
 
     def _post(self, session: Session, project: Project, team_id: str, review: Any) -> str | None:
-        if not self.hold_lease(session, review):
-            return None  # another clock took the review over: it posts it
-        stamp = self.stamp()
-        client = self.client(team_id)
-        try:
-            if isinstance(client, SlackFailure):
-                return record_failure(
-                    session=session, project=project, review=review, now=stamp, failure=client
-                )
-            return post_review(
-                session=session, client=client, project=project, review=review, now=stamp
-            )
-        except Exception:  # a bug or a lost database for one prompt must not stop the others
-            logger.exception("posting review %s of project %s failed", review.id, project.id)
-            session.rollback()
-            return "deferred"  # still claimed: retaken after the lease, up to MAX_ATTEMPTS
+        return self.post_claimed(
+            session, project, team_id, review, send=_send_review, what="review"
+        )
+
+
+def _send_review(
+    session: Session, client: WebClient, project: Project, review: Any, now: datetime
+) -> str:
+    return post_review(session=session, client=client, project=project, review=review, now=now)
 
 
 def run_pass(

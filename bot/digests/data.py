@@ -15,12 +15,12 @@ from sqlmodel import Session
 
 import db.digests as digest_queries
 import db.metrics as metric_queries
+from bot.core.time import as_utc
 from bot.metrics import MetricKind, MetricSpec, MetricSpecError
 from bot.metrics.flags import GuardrailStatus, HypothesisProgress, MetricStatus
 from bot.metrics.judging import WEEKS, judge_project
 from bot.metrics.series import DailySeries, mean_reported, weekly_points
 from bot.metrics.state import HypothesisState, Judgement, MetricState, judge_hypothesis
-from db.claims import as_utc
 from db.models import Hypothesis, HypothesisStatus
 from db.models.gates import GateReview, Project
 from db.models.metrics import Metric

@@ -24,12 +24,12 @@ from sqlmodel import Session
 import db.digests as queries
 from bot.claims.work import ClockWork, record_failure
 from bot.core.errors import InvalidInput
+from bot.core.time import as_utc
 from bot.digests.charts import Charts, Pending
 from bot.digests.service import Built, Due, build, due_digest, manual_key
 from bot.slack import dedupe
 from bot.slack.failures import SlackFailure, call_slack
 from bot.slack.posting import post_once
-from db.claims import as_utc
 from db.models.digests import DigestRun, DigestStatus
 from db.models.gates import Project
 from db.reviews import projects_by_id, set_project_error
@@ -226,20 +226,15 @@ class DigestPass:
 
     def _claim_and_post(self, session: Session, batch: Sequence[_Due]) -> None:
         work = self.work
-        if work.stop.is_set():
-            return
-        won = queries.claim_many(session=session, rows=[self._row(d) for d in batch])
-        session.commit()
-        by_project = {d.project.id: d for d in batch}
-        for index, run in enumerate(won):
-            if work.stop.is_set():  # let the next clock claim them now rather than after a lease
-                ids = [r.id for r in won[index:] if r.id is not None]
-                queries.release(session=session, ids=ids, clock_id=work.clock_id)
-                session.commit()
-                return
-            item = by_project[run.project_id]
-            if outcome := self._post(session, item.project, item.team_id, run):
-                work.tally(self.report, outcome)
+        work.claim_and_post(
+            session,
+            batch,
+            claim=lambda due: queries.claim_many(session=session, rows=[self._row(d) for d in due]),
+            release=lambda ids: queries.release(session=session, ids=ids, clock_id=work.clock_id),
+            send=self._send,
+            report=self.report,
+            what="digest",
+        )
 
     def _row(self, due: _Due, *, skipped: bool = False) -> dict[str, Any]:
         stamp = self.work.stamp()
@@ -259,25 +254,13 @@ class DigestPass:
         }
 
     def _post(self, session: Session, project: Project, team_id: str, run: Any) -> str | None:
-        work = self.work
-        if not work.hold_lease(session, run):
-            return None  # another clock took the digest over: it posts it
-        client = work.client(team_id)
-        stamp = work.stamp()
-        try:
-            if isinstance(client, SlackFailure):
-                return record_failure(
-                    session=session, project=project, row=run, now=stamp, failure=client
-                )
-            return post_digest(
-                session=session,
-                client=client,
-                project=project,
-                run=run,
-                now=stamp,
-                charts=self.charts,
-            )
-        except Exception:  # one project's bug or lost connection must not stop the others
-            logger.exception("posting digest %s of project %s failed", run.id, project.id)
-            session.rollback()
-            return "deferred"  # still claimed: retaken after the lease, up to MAX_ATTEMPTS
+        return self.work.post_claimed(
+            session, project, team_id, run, send=self._send, what="digest"
+        )
+
+    def _send(
+        self, session: Session, client: WebClient, project: Project, run: Any, now: datetime
+    ) -> str:
+        return post_digest(
+            session=session, client=client, project=project, run=run, now=now, charts=self.charts
+        )

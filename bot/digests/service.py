@@ -21,6 +21,7 @@ from typing import Protocol
 from sqlmodel import Session
 
 from bot.core.errors import InvalidInput
+from bot.core.time import as_utc
 from bot.digests.blocks import DigestMessage, digest_message
 from bot.digests.data import DigestData, MetricView, gather, iso_week
 from bot.gates import local_datetime, time_zone
@@ -28,7 +29,6 @@ from bot.metrics.chart import ChartSeries, render_chart
 from bot.metrics.judging import DAYS
 from bot.metrics.series import DailySeries
 from bot.metrics.state import Standing
-from db.claims import as_utc
 from db.models.gates import Project
 
 CHART_DAYS = DAYS  # the same twelve weeks as the sparklines beside each metric's line

@@ -9,9 +9,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.core.settings import Settings
+from bot.core.time import as_utc
 from bot.doctor.problems import Problem
 from db import heartbeats
-from db.claims import as_utc
 
 
 @dataclass(frozen=True)

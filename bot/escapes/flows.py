@@ -12,6 +12,7 @@ import numpy as np
 from slack_sdk import WebClient
 from sqlmodel import Session
 
+from bot.core.time import as_utc
 from bot.escapes import blocks
 from bot.escapes.deciders import Deciders
 from bot.metrics import Direction
@@ -23,7 +24,7 @@ from bot.slack.posting import post_once
 from db.columns import utcnow
 from db.models.gates import Project
 from db.models.metrics import Metric
-from db.reviews import as_utc, set_project_error
+from db.reviews import set_project_error
 
 logger = logging.getLogger(__name__)
 

@@ -29,6 +29,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 import db.metrics as queries
+from bot.core.time import as_utc
 from bot.escapes import flows as post
 from bot.escapes.deciders import deciders_for
 from bot.escapes.flows import SentAlert
@@ -39,7 +40,6 @@ from bot.metrics.series import DailySeries, daily_series
 from db.columns import utcnow
 from db.models.gates import Project
 from db.models.metrics import AlertState, Metric
-from db.reviews import as_utc
 
 __all__ = ["SentAlert", "evaluate_ingested", "evaluate_later", "evaluate_project"]
 

@@ -18,8 +18,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 import db.digests as queries
+from bot.core.time import as_utc
 from bot.install.service import NotInstalled
-from db.claims import as_utc
 from db.models.gates import Project
 
 logger = logging.getLogger(__name__)

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 import db.answers as queries
 from bot.core.errors import InvalidInput, NotFound
+from bot.core.time import as_utc
 from bot.falsifiability.verdict import REQUIRED_ELEMENTS
 from bot.gates import Decision, Gate, GateKind, gate_for
 from bot.gates.input import plan_for
@@ -22,7 +23,6 @@ from bot.gates.schedule import calendar_for
 from bot.hypotheses.service import Checker
 from db import workspaces
 from db.models.gates import GateAnswer, GateReview, Project, ReviewStatus
-from db.reviews import as_utc
 
 MAX_ANSWER_LENGTH = 3000  # Slack's limit for a plain_text_input
 CLOSED = {

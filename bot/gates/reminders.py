@@ -22,12 +22,12 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.claims.work import ClockWork
+from bot.core.time import as_utc
 from bot.gates.blocks.prompt import reminder_message, reminder_text
 from bot.outbox.service import MAX_ATTEMPTS, backoff
 from bot.slack.failures import SlackFailure
 from bot.slack.posting import post_once
 from db import reviews as queries
-from db.claims import as_utc
 from db.models.gates import GateReview, Project
 
 logger = logging.getLogger(__name__)

@@ -27,6 +27,7 @@ from sqlmodel import Session
 from bot.claims import work as clock_work
 from bot.claims.work import MAX_ATTEMPTS
 from bot.core.errors import InvalidInput
+from bot.core.time import as_utc
 from bot.gates import GateKind, add_working_hours, gate_for
 from bot.gates.blocks.prompt import prompt_message, prompt_text
 from bot.gates.reminders import REMINDER_ATTEMPTS, send_reminder
@@ -43,7 +44,6 @@ from bot.slack.failures import SlackFailure
 from bot.slack.posting import post_once
 from db import reviews as queries
 from db.models.gates import GateReview, Project, ReviewStatus
-from db.reviews import as_utc
 
 # The calendar and reminder sides are re-exported: one import for the whole ritual.
 __all__ = [

@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
+from bot.core.time import as_utc
 from bot.gates import Occurrence, Phase, SprintCalendar
 from db.models.gates import Project
-from db.reviews import as_utc
 
 SPRINT_PHASES = frozenset({Phase.ITERATION})
 

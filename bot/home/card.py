@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.core.time import as_utc
 from bot.digests.lines import metric_fields, one_line
 from bot.gates import Phase, phase_gate
 from bot.gates.blocks.status import local, review_title
@@ -16,7 +17,6 @@ from bot.home.ids import HOME_ANSWER, HOME_DIGEST, HOME_HYPOTHESIS
 from bot.metrics.blocks import VERDICT_ICONS
 from bot.slack.blocks import Block, button, clip, context, divider, section
 from bot.slack.mrkdwn import escape
-from db.claims import as_utc
 from db.models import Hypothesis
 from db.models.gates import Project
 from prompts import render

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session
 
 import db.metrics as queries
+from bot.core.time import as_utc
 from bot.metrics.registry import MetricLine, list_lines, pair_of, spec_of
 from bot.metrics.series import daily_series
 from bot.metrics.state import Judgement, MetricState, judge
-from db.claims import as_utc
 from db.models.gates import Project
 from db.models.metrics import Metric
 

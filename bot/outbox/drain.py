@@ -21,9 +21,9 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 import db.outbox as queries
+from bot.core.time import as_utc
 from bot.outbox.service import LEASE, MAX_ATTEMPTS, MAX_OVERDUE, backoff, post_call, tell
 from bot.slack.failures import SlackFailure
-from db.claims import as_utc
 from db.models.outbox import OutboxMessage
 
 logger = logging.getLogger(__name__)

@@ -24,9 +24,9 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 import db.outbox as queries
+from bot.core.time import as_utc
 from bot.slack.failures import SlackFailure, call_slack
 from bot.slack.posting import post_once
-from db.claims import as_utc
 from db.columns import utcnow
 from db.models.outbox import OutboxMessage
 

@@ -27,8 +27,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.core.time import as_utc
 from bot.slack.failures import SlackFailure, call_slack
-from db.claims import as_utc
 
 logger = logging.getLogger(__name__)
 

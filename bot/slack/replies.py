@@ -25,8 +25,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.webhook import WebhookClient
 
+from bot.core.time import as_utc
 from bot.slack.failures import SlackFailure, call_slack
-from db.claims import as_utc
 from db.columns import utcnow
 
 logger = logging.getLogger(__name__)

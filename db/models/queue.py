@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, String, Text
+from sqlalchemy import JSON, Column, Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from db.columns import utcnow
+from db.columns import aware_column, utcnow
 
 
 class JobStatus:
@@ -18,10 +18,6 @@ class JobStatus:
     RUNNING = "running"  # leased by `locked_by` until `locked_until`
     DONE = "done"
     FAILED = "failed"  # gave up: a refusal, or MAX_ATTEMPTS unexpected errors; the person was told
-
-
-def _aware(nullable: bool = True) -> Column:  # type: ignore[type-arg]
-    return Column(DateTime(timezone=True), nullable=nullable)
 
 
 class QueuedJob(SQLModel, table=True):
@@ -45,9 +41,9 @@ class QueuedJob(SQLModel, table=True):
     team_id: str = Field(default="", max_length=32)
     status: str = Field(default=JobStatus.QUEUED, sa_type=String(16))
     attempts: int = 0
-    run_after: datetime = Field(default_factory=utcnow, sa_column=_aware(False))
+    run_after: datetime = Field(default_factory=utcnow, sa_column=aware_column(False))
     locked_by: str | None = Field(default=None, max_length=80)
-    locked_until: datetime | None = Field(default=None, sa_column=_aware())
+    locked_until: datetime | None = Field(default=None, sa_column=aware_column())
     last_error: str | None = Field(default=None, sa_column=Column(Text))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_aware(False))
-    finished_at: datetime | None = Field(default=None, sa_column=_aware())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=aware_column(False))
+    finished_at: datetime | None = Field(default=None, sa_column=aware_column())

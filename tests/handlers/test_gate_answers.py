@@ -7,9 +7,9 @@ import json
 from slack_sdk.models.views import View
 from sqlmodel import Session
 
+from bot.core.time import as_utc
 from bot.gates.blocks.prompt import ANSWER
 from db.models.gates import GateAnswer, Project
-from db.reviews import as_utc
 from tests.handlers.gate_steps import (
     DS,
     OTHER,

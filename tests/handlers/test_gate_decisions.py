@@ -6,10 +6,10 @@ import json
 
 from slack_sdk.models.views import View
 
+from bot.core.time import as_utc
 from bot.demo.standin.slack_requests import SlackSender, selected, text_input
 from bot.gates.blocks.prompt import ANSWER, DECIDE
 from db.models.gates import GateReview, ReviewStatus
-from db.reviews import as_utc
 from tests.handlers.gate_steps import (
     DS,
     OTHER,

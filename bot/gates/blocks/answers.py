@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core.time import as_utc
 from bot.gates import Decision
 from bot.gates.answers import MAX_ANSWER_LENGTH, AnswerForm, Nudge, Review, essential
 from bot.gates.blocks.prompt import ANSWER
@@ -13,7 +14,6 @@ from bot.gates.blocks.status import local, plain
 from bot.slack.blocks import Block, button, clip, context, divider, quote, section
 from bot.slack.mrkdwn import escape
 from db.models.gates import GateAnswer
-from db.reviews import as_utc
 from prompts import render
 
 ANSWER_CALLBACK = "gate_answers"

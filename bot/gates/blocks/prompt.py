@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from bot.core.time import as_utc
 from bot.gates import Gate, GateKind, time_zone
 from bot.slack.blocks import Block, button, context, section
 from bot.slack.mrkdwn import escape
 from db.models.gates import GateReview, Project
-from db.reviews import as_utc
 from prompts import render
 
 ANSWER = "gate_answer"  # value: str(review.id)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core.time import as_utc
 from bot.gates import Decision, GateKind, Phase, time_zone
 from bot.gates.setup import Asked
 from bot.gates.status import ProjectStatus, ReviewLine
 from bot.slack.blocks import Block, clip, context, header, quote, section
 from bot.slack.mrkdwn import escape
 from db.models.gates import GateReview, Project, ReviewStatus
-from db.reviews import as_utc
 from prompts import render
 
 

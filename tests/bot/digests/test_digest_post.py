@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.clock.passes import run_pass
+from bot.core.time import as_utc
 from bot.demo.standin.slack import SlackStandIn
 from bot.digests.charts import Charts
 from bot.digests.flows import post_now
@@ -22,7 +23,6 @@ from bot.metrics.chart import ChartSeries
 from db.models.digests import DigestRun, DigestStatus
 from db.models.gates import Project
 from db.models.metrics import MetricSample
-from db.reviews import as_utc
 from db.session import make_engine
 from tests.metric_helpers import define, make_project
 

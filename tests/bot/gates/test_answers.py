@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.core.errors import InvalidInput, NotFound
+from bot.core.time import as_utc
 from bot.demo.standin.slack import SlackStandIn
 from bot.falsifiability.rules import check_rules
 from bot.gates import Decision, GateKind, answers, decisions, gate_for
@@ -21,7 +22,6 @@ from bot.gates.setup import save_setup
 from db import workspaces
 from db.models import Workspace
 from db.models.gates import GateAnswer, GateReview, Project, ReviewStatus
-from db.reviews import as_utc
 
 NOW = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
 VAGUE = "Make the ranking smarter."

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.clock.passes import run_pass
+from bot.core.time import as_utc
 from bot.demo.standin.slack import SlackStandIn
 from bot.gates import GateKind, add_working_hours
 from bot.gates.reviews import (
@@ -24,7 +25,7 @@ from bot.gates.reviews import (
 )
 from db.models import Workspace
 from db.models.gates import GateAnswer, GateReview, Project, ReviewStatus
-from db.reviews import as_utc, claim_reminder
+from db.reviews import claim_reminder
 from db.session import make_engine
 from tests.bot.meanwhile import PostsMeanwhile
 
