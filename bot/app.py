@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from slack_bolt import App, BoltContext
 from slack_bolt.error import BoltUnhandledRequestError
@@ -19,17 +19,16 @@ from sqlmodel import Session
 
 from bot import dedupe, install
 from bot.errors import report_error
-from bot.hypotheses import Checker
-from bot.jobs import BackgroundJobs
+from bot.install import ClientFor
 from bot.listener_guard import guard_listeners
+from bot.queue.embedded import EmbeddedWorker
+from bot.queue.tasks import registered
+from bot.queue.worker import Worker, WorkerOptions
 from bot.request_context import ContextThreadPoolExecutor, bolt_request_ids
 from bot.settings import Settings
+from db import heartbeats
 
 logger = logging.getLogger(__name__)
-
-# Each app's job pool, so the web app can hand work on (metrics just posted to the API)
-# to the same pool the listeners use, and `LiveApp.drain` waits for it too.
-_JOBS: WeakKeyDictionary[App, BackgroundJobs] = WeakKeyDictionary()
 
 
 def build_web_client(settings: Settings, *, token: str | None = None) -> WebClient:
@@ -45,10 +44,12 @@ def build_web_client(settings: Settings, *, token: str | None = None) -> WebClie
     )
 
 
-def create_app(
-    *, settings: Settings, engine: Engine, checker: Checker, jobs: BackgroundJobs | None = None
-) -> App:
-    """Build the Bolt app with every listener registered."""
+def create_app(*, settings: Settings, engine: Engine) -> App:
+    """Build the Bolt app with every listener registered.
+
+    Its listeners validate, record and queue (bot.queue); the slow work runs on a worker
+    (`build_worker`), in this process or another.
+    """
     from handlers import register_listeners
 
     settings.require_slack()
@@ -59,7 +60,7 @@ def create_app(
         client=client,
         signing_secret=settings.slack_signing_secret,
         # Listeners run here; Bolt's default of 5 threads is too few for a busy channel.
-        # Slow work (LLM checks) goes to BackgroundJobs, so it never holds these threads.
+        # Slow work (LLM checks) goes to the queue, so it never holds these threads.
         listener_executor=ContextThreadPoolExecutor(  # listeners keep the request's ids
             max_workers=settings.gatebot_listener_threads, thread_name_prefix="listener"
         ),
@@ -67,12 +68,8 @@ def create_app(
         # OAuth mode (install, per-team tokens) when configured; nothing for one workspace.
         **install.app_options(settings=settings, engine=engine, client=client),
     )
-    jobs = jobs or BackgroundJobs(
-        engine=engine, checker=checker, max_workers=settings.gatebot_job_threads
-    )
-    _JOBS[app] = jobs
     app.use(bolt_request_ids)  # first, so every later line of the request carries its id
-    _install_session(app, engine=engine, checker=checker, jobs=jobs)
+    _install_session(app, engine=engine)
     dedupe.install(app)  # repeated Slack deliveries are acked, not acted on twice
     app.error(_handle_error)
     register_listeners(app)
@@ -80,12 +77,54 @@ def create_app(
     return app
 
 
-def jobs_of(app: App) -> BackgroundJobs | None:
-    """Return the job pool `create_app` gave `app`, or None for an app built elsewhere."""
-    return _JOBS.get(app)
+def register_tasks() -> list[str]:
+    """Import every module that registers queue tasks; return the registered names.
+
+    Explicit, so a worker knows every task a web process can queue (bot.queue.tasks).
+    """
+    import bot.announce
+    import bot.digests.tasks
+    import bot.escape
+    import bot.gates.tasks
+    import bot.home  # noqa: F401
+
+    return registered()
 
 
-def _install_session(app: App, *, engine: Engine, checker: Checker, jobs: BackgroundJobs) -> None:
+def build_worker(
+    *, settings: Settings, engine: Engine, client_for: ClientFor | None = None
+) -> Worker:
+    """Return a worker with the settings' threads and lease, the checker and team clients."""
+    from bot.falsifiability.service import FalsifiabilityChecker
+
+    register_tasks()
+    options = WorkerOptions(
+        threads=settings.gatebot_job_threads,
+        lease=timedelta(seconds=settings.gatebot_job_lease_seconds),
+        retry_base=timedelta(seconds=settings.gatebot_job_retry_seconds),
+    )
+
+    def beat() -> None:
+        with Session(engine) as session:
+            heartbeats.beat(session=session, process="worker")
+            session.commit()
+
+    return Worker(
+        engine=engine,
+        client_for=client_for or install.client_for(settings=settings, engine=engine),
+        checker=FalsifiabilityChecker.from_settings(settings),
+        options=options,
+        on_beat=beat,
+    )
+
+
+def start_embedded_worker(*, settings: Settings, engine: Engine, bolt: App) -> EmbeddedWorker:
+    """Start a worker on a thread of this process, with `bolt`'s team clients (tests, demo)."""
+    worker = build_worker(settings=settings, engine=engine, client_for=install.client_for_app(bolt))
+    return EmbeddedWorker(worker).start()
+
+
+def _install_session(app: App, *, engine: Engine) -> None:
     """Give each request its own DB session, opened lazily and closed when the listener ends.
 
     Middleware returns as soon as the listener acks, while the listener carries on in a
@@ -96,8 +135,6 @@ def _install_session(app: App, *, engine: Engine, checker: Checker, jobs: Backgr
 
     def db_session(context: BoltContext, next: Any) -> None:  # noqa: A002 (Bolt's name)
         context["session"] = Session(engine, expire_on_commit=False)
-        context["checker"] = checker
-        context["jobs"] = jobs
         next()
 
     def close_session(context: BoltContext) -> None:

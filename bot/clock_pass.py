@@ -21,6 +21,7 @@ from bot.clock_work import ClockWork
 from bot.errors import InvalidInput
 from bot.gates import GateKind, Occurrence
 from bot.outbox_drain import drain
+from bot.queue.service import prune_finished
 from bot.reminders import remind_due
 from bot.reviews import (
     SPRINT_PHASES,
@@ -82,7 +83,7 @@ class Pass(ClockWork):
 
     def run(self) -> None:
         """Beat, retake stale claims (the oldest), open what is due, remind, digest, then post
-        what waits in the outbox (bot.outbox) and forget old event receipts."""
+        what waits in the outbox (bot.outbox) and forget old event receipts and finished jobs."""
         from bot.digest_post import DigestPass  # numpy and matplotlib load only with the clock
 
         stages: list[tuple[str, Callable[[], object]]] = [
@@ -105,6 +106,7 @@ class Pass(ClockWork):
                 ),
             ),
             ("event receipts", lambda: dedupe.prune(session=self.session, now=self.now)),
+            ("finished jobs", lambda: prune_finished(session=self.session, now=self.now)),
         ]
         for name, stage in stages:
             try:

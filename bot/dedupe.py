@@ -8,8 +8,9 @@ several web processes.
 Everything is recorded before it is acted on: at most once. If acting then fails, the
 person is told (bot.listener_guard) and asks again, which is a new delivery. Events are
 recorded here, before any listener; a modal submission by its listener once it passed
-validation (`first_submission`), because one that failed validation is legitimately
-submitted again. Slash commands and clicks are not: Slack never re-sends them, a double
+validation (`first_submission`, committed with the work it accepts), because one that
+failed validation is legitimately submitted again. Slash commands and clicks are not: Slack
+never re-sends them, a double
 click is two deliveries anyway (the conditional writes behind each button handle it), and
 a database write before every ack would tax the path that must stay fastest.
 """
@@ -47,10 +48,12 @@ def delivery_key(body: dict[str, Any]) -> str | None:
 
 
 def first_submission(*, session: Session, body: dict[str, Any], team_id: str) -> bool:
-    """Record a modal's accepted submission; False if it was handled already. Commits.
+    """Record a modal's accepted submission; False if it was handled already. No commit.
 
-    Call right after ack(), once the submission passed validation: one that failed
-    validation stays open and is legitimately submitted again. Keyed by the view's id:
+    Call once the submission passed validation (one that failed stays open and is
+    legitimately submitted again), and commit the receipt with the work it accepts, before
+    the ack: committed alone, a crash would leave a receipt that turns away the person's
+    Submit-again while the work it stood for was lost. Keyed by the view's id:
     each modal Slack opens has its own, and the same submission sent again (a resend, or
     Submit pressed again after a slow answer) carries it.
     """
@@ -58,7 +61,6 @@ def first_submission(*, session: Session, body: dict[str, Any], team_id: str) ->
     if key is None:
         return True
     first = receipts.record(session=session, key=key, team_id=team_id)
-    session.commit()
     if not first:
         logger.info("ignored a repeated modal submission %s", key)
     return first

@@ -12,14 +12,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from bot.app import create_app
+from bot.app import create_app, start_embedded_worker
 from bot.blocks.hypothesis import EDIT, SAVE
 from bot.demo_gates import gate_scene
 from bot.demo_home import home_scene
 from bot.demo_install import install_scene
 from bot.demo_metrics import metrics_scene
-from bot.falsifiability.service import FalsifiabilityChecker
-from bot.jobs import BackgroundJobs
 from bot.settings import load_settings
 from bot.standin.serving import serve_wsgi
 from bot.standin.slack import Call, SlackStandIn
@@ -119,9 +117,8 @@ def demo_world(workdir: Path, out: Callable[[str], None] = print) -> Iterator[De
             slack_state_secret=None,
         )
         engine = make_engine(database_url)
-        checker = FalsifiabilityChecker.from_settings(settings)
-        jobs = BackgroundJobs(engine=engine, checker=checker, max_workers=2)
-        bolt = create_app(settings=settings, engine=engine, checker=checker, jobs=jobs)
+        bolt = create_app(settings=settings, engine=engine)
+        worker = start_embedded_worker(settings=settings, engine=engine, bolt=bolt)
         server = serve_wsgi(create_web_app(bolt_app=bolt, engine=engine))
         try:
 
@@ -137,7 +134,8 @@ def demo_world(workdir: Path, out: Callable[[str], None] = print) -> Iterator[De
             yield DemoWorld(slack, sender("U0PRIYA"), sender("U0DANIEL"), engine, out)
         finally:
             bolt.listener_runner.listener_executor.shutdown(wait=True)  # type: ignore[attr-defined]
-            jobs.shutdown(wait=True)
+            worker.wait_until_drained()
+            worker.stop()
             server.stop()
             engine.dispose()
 

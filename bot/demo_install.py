@@ -20,10 +20,8 @@ from sqlalchemy import Engine
 from sqlalchemy import select as table_select
 from sqlmodel import Session, select
 
-from bot.app import create_app
+from bot.app import create_app, start_embedded_worker
 from bot.blocks.hypothesis import SAVE
-from bot.falsifiability.service import FalsifiabilityChecker
-from bot.jobs import BackgroundJobs
 from bot.settings import load_settings
 from bot.standin.install_browser import install_team, page_words
 from bot.standin.serving import serve_wsgi
@@ -111,15 +109,15 @@ def oauth_app(workdir: Path) -> Iterator[OAuthApp]:
             **OAUTH,
         )
         engine = make_engine(database_url)
-        checker = FalsifiabilityChecker.from_settings(settings)
-        jobs = BackgroundJobs(engine=engine, checker=checker, max_workers=2)
-        bolt = create_app(settings=settings, engine=engine, checker=checker, jobs=jobs)
+        bolt = create_app(settings=settings, engine=engine)
+        worker = start_embedded_worker(settings=settings, engine=engine, bolt=bolt)
         server = serve_wsgi(create_web_app(bolt_app=bolt, engine=engine))
         try:
             yield OAuthApp(server.url, slack, engine)
         finally:
             bolt.listener_runner.listener_executor.shutdown(wait=True)  # type: ignore[attr-defined]
-            jobs.shutdown(wait=True)
+            worker.wait_until_drained()
+            worker.stop()
             server.stop()
             engine.dispose()
 

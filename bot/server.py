@@ -7,7 +7,6 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from bot.ack_first import REQUESTS
 from bot.logs import gunicorn_logging
 from bot.settings import Settings
 
@@ -44,18 +43,7 @@ def gunicorn_options(*, settings: Settings, port: int, workers: int | None) -> d
         # gunicorn 23+ opens a control socket at one fixed path under $HOME; two servers on
         # one host (two web processes, or the ack benchmark's pair) would fight over it.
         "control_socket_disable": True,
-        # Count requests in flight: background jobs wait for them (bot/ack_first.py).
-        "pre_request": _request_started,
-        "post_request": _request_finished,
     }
-
-
-def _request_started(_worker: Any, _request: Any) -> None:
-    REQUESTS.request_started()
-
-
-def _request_finished(_worker: Any, _request: Any, _environ: Any, _response: Any) -> None:
-    REQUESTS.request_finished()
 
 
 def serve(

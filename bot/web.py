@@ -11,33 +11,32 @@ from flask.typing import ResponseReturnValue
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot import escape, install
 from bot.api import create_api
-from bot.app import jobs_of
-from bot.jobs import BackgroundJobs
+from bot.queue import health
 from bot.request_context import track_requests
+from db.models import utcnow
 from db.session import ping
 
 logger = logging.getLogger(__name__)
 
 
-def create_web_app(*, bolt_app: App, engine: Engine, jobs: BackgroundJobs | None = None) -> Flask:
+def create_web_app(*, bolt_app: App, engine: Engine, clock_interval: float = 60.0) -> Flask:
     """Return the Flask app with /slack/events, /healthz and the /api/v1 metrics API.
 
-    Metrics stored through the API are judged for escape alerts on `jobs` (by default the
-    Bolt app's own pool), queued as the response goes out: a pipeline never waits on Slack.
+    /healthz answers 503 only when the database is unreachable; the queue's depth and a
+    worker or clock gone silent are reported, for a person or a monitor to act on (the web
+    process serving is no less healthy for them). `clock_interval` is GATEBOT_CLOCK_INTERVAL.
+
+    Metrics stored through the API are judged for escape alerts on a worker, queued as the
+    response goes out: a pipeline never waits on Slack.
     """
     web = Flask("gatebot")
     track_requests(web)  # an X-Request-ID per request, in its log lines and its response
     handler = SlackRequestHandler(bolt_app)
-    pool = jobs or jobs_of(bolt_app)
-    on_ingested = None
-    if pool is not None:
-        clients = install.client_for_app(bolt_app)  # each project's alerts use its team's token
-        on_ingested = partial(_alert_later, jobs=pool, engine=engine, client_for=clients)
-    else:
-        logger.warning("no job pool for the API: metrics it stores raise no escape alerts")
+    on_ingested = partial(_alert_later, engine=engine)
     web.register_blueprint(create_api(engine=engine, on_ingested=on_ingested), url_prefix="/api/v1")
 
     @web.post("/slack/events")
@@ -58,39 +57,47 @@ def create_web_app(*, bolt_app: App, engine: Engine, jobs: BackgroundJobs | None
         except Exception:
             logger.exception("health check: database unreachable")
             return jsonify(ok=False, database="unreachable"), 503
-        return jsonify(ok=True, database="ok")
+        return jsonify(ok=True, database="ok", **_work_health(engine, clock_interval))
 
     return web
 
 
-def _alert_later(
-    *,
-    jobs: BackgroundJobs,
-    engine: Engine,
-    client_for: install.ClientFor,
-    project_id: int,
-    metric_ids: Iterable[int],
-) -> None:
-    """Queue the escape check of metrics the API stored, with the project's team's client."""
-    team_id = install.team_of_project(engine=engine, project_id=project_id)
+def _work_health(engine: Engine, clock_interval: float) -> dict[str, object]:
+    now = utcnow()
     try:
-        client = client_for(team_id or "")
-    except install.NotInstalled as error:  # stored all the same; the sweep alerts on reinstall
-        logger.info("no escape check for project %s: %s", project_id, error)
-        return
-    escape.evaluate_later(jobs=jobs, client=client, project_id=project_id, metric_ids=metric_ids)
+        with Session(engine) as session:
+            depth = health.queue_health(session=session, now=now)
+            silent = health.silent_processes(
+                session=session, now=now, clock_interval_seconds=clock_interval
+            )
+    except Exception:  # tables not migrated yet: the database answers, the rest is unknown
+        logger.exception("health check: the queue could not be read")
+        return {"queue": None}
+    return {
+        "queue": depth.as_json(),
+        "silent": {s.process: s.describe(now) for s in silent},
+    }
+
+
+def _alert_later(*, engine: Engine, project_id: int, metric_ids: Iterable[int]) -> None:
+    """Queue the escape check of metrics the API stored, for the project's team."""
+    team_id = install.team_of_project(engine=engine, project_id=project_id) or ""
+    with Session(engine) as session:
+        escape.evaluate_later(
+            session=session, team_id=team_id, project_id=project_id, metric_ids=metric_ids
+        )
+        session.commit()
 
 
 def build_from_settings() -> Flask:
     """Build the whole web app from the environment (gunicorn's entry point)."""
     from bot.app import create_app
-    from bot.falsifiability.service import FalsifiabilityChecker
     from bot.settings import get_settings
     from db.session import make_engine
 
     settings = get_settings()
     engine = make_engine(settings.database_url)
-    bolt_app = create_app(
-        settings=settings, engine=engine, checker=FalsifiabilityChecker.from_settings(settings)
+    bolt_app = create_app(settings=settings, engine=engine)
+    return create_web_app(
+        bolt_app=bolt_app, engine=engine, clock_interval=settings.gatebot_clock_interval
     )
-    return create_web_app(bolt_app=bolt_app, engine=engine)

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from bot import home, hypotheses
 from bot.announce import announce_hypothesis, confirmation
 from bot.blocks.hypothesis import DISCARD, EDIT, SAVE, modal, status_note
-from bot.jobs import BackgroundJobs
+from bot.queue.service import enqueue
 from handlers.ids import workspace_and_value
 
 
@@ -30,7 +30,6 @@ def save_hypothesis(
     respond: Respond,
     client: WebClient,
     session: Session,
-    jobs: BackgroundJobs,
 ) -> None:
     """Put the draft on record and post it to the channel, once however often Save is clicked;
     then redraw the author's Home, which lists it."""
@@ -52,9 +51,9 @@ def save_hypothesis(
     respond(
         text=confirmation(hypothesis=outcome.hypothesis, delivery=delivery), replace_original=True
     )
-    jobs.submit(
-        home.publish_job, client=client, team_id=context.team_id or "", user_id=body["user"]["id"]
-    )
+    team_id, user_id = context.team_id or "", body["user"]["id"]
+    enqueue(session=session, task=home.publish_task, team_id=team_id, user_id=user_id)
+    session.commit()
 
 
 def edit_hypothesis(

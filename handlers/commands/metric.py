@@ -11,7 +11,6 @@ from sqlmodel import Session
 from bot import escape, ingest, metric_links, metric_registry, tokens
 from bot.blocks import metric as blocks
 from bot.errors import InvalidInput
-from bot.jobs import BackgroundJobs
 from bot.metric_command import Action, MetricCommand, parse
 from db.gate_models import Project
 from prompts import render
@@ -32,7 +31,6 @@ def metric_command(
     respond: Respond,
     client: WebClient,
     session: Session,
-    jobs: BackgroundJobs,
 ) -> None:
     """Handle /metric [define | update | list | record | link | token | help]."""
     try:
@@ -51,10 +49,14 @@ def metric_command(
     )
     if parsed.action is Action.RECORD:
         stored = _record(parsed, project=project, session=session, respond=respond)
-        # Judged on the job pool: a breach is posted to the channel, this reply is not held.
+        # Judged on a worker: a breach is posted to the channel, this reply is not held.
         escape.evaluate_later(
-            jobs=jobs, client=client, project_id=project.id, metric_ids=stored.metric_ids
+            session=session,
+            team_id=context.team_id or command["team_id"],
+            project_id=project.id,
+            metric_ids=stored.metric_ids,
         )
+        session.commit()
         return
     act = _ACTIONS[parsed.action]
     act(parsed, project=project, session=session, user=command["user_id"], respond=respond)

@@ -19,11 +19,11 @@ from bot.clock import run_once
 from bot.reviews import PassReport, run_pass
 from bot.settings import load_settings
 from bot.standin.slack import SlackStandIn
-from db.gate_models import GateReview, Project, ReviewStatus
+from db.gate_models import GateReview, ReviewStatus
 from db.heartbeats import last_seen
-from db.models import Workspace
 from db.outbox_models import OutboxMessage, OutboxStatus, SlackReceipt
 from db.session import make_engine
+from tests.processes import add_due_project
 
 GATEBOT = [sys.executable, "-m", "bot.cli"]
 
@@ -50,29 +50,7 @@ def migrated(tmp_path: Path, slack: SlackStandIn) -> str:
     url = f"sqlite:///{tmp_path / 'clock.db'}"
     upgraded = _run("db", "upgrade", env=_env(slack, url))
     assert upgraded.returncode == 0, upgraded.stderr
-    # A one-day sprint whose prompt went out a minute ago by the real clock, in UTC.
-    due = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        workspace = Workspace(team_id="T0GATEBOT")
-        session.add(workspace)
-        session.flush()
-        session.add(
-            Project(
-                workspace_id=workspace.id,  # type: ignore[arg-type]
-                name="Search ranking",
-                channel_id="C1",
-                sprint_length_days=1,
-                sprint_start=due.date(),
-                timezone="UTC",
-                prompt_time=due.time(),
-                phase="iteration",
-                created_at=due - timedelta(days=1),
-                updated_at=due - timedelta(days=1),
-            )
-        )
-        session.commit()
-    engine.dispose()
+    add_due_project(url)
     return url
 
 
