@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltRequest
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.listener.listener_completion_handler import CustomListenerCompletionHandler
 from slack_sdk import WebClient
@@ -26,9 +27,13 @@ from bot.queue.tasks import registered
 from bot.queue.worker import Worker, WorkerOptions
 from bot.request_context import ContextThreadPoolExecutor, bolt_request_ids
 from bot.settings import Settings
+from bot.slack.verification import VERIFIED
 from db import heartbeats
 
 logger = logging.getLogger(__name__)
+
+# Each app's signing secret, so the web app verifies requests before handing them to Bolt.
+_SECRETS: WeakKeyDictionary[App, str] = WeakKeyDictionary()
 
 
 def build_web_client(settings: Settings, *, token: str | None = None) -> WebClient:
@@ -68,6 +73,7 @@ def create_app(*, settings: Settings, engine: Engine) -> App:
         # OAuth mode (install, per-team tokens) when configured; nothing for one workspace.
         **install.app_options(settings=settings, engine=engine, client=client),
     )
+    _SECRETS[app] = settings.slack_signing_secret or ""
     app.use(bolt_request_ids)  # first, so every later line of the request carries its id
     _install_session(app, engine=engine)
     dedupe.install(app)  # repeated Slack deliveries are acked, not acted on twice
@@ -124,6 +130,11 @@ def start_embedded_worker(*, settings: Settings, engine: Engine, bolt: App) -> E
     return EmbeddedWorker(worker).start()
 
 
+def signing_secret_of(app: App) -> str:
+    """Return the signing secret `create_app` gave `app` ("" for an app built elsewhere)."""
+    return _SECRETS.get(app, "")
+
+
 def _install_session(app: App, *, engine: Engine) -> None:
     """Give each request its own DB session, opened lazily and closed when the listener ends.
 
@@ -148,9 +159,28 @@ def _install_session(app: App, *, engine: Engine) -> None:
     )
 
 
-def _handle_error(error: Exception, body: dict[str, Any], respond: Any, client: WebClient) -> None:
-    """Turn any listener error into a message a person understands."""
+def _handle_error(
+    error: Exception,
+    body: dict[str, Any],
+    respond: Any,
+    client: WebClient,
+    context: BoltContext,
+    request: BoltRequest,
+) -> None:
+    """Turn any listener error into a message a person understands; never for forged requests.
+
+    Only a request the web layer verified (or one from Socket Mode's authenticated socket)
+    gets a reply: the body of any other is an attacker's, and its response_url, user and
+    channel are theirs to choose.
+    """
     if isinstance(error, BoltUnhandledRequestError):
+        return
+    if not (context.get(VERIFIED) is True or request.mode == "socket_mode"):
+        logger.warning(
+            "no reply for an unverified request (%s, %d bytes)",
+            type(error).__name__,
+            len(request.raw_body),
+        )
         return
     user = body.get("user_id") or (body.get("user") or {}).get("id")
     report_error(
