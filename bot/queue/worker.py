@@ -121,9 +121,9 @@ class Worker:
 
     def _renew_until(self, stop: threading.Event) -> None:
         interval = max(0.05, self.options.lease.total_seconds() / 3)
-        self._beat()  # at once: a worker that just started is seen running
+        self.beat()  # at once: a worker that just started is seen running
         while not stop.wait(interval):
-            self._beat()
+            self.beat()
             with self._held_lock:
                 held = list(self._held.values())
             if not held:
@@ -138,9 +138,10 @@ class Worker:
                     )
             except Exception:
                 logger.exception("worker %s could not renew its leases", self.name)
-        self._beat()
+        self.beat()
 
-    def _beat(self) -> None:
+    def beat(self) -> None:
+        """Record this worker's heartbeat (never raises: a missed beat is only a stale one)."""
         if self._on_beat is None:
             return
         try:
