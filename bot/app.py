@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from datetime import timedelta
 from typing import Any
@@ -10,60 +11,62 @@ from weakref import WeakKeyDictionary
 from slack_bolt import App, BoltContext, BoltRequest
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.listener.listener_completion_handler import CustomListenerCompletionHandler
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot import dedupe, install
-from bot.errors import report_error
-from bot.install import ClientFor
-from bot.listener_guard import guard_listeners
+from bot.core.errors import report_error
+from bot.core.request_ids import ContextThreadPoolExecutor, bolt_request_ids
+from bot.core.settings import Settings
+from bot.install import service as install
+from bot.install.service import ClientFor
 from bot.queue.embedded import EmbeddedWorker
 from bot.queue.tasks import registered
 from bot.queue.worker import Worker, WorkerOptions
-from bot.request_context import ContextThreadPoolExecutor, bolt_request_ids
-from bot.settings import Settings
+from bot.slack import dedupe
+from bot.slack.client import build_web_client
+from bot.slack.listeners import guard_listeners
 from bot.slack.verification import VERIFIED
 from db import heartbeats
 
 logger = logging.getLogger(__name__)
 
+
+class _NoTokenFromEnvironmentWarning(logging.Filter):
+    """Drop Bolt's "As you gave `client` as well, `token` will be unused" warning.
+
+    We pass only `client`; Bolt itself falls back on SLACK_BOT_TOKEN from os.environ, finds
+    it there too, and warns about a token nobody gave it. The client's token is the one used.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_NoTokenFromEnvironmentWarning())
 # Each app's signing secret, so the web app verifies requests before handing them to Bolt.
 _SECRETS: WeakKeyDictionary[App, str] = WeakKeyDictionary()
 
 
-def build_web_client(settings: Settings, *, token: str | None = None) -> WebClient:
-    """Return a WebClient for SLACK_API_URL that rides out rate limits and dropped connections."""
-    return WebClient(
-        token=token or settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-        ],
-    )
-
-
-def create_app(*, settings: Settings, engine: Engine) -> App:
+def create_app(*, settings: Settings, engine: Engine, socket_mode: bool = False) -> App:
     """Build the Bolt app with every listener registered.
 
     Its listeners validate, record and queue (bot.queue); the slow work runs on a worker
     (`build_worker`), in this process or another.
+
+    `socket_mode`: requests arrive over Slack's WebSocket, authenticated by the app-level
+    token, so no signing secret is needed (nor checked: Bolt skips it for socket requests).
     """
     from handlers import register_listeners
 
-    settings.require_slack()
+    settings.require_slack(serving=not socket_mode)
     client = build_web_client(settings)
     if settings.oauth_enabled:
         client.token = None  # each request gets its team's token from the installation store
     app = App(
         client=client,
-        signing_secret=settings.slack_signing_secret,
+        signing_secret=settings.slack_signing_secret or "",
         # Listeners run here; Bolt's default of 5 threads is too few for a busy channel.
         # Slow work (LLM checks) goes to the queue, so it never holds these threads.
         listener_executor=ContextThreadPoolExecutor(  # listeners keep the request's ids
@@ -83,17 +86,23 @@ def create_app(*, settings: Settings, engine: Engine) -> App:
     return app
 
 
+# Every module that registers queue tasks (bot.queue.tasks), imported by every worker.
+TASK_MODULES = (
+    "bot.hypotheses.flows",
+    "bot.gates.tasks",
+    "bot.home.service",
+    "bot.escapes.service",
+    "bot.digests.tasks",
+)
+
+
 def register_tasks() -> list[str]:
     """Import every module that registers queue tasks; return the registered names.
 
     Explicit, so a worker knows every task a web process can queue (bot.queue.tasks).
     """
-    import bot.announce
-    import bot.digests.tasks
-    import bot.escape
-    import bot.gates.tasks
-    import bot.home  # noqa: F401
-
+    for module in TASK_MODULES:
+        importlib.import_module(module)
     return registered()
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from bot.logs import gunicorn_logging
-from bot.settings import Settings
+from bot.core.logs import gunicorn_logging
+from bot.core.settings import Settings
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]

@@ -15,13 +15,14 @@ from slack_bolt.request import BoltRequest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot import escape, install
-from bot.api import create_api
 from bot.app import signing_secret_of
+from bot.core.request_ids import track_requests
+from bot.escapes import service as escape
+from bot.install import service as install
+from bot.metrics.api import create_api
 from bot.queue import health
-from bot.request_context import track_requests
 from bot.slack import verification
-from db.models import utcnow
+from db.columns import utcnow
 from db.session import ping
 
 logger = logging.getLogger(__name__)
@@ -133,7 +134,7 @@ def _alert_later(*, engine: Engine, project_id: int, metric_ids: Iterable[int]) 
 def build_from_settings() -> Flask:
     """Build the whole web app from the environment (gunicorn's entry point)."""
     from bot.app import create_app
-    from bot.settings import get_settings
+    from bot.core.settings import get_settings
     from db.session import make_engine
 
     settings = get_settings()

@@ -11,8 +11,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from db.claims import as_utc
-from db.heartbeat_models import Heartbeat
-from db.models import utcnow
+from db.columns import utcnow
+from db.models.heartbeats import Heartbeat
 
 PROCESSES = ("clock", "worker", "web")
 

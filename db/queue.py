@@ -22,7 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from db.claims import as_utc
-from db.queue_models import JobStatus, QueuedJob
+from db.models.queue import JobStatus, QueuedJob
 
 ERROR_CHARS = 2000  # enough of a traceback's last line to tell what went wrong
 

@@ -10,11 +10,11 @@ from slack_bolt import App
 from sqlalchemy import Engine
 
 from bot.app import create_app, start_embedded_worker
+from bot.core.settings import Settings, load_settings
+from bot.demo.standin.serving import LocalServer, serve_wsgi
+from bot.demo.standin.slack import SlackStandIn
+from bot.demo.standin.slack_requests import SlackSender
 from bot.queue.embedded import EmbeddedWorker
-from bot.settings import Settings, load_settings
-from bot.standin.serving import LocalServer, serve_wsgi
-from bot.standin.slack import SlackStandIn
-from bot.standin.slack_requests import SlackSender
 from bot.web import create_web_app
 from tests.install_flow import InstallResult, install_team
 

@@ -10,19 +10,20 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.standin.slack import SlackStandIn
-from bot.standin.slack_requests import SlackSender
+from bot.demo.standin.slack import SlackStandIn
+from bot.demo.standin.slack_requests import SlackSender
 from db import heartbeats
-from db.gate_models import Project
 from db.models import Workspace
+from db.models.gates import Project
 from db.session import make_engine
 
 GATEBOT = [sys.executable, "-m", "bot.cli"]
@@ -191,7 +192,7 @@ class Processes:
         kill_hard(self.worker)
 
     def stop_all(self) -> None:
-        """Stop whatever still runs."""
+        """Stop whatever still runs (the engine stays open for the test's reads)."""
         for process in self.started:
             if process.poll() is None:
                 kill_hard(process)
@@ -199,7 +200,26 @@ class Processes:
                 process.stderr.close()
 
 
-def processes(slack: SlackStandIn, database_url: str, cwd: Path, **settings: str) -> Processes:
+StartProcesses = Callable[..., "Processes"]
+
+
+@pytest.fixture
+def processes(slack: SlackStandIn, database_url: str, tmp_path: Path) -> Iterator[StartProcesses]:
+    """Yield a factory of web and worker processes on a migrated database; stop them after."""
+    made: list[Processes] = []
+
+    def make(**settings: str) -> Processes:
+        app = _processes(slack, database_url, tmp_path, **settings)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.stop_all()
+        app.engine.dispose()
+
+
+def _processes(slack: SlackStandIn, database_url: str, cwd: Path, **settings: str) -> Processes:
     """Return web and worker processes on `database_url`, migrated, none started yet."""
     env = gatebot_env(slack, database_url, **settings)
     migrate(env)

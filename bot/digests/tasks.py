@@ -9,10 +9,11 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import digest, metric_registry
-from bot.digest_post import post_now
+from bot.digests import service as digest
+from bot.digests.flows import post_now
+from bot.metrics import registry as metric_registry
 from bot.queue.tasks import task
-from db.models import utcnow
+from db.columns import utcnow
 
 
 @task("digests.preview")

@@ -11,17 +11,16 @@ from datetime import datetime
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import answers
-from bot.answers import load
-from bot.decisions import Decided
-from bot.gate_slack import announce_setup, post_decision, publish_summary, send_nudge
-from bot.gates import Decision
-from bot.hypotheses import Checker
-from bot.projects import SetupResult
+from bot.gates import Decision, answers
+from bot.gates.answers import load
+from bot.gates.decisions import Decided
+from bot.gates.flows import announce_setup, post_decision, publish_summary, send_nudge
+from bot.gates.setup import SetupResult
+from bot.hypotheses.service import Checker
 from bot.queue.service import enqueue
 from bot.queue.tasks import task
-from db.gate_models import Project
-from db.models import utcnow
+from db.columns import utcnow
+from db.models.gates import Project
 
 # The Home sits above gates: its task is queued by name, not imported (bot.home).
 HOME_PUBLISH = "home.publish"

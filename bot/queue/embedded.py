@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from bot.queue.worker import Worker
 from db import queue
-from db.models import utcnow
+from db.columns import utcnow
 
 
 class EmbeddedWorker:

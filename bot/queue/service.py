@@ -17,10 +17,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
+from bot.core.request_ids import current
 from bot.queue.tasks import JobRef, Task
-from bot.request_context import current
 from db import queue
-from db.models import utcnow
+from db.columns import utcnow
 
 KEEP_FINISHED = timedelta(days=1)  # long enough to look into what a job did, or why it failed
 IDS_FIELD = "_request_ids"  # where a job keeps the ids of the request that queued it

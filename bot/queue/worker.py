@@ -27,14 +27,14 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.errors import GatebotError, report_error
+from bot.core.errors import GatebotError, report_error
+from bot.core.request_ids import bound, new_id
 from bot.queue.service import IDS_FIELD, WORK_QUEUED
 from bot.queue.tasks import JobRef, Task, UnknownTask, lookup
-from bot.replies import reliable
-from bot.request_context import bound, new_id
+from bot.slack.replies import reliable
 from db import queue
-from db.models import utcnow
-from db.queue_models import QueuedJob
+from db.columns import utcnow
+from db.models.queue import QueuedJob
 
 logger = logging.getLogger(__name__)
 

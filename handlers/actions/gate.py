@@ -8,10 +8,10 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import answers, decisions
-from bot.blocks.gate_answers import answer_modal
-from bot.blocks.gate_decision import decision_modal
-from bot.blocks.gate_prompt import ANSWER, DECIDE
+from bot.gates import answers, decisions
+from bot.gates.blocks.answers import answer_modal
+from bot.gates.blocks.decision import decision_modal
+from bot.gates.blocks.prompt import ANSWER, DECIDE
 from handlers.ids import workspace_and_value
 
 

@@ -1,7 +1,7 @@
 """The Home tab's buttons: paging, Answer, Write a hypothesis, Digest preview.
 
 Answer, Write a hypothesis and Digest preview open a channel's work, so each first checks
-that the person is in that channel (bot.home_membership, cached): a Home drawn before they
+that the person is in that channel (bot.home.membership, cached): a Home drawn before they
 left it still has the buttons.
 """
 
@@ -13,9 +13,11 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import answers, home
-from bot.blocks.gate_answers import answer_modal
-from bot.blocks.home import (
+from bot.core.errors import GatebotError
+from bot.gates import answers
+from bot.gates.blocks.answers import answer_modal
+from bot.home import service as home
+from bot.home.blocks import (
     HOME_ANSWER,
     HOME_DIGEST,
     HOME_HYPOTHESIS,
@@ -23,9 +25,8 @@ from bot.blocks.home import (
     HOME_WRITE,
     PAGE_ACTIONS,
 )
-from bot.blocks.home_modals import channel_picker, digest_loading, notice
-from bot.blocks.hypothesis import modal as hypothesis_modal
-from bot.errors import GatebotError
+from bot.home.modals import channel_picker, digest_loading, notice
+from bot.hypotheses.blocks import modal as hypothesis_modal
 from bot.queue.service import enqueue
 from handlers.ids import workspace_and_value
 

@@ -8,9 +8,10 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import home, hypotheses
-from bot.announce import announce_hypothesis, confirmation
-from bot.blocks.hypothesis import DISCARD, EDIT, SAVE, modal, status_note
+from bot.home import service as home
+from bot.hypotheses import service as hypotheses
+from bot.hypotheses.blocks import DISCARD, EDIT, SAVE, modal, status_note
+from bot.hypotheses.flows import announce_hypothesis, confirmation
 from bot.queue.service import enqueue
 from handlers.ids import workspace_and_value
 

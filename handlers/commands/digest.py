@@ -8,10 +8,11 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import digest, metric_registry
-from bot.digest import Action
+from bot.core.errors import InvalidInput
+from bot.digests import service as digest
+from bot.digests.service import Action
 from bot.digests.tasks import post, preview
-from bot.errors import InvalidInput
+from bot.metrics import registry as metric_registry
 from bot.queue.service import enqueue
 from prompts import render
 

@@ -10,8 +10,10 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import gate_questions, project_status, projects
-from bot.blocks.gate import (
+from bot.gates import questions as gate_questions
+from bot.gates import setup as projects
+from bot.gates import status as project_status
+from bot.gates.blocks.status import (
     ask_problem,
     help_text,
     history_message,
@@ -19,10 +21,10 @@ from bot.blocks.gate import (
     phase_note,
     status_message,
 )
-from bot.gate_input import Subcommand, parse_command
-from bot.gate_slack import open_setup
+from bot.gates.flows import open_setup
+from bot.gates.input import Subcommand, parse_command
 from db import workspaces
-from db.models import utcnow
+from db.columns import utcnow
 
 
 def register(app: App) -> None:

@@ -8,10 +8,10 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import hypotheses
-from bot.announce import check_and_reply
-from bot.blocks.hypothesis import list_message, modal
-from bot.hypotheses import Subcommand, parse_command
+from bot.hypotheses import service as hypotheses
+from bot.hypotheses.blocks import list_message, modal
+from bot.hypotheses.flows import check_and_reply
+from bot.hypotheses.service import Subcommand, parse_command
 from bot.queue.service import enqueue
 from db import workspaces
 from prompts import render

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from sqlmodel import Session
 
-from bot import home
+from bot.home import service as home
 from bot.queue.service import enqueue
 
 

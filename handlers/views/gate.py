@@ -8,22 +8,24 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import answers, decisions, dedupe, home, projects
-from bot.blocks.gate_answers import ANSWER_CALLBACK, read_answer_modal
-from bot.blocks.gate_decision import DECISION_CALLBACK, decision_errors, read_decision_modal
-from bot.blocks.gate_setup import (
+from bot.core.errors import GatebotError
+from bot.gates import Decision, answers, decisions
+from bot.gates import setup as projects
+from bot.gates.blocks.answers import ANSWER_CALLBACK, read_answer_modal
+from bot.gates.blocks.decision import DECISION_CALLBACK, decision_errors, read_decision_modal
+from bot.gates.blocks.setup import (
     SETUP_CALLBACK,
     read_setup,
     read_setup_metadata,
     setup_block_errors,
 )
-from bot.errors import GatebotError
-from bot.gate_input import read_numbers
-from bot.gates import Decision
+from bot.gates.input import read_numbers
 from bot.gates.tasks import announce_saved_setup, post_recorded_decision, record_answers
+from bot.home import service as home
 from bot.queue.service import enqueue
+from bot.slack import dedupe
 from db import workspaces
-from db.models import utcnow
+from db.columns import utcnow
 
 NO_ANSWER = "Answer at least one question (or press Cancel)."
 
@@ -54,6 +56,9 @@ def submit_setup(
     errors = projects.setup_errors(
         session=session, workspace_id=workspace.id, form=form, project_id=project_id
     )
+    if errors and dedupe.submitted_before(session=session, body=body):
+        ack()  # the same submission, saved meanwhile: its own project now holds the channel
+        return
     if errors:
         shown = setup_block_errors(errors, state_values=values, blocks=view.get("blocks"))
         ack(response_action="errors", errors=shown)

@@ -7,11 +7,11 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from sqlmodel import Session
 
-from bot import dedupe
-from bot.announce import form_payload, save_submission
-from bot.blocks.hypothesis import MODAL_CALLBACK, read_metadata, read_modal
-from bot.hypothesis_form import validate
+from bot.hypotheses.blocks import MODAL_CALLBACK, read_metadata, read_modal
+from bot.hypotheses.flows import form_payload, save_submission
+from bot.hypotheses.form import validate
 from bot.queue.service import enqueue
+from bot.slack import dedupe
 
 
 def register(app: App) -> None:

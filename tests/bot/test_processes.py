@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.demo.standin.slack import SlackStandIn
+from bot.demo.standin.slack_requests import SlackSender
 from bot.processes import commands
-from bot.standin.slack import SlackStandIn
-from bot.standin.slack_requests import SlackSender
 from tests.processes import (
     SIGNING_SECRET,
     add_due_project,

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from db.heartbeat_models import Heartbeat
 from db.heartbeats import beat, last_seen, latest
+from db.models.heartbeats import Heartbeat
 
 NOON = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 

@@ -7,8 +7,8 @@ import json
 from slack_sdk.models.views import View
 from sqlmodel import Session
 
-from bot.blocks.gate_prompt import ANSWER
-from db.gate_models import GateAnswer, Project
+from bot.gates.blocks.prompt import ANSWER
+from db.models.gates import GateAnswer, Project
 from db.reviews import as_utc
 from tests.handlers.gate_steps import (
     DS,

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from sqlmodel import Session, select
 
-from bot.blocks.hypothesis import DISCARD, EDIT, SAVE
+from bot.hypotheses.blocks import DISCARD, EDIT, SAVE
 from db.models import Hypothesis, HypothesisStatus
 from tests.live_app import LiveApp
 

@@ -2,8 +2,8 @@
 
 from sqlmodel import Session, select
 
-from bot.blocks.hypothesis import EDIT, MODAL_CALLBACK
-from bot.standin.slack_requests import selected, text_input
+from bot.demo.standin.slack_requests import selected, text_input
+from bot.hypotheses.blocks import EDIT, MODAL_CALLBACK
 from db.models import Hypothesis
 from tests.live_app import LiveApp
 

@@ -19,10 +19,10 @@ from sqlalchemy import Engine, MetaData, select
 from sqlmodel import SQLModel
 
 from bot.app import create_app, start_embedded_worker
-from bot.settings import load_settings
-from bot.standin.serving import LocalServer, serve_wsgi
-from bot.standin.slack import SlackStandIn
-from bot.standin.slack_requests import Reply, SlackSender
+from bot.core.settings import load_settings
+from bot.demo.standin.serving import LocalServer, serve_wsgi
+from bot.demo.standin.slack import SlackStandIn
+from bot.demo.standin.slack_requests import Reply, SlackSender
 from bot.web import create_web_app
 from tests.live_app import SIGNING_SECRET, LiveApp
 
@@ -32,7 +32,7 @@ REPLY_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
 # What a refused input may still touch: bookkeeping times, and the receipt that dedupes
 # Slack's re-sends of the request itself.
 _VOLATILE = {"last_used_at", "updated_at", "received_at"}
-_BOOKKEEPING = {"slack_receipts"}
+_BOOKKEEPING = {"slack_receipts", "heartbeats"}  # a worker's beat is no stored input
 
 
 @dataclass

@@ -9,20 +9,19 @@ answers are on record. A worker killed mid-job leaves it to be retaken after its
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from sqlmodel import Session, select
 
-from bot.blocks.hypothesis import MODAL_CALLBACK, modal
-from bot.standin.slack import SlackStandIn
-from db.gate_models import GateAnswer
+from bot.demo.standin.slack import SlackStandIn
+from bot.hypotheses.blocks import MODAL_CALLBACK, modal
 from db.models import Hypothesis
-from db.queue_models import JobStatus, QueuedJob
+from db.models.gates import GateAnswer
+from db.models.queue import JobStatus, QueuedJob
 from tests.fakes.openai_server import FakeOpenAI
 from tests.handlers.gate_steps import OTHER, ask, person, set_up, submit_answers
 from tests.handlers.test_gate_answers import SHARP, VAGUE
 from tests.handlers.test_listener_guard import VALID_FORM
-from tests.processes import Processes, processes, wait_until
+from tests.processes import Processes, StartProcesses, wait_until
 
 
 def _jobs(app: Processes) -> list[QueuedJob]:
@@ -40,9 +39,9 @@ def _channel_posts(slack: SlackStandIn, channel: str) -> list[dict]:
 
 
 def test_a_hypothesis_acked_before_the_web_was_killed_gets_its_verdict(
-    tmp_path: Path, database_url: str, slack: SlackStandIn
+    processes: StartProcesses, slack: SlackStandIn
 ):
-    app = processes(slack, database_url, tmp_path)
+    app = processes()
     try:
         app.start_web()
         reply = app.sender.command("/hypothesis", "Make the system smarter.")
@@ -53,16 +52,20 @@ def test_a_hypothesis_acked_before_the_web_was_killed_gets_its_verdict(
         app.start_web()
         app.start_worker()
         [verdict] = slack.wait_for("response_url", timeout=30)
+        wait_until(lambda: all(j.status == JobStatus.DONE for j in _jobs(app)), what="the jobs")
     finally:
         app.stop_all()
     assert "Vague" in json.dumps(verdict.args["blocks"])
-    assert [job.status for job in _jobs(app)] == [JobStatus.DONE, JobStatus.DONE]  # + reply
+    assert [job.task for job in _jobs(app)] == [
+        "hypotheses.check_and_reply",
+        "hypotheses.reply_verdict",
+    ]
 
 
 def test_a_modal_submission_acked_before_the_kill_is_saved_and_posted_once(
-    tmp_path: Path, database_url: str, slack: SlackStandIn
+    processes: StartProcesses, slack: SlackStandIn
 ):
-    app = processes(slack, database_url, tmp_path)
+    app = processes()
     view = {**modal(channel_id="C0TEAM"), "id": "V0CRASH", "callback_id": MODAL_CALLBACK}
     try:
         app.start_web()
@@ -85,9 +88,9 @@ def test_a_modal_submission_acked_before_the_kill_is_saved_and_posted_once(
 
 
 def test_gate_answers_acked_before_the_kill_are_on_record_after_the_restart(
-    tmp_path: Path, database_url: str, slack: SlackStandIn
+    processes: StartProcesses, slack: SlackStandIn
 ):
-    app = processes(slack, database_url, tmp_path)
+    app = processes()
     try:
         app.start_web()
         app.start_worker()
@@ -119,14 +122,11 @@ def test_gate_answers_acked_before_the_kill_are_on_record_after_the_restart(
 
 
 def test_a_worker_killed_mid_job_leaves_it_to_be_retaken_and_done_once(
-    tmp_path: Path, database_url: str, slack: SlackStandIn, fake_openai: FakeOpenAI
+    processes: StartProcesses, slack: SlackStandIn, fake_openai: FakeOpenAI
 ):
     fake_openai.from_rules()
     fake_openai.delay(30)  # the model is slow: the worker is killed while it waits
     app = processes(
-        slack,
-        database_url,
-        tmp_path,
         OPENAI_API_KEY="sk-test",
         OPENAI_BASE_URL=fake_openai.base_url,
         GATEBOT_LLM_TIMEOUT="60",

@@ -10,15 +10,15 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.errors import InvalidInput
+from bot.core.errors import InvalidInput
+from bot.demo.standin.slack import SlackStandIn
 from bot.queue.embedded import EmbeddedWorker
 from bot.queue.service import enqueue
 from bot.queue.tasks import task
 from bot.queue.worker import Worker, WorkerOptions
-from bot.standin.slack import SlackStandIn
 from db import queue
-from db.models import utcnow
-from db.queue_models import JobStatus, QueuedJob
+from db.columns import utcnow
+from db.models.queue import JobStatus, QueuedJob
 
 FAILURES: dict[str, int] = {}  # text -> how many more times `flaky_post` raises
 

@@ -1,0 +1,203 @@
+"""Blocks for answering a gate: the answer modal, the nudge, the thread summary, the decision."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from bot.gates import Decision
+from bot.gates.answers import MAX_ANSWER_LENGTH, AnswerForm, Nudge, Review, essential
+from bot.gates.blocks.prompt import ANSWER
+from bot.gates.blocks.status import local, plain
+from bot.slack.blocks import Block, button, clip, context, divider, quote, section
+from bot.slack.mrkdwn import escape
+from db.models.gates import GateAnswer
+from db.reviews import as_utc
+from prompts import render
+
+ANSWER_CALLBACK = "gate_answers"
+_IN_SUMMARY = 600  # characters of one answer in the summary; the full text stays on record
+_WHOLE_NUMBERS = frozenset({"weekly_traffic"})
+
+
+def _text_input(key: str, label: str, element: Block, *, hint: str | None = None) -> Block:
+    block: Block = {
+        "type": "input",
+        "block_id": key,
+        "optional": True,
+        "label": {"type": "plain_text", "text": clip(label, 2000)},
+        "element": {"action_id": key, **element},
+    }
+    if hint:
+        block["hint"] = {"type": "plain_text", "text": hint}
+    return block
+
+
+def answer_modal(form: AnswerForm) -> Block:
+    """Return the modal of a gate's questions, pre-filled with this person's earlier answers."""
+    gate = form.review.gate
+    blocks = [section(f"*{gate.title}*\n{gate.purpose}"), divider()]
+    for question in gate.questions:
+        element: Block = {
+            "type": "plain_text_input",
+            "multiline": True,
+            "max_length": MAX_ANSWER_LENGTH,
+            "placeholder": {"type": "plain_text", "text": clip(plain(question.hint), 150)},
+        }
+        if form.texts.get(question.key):
+            element["initial_value"] = form.texts[question.key]
+        hint = "Checked for falsifiability: name the metric, the amount and the time."
+        blocks.append(
+            _text_input(
+                question.key,
+                plain(question.prompt),
+                element,
+                hint=hint if question.check_falsifiability else None,
+            )
+        )
+    if gate.inputs:
+        blocks += [
+            divider(),
+            section(
+                "*The live test's numbers.* Give them and the summary shows the sample size "
+                "per arm and the test's duration (two-sided, α 0.05, power 0.8)."
+            ),
+        ]
+    for number in gate.inputs:
+        element = {
+            "type": "number_input",
+            "is_decimal_allowed": number.key not in _WHOLE_NUMBERS,
+            "placeholder": {"type": "plain_text", "text": clip(plain(number.hint), 150)},
+        }
+        if form.numbers.get(number.key):
+            element["initial_value"] = form.numbers[number.key]
+        blocks.append(_text_input(number.key, plain(number.label), element))
+    metadata = {
+        "review_id": form.review.id,
+        "claims": [q.key for q in gate.questions if q.check_falsifiability],
+        "required": [n.key for n in gate.inputs if n.required],
+        "had_answers": bool(form.texts),
+    }
+    return {
+        "type": "modal",
+        "callback_id": ANSWER_CALLBACK,
+        "private_metadata": json.dumps(metadata),
+        "title": {"type": "plain_text", "text": "Answer the gate"},
+        "submit": {"type": "plain_text", "text": "Save answers"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubmittedAnswers:
+    """A submitted answer modal: the texts and numbers typed, and what the modal knew."""
+
+    review_id: int
+    texts: dict[str, str]
+    numbers: dict[str, str]
+    claims: list[str]  # question keys to check for falsifiability
+    required: list[str]  # numbers the power calculation needs
+    had_answers: bool  # this person had answered before: an empty form withdraws
+    first_question: str  # the block an error about the whole form is shown under
+
+    @property
+    def empty(self) -> bool:
+        """Return whether nothing at all was typed."""
+        return not any(t.strip() for t in [*self.texts.values(), *self.numbers.values()])
+
+
+def read_answer_modal(view: dict[str, Any]) -> SubmittedAnswers:
+    """Return what a submitted answer modal holds."""
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    texts: dict[str, str] = {}
+    numbers: dict[str, str] = {}
+    for block_id, elements in view["state"]["values"].items():
+        element = elements.get(block_id, {})
+        target = numbers if element.get("type") == "number_input" else texts
+        value = element.get("value")
+        # Slack sends text; anything else would be kept as its Python repr, so it is empty.
+        target[block_id] = value if isinstance(value, str) else ""
+    inputs = [b["block_id"] for b in view.get("blocks") or [] if b.get("type") == "input"]
+    return SubmittedAnswers(
+        first_question=next(iter([*inputs, *texts, *numbers]), ""),
+        review_id=int(metadata["review_id"]),
+        texts=texts,
+        numbers=numbers,
+        claims=[str(key) for key in metadata.get("claims", [])],
+        required=[str(key) for key in metadata.get("required", [])],
+        had_answers=bool(metadata.get("had_answers")),
+    )
+
+
+def nudge_text(nudges: list[Nudge]) -> str:
+    """Return the nudge's words: each vague answer, what it lacks, and a sharper version."""
+    return clip(render("gate_nudge.j2", nudges=nudges))
+
+
+def nudge_message(*, review: Review, nudges: list[Nudge]) -> list[Block]:
+    """Return the ephemeral nudge with a button back into the answer modal."""
+    edit = button("Edit my answers", action_id=ANSWER, value=str(review.id))
+    return [
+        section(nudge_text(nudges)),
+        {"type": "actions", "block_id": f"gate_nudge_{review.id}", "elements": [edit]},
+    ]
+
+
+def _answer_line(answer: GateAnswer) -> str:
+    text = escape(clip(answer.text, _IN_SUMMARY))
+    line = f"<@{answer.user_id}>: {text}"
+    if answer.vague:
+        missing = ", ".join(essential(answer.missing)) or "a measurable claim"
+        line += f"\n   :warning: _vague: missing {escape(missing)}_"
+    return line
+
+
+def summary_message(*, review: Review, answers: list[GateAnswer]) -> list[Block]:
+    """Return the thread's summary: every answer by question, the test plan, the decision."""
+    by_question: dict[str, list[GateAnswer]] = {}
+    for answer in answers:
+        by_question.setdefault(answer.question_key, []).append(answer)
+    blocks = [section(f":clipboard: *Answers so far: {review.gate.title}*")]
+    waiting = []
+    for number, question in enumerate(review.gate.questions, start=1):
+        given = by_question.get(question.key)
+        if not given:
+            waiting.append(f"{number}. {question.prompt}")
+            continue
+        lines = "\n".join(_answer_line(a) for a in given)
+        blocks.append(section(f"*{number}. {question.prompt}*\n{lines}"))
+    plan = (review.review.inputs or {}).get("plan")
+    if isinstance(plan, dict) and plan.get("summary"):
+        blocks.append(section(f":bar_chart: *Sample size and duration:* {plan['summary']}."))
+    elif isinstance(plan, dict) and plan.get("error"):
+        blocks.append(section(f":bar_chart: *No sample size:* {escape(str(plan['error']))}"))
+    row = review.review
+    if row.decision:
+        blocks.append(
+            section(
+                f":memo: *Decision: {Decision(row.decision).label}* by <@{row.decided_by}>\n"
+                + quote(escape(row.decision_reason or ""))
+            )
+        )
+    if waiting:
+        blocks.append(context(clip("Not answered yet: " + " · ".join(waiting), 2000)))
+    people = len({a.user_id for a in answers})
+    stamp = ""
+    if answers:
+        latest = max(as_utc(a.updated_at) for a in answers)
+        tz = review.project.timezone
+        stamp = f" · last change {local(latest, tz=tz)} ({tz})"
+    blocks.append(context(f"{_count(answers, people)}{stamp}"))
+    return blocks[:50]
+
+
+def _count(answers: list[GateAnswer], people: int) -> str:
+    plural = "" if len(answers) == 1 else "s"
+    return f"{len(answers)} answer{plural} from {people} {'person' if people == 1 else 'people'}"
+
+
+def summary_text(*, review: Review, answers: list[GateAnswer]) -> str:
+    """Return the summary's notification text."""
+    return f"Answers to {review.gate.title}: {_count(answers, len({a.user_id for a in answers}))}"
