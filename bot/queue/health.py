@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from bot.core.settings import get_settings
 from db import heartbeats, queue
 
 # A worker beats every third of its lease (bot.queue.worker); a clock at every pass.
@@ -46,9 +47,14 @@ def expected_silence(*, clock_interval_seconds: float) -> dict[str, timedelta]:
 
 
 def silent_processes(
-    *, session: Session, now: datetime, clock_interval_seconds: float
+    *, session: Session, now: datetime, clock_interval_seconds: float | None = None
 ) -> list[Silence]:
-    """Return the worker and the clock if either has not beaten within its expected time."""
+    """Return the worker and the clock if either has not beaten within its expected time.
+
+    `clock_interval_seconds` defaults to GATEBOT_CLOCK_INTERVAL, as the clock reads it.
+    """
+    if clock_interval_seconds is None:
+        clock_interval_seconds = get_settings().gatebot_clock_interval
     silent = []
     for process, allowed in expected_silence(clock_interval_seconds=clock_interval_seconds).items():
         seen = heartbeats.last_seen(session=session, process=process)
@@ -69,6 +75,11 @@ class QueueHealth:
         """Return the fields as /healthz shows them."""
         age = None if self.oldest_age_seconds is None else round(self.oldest_age_seconds, 1)
         return {"waiting": self.waiting, "running": self.running, "oldest_age_seconds": age}
+
+
+def silence_notes(*, session: Session, now: datetime) -> tuple[str, ...]:
+    """Return a sentence for each silent process, for /gate status and the Home."""
+    return tuple(s.describe(now) for s in silent_processes(session=session, now=now))
 
 
 def queue_health(*, session: Session, now: datetime) -> QueueHealth:
