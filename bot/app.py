@@ -26,8 +26,9 @@ from bot.queue.tasks import registered
 from bot.queue.worker import Worker, WorkerOptions
 from bot.slack import dedupe
 from bot.slack.client import build_web_client
-from bot.slack.listeners import guard_listeners
+from bot.slack.listeners import GuardedApp
 from bot.slack.verification import VERIFIED
+from bot.slack.workspace import RequestWorkspace
 from db import heartbeats
 
 logger = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ def create_app(*, settings: Settings, engine: Engine, socket_mode: bool = False)
     client = build_web_client(settings)
     if settings.oauth_enabled:
         client.token = None  # each request gets its team's token from the installation store
-    app = App(
+    app = GuardedApp(  # every listener reports its own errors after ack (bot.slack.listeners)
         client=client,
         signing_secret=settings.slack_signing_secret or "",
         # Listeners run here; Bolt's default of 5 threads is too few for a busy channel.
@@ -82,7 +83,6 @@ def create_app(*, settings: Settings, engine: Engine, socket_mode: bool = False)
     dedupe.install(app)  # repeated Slack deliveries are acked, not acted on twice
     app.error(_handle_error)
     register_listeners(app)
-    guard_listeners(app)
     return app
 
 
@@ -153,8 +153,12 @@ def _install_session(app: App, *, engine: Engine) -> None:
     hook, which runs in the listener's own thread, closes it.
     """
 
-    def db_session(context: BoltContext, next: Any) -> None:  # noqa: A002 (Bolt's name)
-        context["session"] = Session(engine, expire_on_commit=False)
+    def db_session(context: BoltContext, body: dict[str, Any], next: Any) -> None:  # noqa: A002
+        session = Session(engine, expire_on_commit=False)
+        context["session"] = session
+        # Handlers declare `workspace: RequestWorkspace` instead of each looking it up.
+        team_id = context.team_id or str(body.get("team_id") or "")
+        context["workspace"] = RequestWorkspace(session=session, team_id=team_id)
         next()
 
     def close_session(context: BoltContext) -> None:

@@ -97,3 +97,19 @@ def session(engine: Engine) -> Iterator[Session]:
     """Yield a session on the fresh database."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    """Say in one line what was skipped and why, instead of a SKIPPED line per test."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    reasons: dict[str, int] = {}
+    for report in skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    parts = sorted(reasons.items(), key=lambda item: -item[1])
+    terminalreporter.write_line(
+        f"{len(skipped)} skipped: " + "; ".join(f"{count} × {why}" for why, count in parts)
+    )

@@ -19,10 +19,8 @@ NUDGE = SimpleNamespace(
 )
 ESCAPE = {
     "title": "relevance_rating",
-    "value": "0.70",
+    "versus": "at 0.70 is below its rollback trigger of 0.72",
     "day": "2026-03-02",
-    "side": "below",
-    "threshold": "0.72",
     "owner": "<@U0DS>",
     "decides": "<@U0PM>",
 }
@@ -31,6 +29,7 @@ ESCAPE = {
 # The first key of each is a variable the template uses on every path.
 SAMPLES: dict[str, dict[str, object]] = {
     "hypothesis_help.j2": {"unknown": "lsit"},
+    "dm_help.j2": {},  # the same words for everyone: no variable
     "metric_help.j2": {"unknown": None},
     "digest_help.j2": {"unknown": "<!here>"},
     "falsifiability_user.j2": {"statement": "Reduce churn."},
@@ -95,6 +94,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "gate_not_lead.j2": {"project": "Search", "pm_lead": "U0PM", "ds_lead": "U0DS"},
     "escape_breach.j2": {
         **ESCAPE,
+        "side": "below",
         "periods": 2,
         "streak": "2 days",
         "trend": "falling",
@@ -115,11 +115,7 @@ SAMPLES: dict[str, dict[str, object]] = {
             "value": "0.70",
             "change": "−0.10 (−12.5%)",
             "spark": "█▇▇▆▅▄▃▂▁▁▁▁",
-            "status": "breach",
-            "side": "below",
-            "threshold": "0.72",
-            "streak": 3,
-            "as_of": "2026-11-23",
+            "state": "*breach*: below 0.72 for 3 days",
             "anomaly": "−6.1",
             "owner": "<@U0DS>",
         },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 import uuid
@@ -18,6 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from werkzeug.exceptions import HTTPException
 
+from bot.core.text import without_surrogates
 from bot.metrics import ingest, tokens
 from bot.metrics.ingest import BatchRejected
 from bot.metrics.ingest_schema import MAX_BATCH, IngestResponse, MetricsBatch
@@ -28,6 +30,7 @@ logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 2 * 1024 * 1024  # 5,000 rows of ~150 bytes, with room for indentation
 RATE_LIMIT = 60  # requests per token per RATE_WINDOW, counted in each server process
 RATE_WINDOW = 60.0
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 class OnIngested(Protocol):
@@ -103,6 +106,8 @@ def _samples(body: bytes) -> list[object] | ResponseReturnValue:
     try:
         # NaN and Infinity literals parse (Python's json accepts them); the row check refuses.
         data = json.loads(body)
+        if _ESCAPED_SURROGATE.search(body):  # only a \uD8xx-\uDFxx escape can make one
+            data = without_surrogates(data)
     except (ValueError, RecursionError) as error:
         detail = getattr(error, "msg", "not JSON")
         return _error(400, "invalid_json", f"The body is not valid JSON ({detail}).")

@@ -3,8 +3,8 @@
 Bolt's thread runner, when a listener raises after acking, overwrites the ack it already
 has with None; if that lands within a few milliseconds of ack(), the request thread has
 not yet read it and Slack gets a 404 after 3 s (a failed command, a modal stuck on
-"trouble connecting") on top of any message we send. Guarding every listener here fixes
-it in one place, for every handler.
+"trouble connecting") on top of any message we send. GuardedApp wraps every listener as it
+is registered, through Bolt's public decorators, so this is fixed in one place.
 
 Listeners now write what they accept before they ack, so an unexpected error (the
 database away) can come first. Nothing was accepted then, and Slack must not think so: a
@@ -14,6 +14,7 @@ command is answered with the message. Anything else goes back to Bolt, unacked.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -24,16 +25,44 @@ from bot.core.errors import report_error, unsaved_message
 # What the guard itself needs from Bolt, whether or not the listener asks for it.
 _NEEDED = ("ack", "body", "respond", "client")
 
-
-def guard_listeners(app: App) -> None:
-    """Wrap every registered listener so an error after its ack reaches the user, not Bolt."""
-    for listener in app._listeners:  # noqa: SLF001 (Bolt offers no public hook for this)
-        own_args = list(listener.arg_names)
-        listener.ack_function = _guarded(listener.ack_function, own_args)
-        listener.arg_names = own_args + [n for n in _NEEDED if n not in own_args]
+Register = Callable[..., Any]
 
 
-def _guarded(function: Callable[..., Any], own_args: list[str]) -> Callable[..., Any]:
+class GuardedApp(App):
+    """A Bolt App whose command, action, view and event listeners report their own errors."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Register:  # type: ignore[override]
+        """Register a slash-command listener, guarded."""
+        return _guarding(super().command(*args, **kwargs))
+
+    def action(self, *args: Any, **kwargs: Any) -> Register:  # type: ignore[override]
+        """Register a block-action listener, guarded."""
+        return _guarding(super().action(*args, **kwargs))
+
+    def view(self, *args: Any, **kwargs: Any) -> Register:  # type: ignore[override]
+        """Register a view-submission listener, guarded."""
+        return _guarding(super().view(*args, **kwargs))
+
+    def event(self, *args: Any, **kwargs: Any) -> Register:  # type: ignore[override]
+        """Register an Events API listener, guarded."""
+        return _guarding(super().event(*args, **kwargs))
+
+
+def _guarding(register: Register) -> Register:
+    """Wrap the functions given to one of Bolt's registration decorators."""
+
+    def guarded_register(*functions: Any, **kwargs: Any) -> Any:
+        if "ack" in kwargs:  # app.command(...)(ack=..., lazy=[...]): lazy ones run apart
+            kwargs["ack"] = guarded(kwargs["ack"])
+        return register(*(guarded(f) for f in functions), **kwargs)
+
+    return guarded_register
+
+
+def guarded(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Return `function` so that an error after its ack reaches the user, not Bolt."""
+    own_args = list(inspect.signature(function).parameters)
+
     def run(**kwargs: Any) -> Any:
         try:
             return function(**{name: kwargs[name] for name in own_args if name in kwargs})
@@ -54,7 +83,13 @@ def _guarded(function: Callable[..., Any], own_args: list[str]) -> Callable[...,
             )
             return None
 
+    # Bolt passes a listener the arguments its signature names: ours plus what the guard needs.
+    names = own_args + [n for n in _NEEDED if n not in own_args]
+    run.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in names]
+    )
     run.__name__ = getattr(function, "__name__", "listener")
+    run.__qualname__ = getattr(function, "__qualname__", run.__name__)
     run.__doc__ = function.__doc__
     return run
 

@@ -12,6 +12,7 @@ from bot.gates import answers, decisions
 from bot.gates.blocks.answers import answer_modal
 from bot.gates.blocks.decision import decision_modal
 from bot.gates.blocks.prompt import ANSWER, DECIDE
+from bot.slack.workspace import RequestWorkspace
 from handlers.ids import workspace_and_value
 
 
@@ -29,11 +30,12 @@ def answer_gate(
     respond: Respond,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Open the gate's questions, pre-filled with this person's earlier answers."""
     ack()
     user_id = body["user"]["id"]
-    workspace_id, review_id = workspace_and_value(session=session, context=context, action=action)
+    workspace_id, review_id = workspace_and_value(workspace=workspace, action=action)
     form = answers.answer_form(
         session=session, workspace_id=workspace_id, review_id=review_id, user_id=user_id
     )
@@ -48,11 +50,12 @@ def decide_gate(
     respond: Respond,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Open the decision modal for a lead; anyone else gets a polite word, only to them."""
     ack()
     user_id = body["user"]["id"]
-    workspace_id, review_id = workspace_and_value(session=session, context=context, action=action)
+    workspace_id, review_id = workspace_and_value(workspace=workspace, action=action)
     review = decisions.decision_form(
         session=session, workspace_id=workspace_id, review_id=review_id, user_id=user_id
     )

@@ -28,6 +28,7 @@ from bot.home.blocks import (
 from bot.home.modals import channel_picker, digest_loading, notice
 from bot.hypotheses.blocks import modal as hypothesis_modal
 from bot.queue.service import enqueue
+from bot.slack.workspace import RequestWorkspace
 from handlers.ids import workspace_and_value
 
 
@@ -91,10 +92,11 @@ def answer_review(
     context: BoltContext,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Open the gate's answer modal: the same one the prompt's Answer button opens."""
     ack()
-    workspace_id, review_id = workspace_and_value(session=session, context=context, action=action)
+    workspace_id, review_id = workspace_and_value(workspace=workspace, action=action)
     try:
         form = answers.answer_form(
             session=session,
@@ -117,10 +119,11 @@ def write_for_project(
     context: BoltContext,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Open the hypothesis form for the project's channel."""
     ack()
-    workspace_id, project_id = workspace_and_value(session=session, context=context, action=action)
+    workspace_id, project_id = workspace_and_value(workspace=workspace, action=action)
     try:
         project = home.project(session=session, workspace_id=workspace_id, project_id=project_id)
         _require_member(session, client, context, body, project.channel_id)
@@ -167,10 +170,11 @@ def preview_digest(
     context: BoltContext,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Open the digest preview at once, then fill it in after reading the project's weeks."""
     ack()
-    workspace_id, project_id = workspace_and_value(session=session, context=context, action=action)
+    workspace_id, project_id = workspace_and_value(workspace=workspace, action=action)
     try:
         project = home.project(session=session, workspace_id=workspace_id, project_id=project_id)
     except GatebotError as problem:

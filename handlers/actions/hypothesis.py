@@ -13,6 +13,7 @@ from bot.hypotheses import service as hypotheses
 from bot.hypotheses.blocks import DISCARD, EDIT, SAVE, modal, status_note
 from bot.hypotheses.flows import announce_hypothesis, confirmation
 from bot.queue.service import enqueue
+from bot.slack.workspace import RequestWorkspace
 from handlers.ids import workspace_and_value
 
 
@@ -31,13 +32,12 @@ def save_hypothesis(
     respond: Respond,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Put the draft on record and post it to the channel, once however often Save is clicked;
     then redraw the author's Home, which lists it."""
     ack()
-    workspace_id, hypothesis_id = workspace_and_value(
-        session=session, context=context, action=action
-    )
+    workspace_id, hypothesis_id = workspace_and_value(workspace=workspace, action=action)
     outcome = hypotheses.save(
         session=session,
         workspace_id=workspace_id,
@@ -64,12 +64,11 @@ def edit_hypothesis(
     context: BoltContext,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Open the modal pre-filled from the draft."""
     ack()
-    workspace_id, hypothesis_id = workspace_and_value(
-        session=session, context=context, action=action
-    )
+    workspace_id, hypothesis_id = workspace_and_value(workspace=workspace, action=action)
     hypothesis = hypotheses.draft_to_edit(
         session=session,
         workspace_id=workspace_id,
@@ -93,12 +92,11 @@ def discard_hypothesis(
     context: BoltContext,
     respond: Respond,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Throw the draft away."""
     ack()
-    workspace_id, hypothesis_id = workspace_and_value(
-        session=session, context=context, action=action
-    )
+    workspace_id, hypothesis_id = workspace_and_value(workspace=workspace, action=action)
     outcome = hypotheses.discard(
         session=session,
         workspace_id=workspace_id,

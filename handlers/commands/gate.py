@@ -23,7 +23,7 @@ from bot.gates.blocks.status import (
 )
 from bot.gates.flows import open_setup
 from bot.gates.input import Subcommand, parse_command
-from db import workspaces
+from bot.slack.workspace import RequestWorkspace
 from db.columns import utcnow
 
 
@@ -39,6 +39,7 @@ def gate_command(
     respond: Respond,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Handle /gate [setup | status | pause | resume | now [gate] | phase <phase> | history]."""
     parsed = parse_command(command.get("text", ""))
@@ -46,8 +47,6 @@ def gate_command(
         ack(text=help_text(unknown=parsed.unknown))
         return
     ack()
-    team_id = context.team_id or command["team_id"]
-    workspace = workspaces.ensure(session=session, team_id=team_id)
     _SUBCOMMANDS[parsed.subcommand](
         Request(session, client, respond, workspace.id, command, parsed.argument)
     )

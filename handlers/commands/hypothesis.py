@@ -13,7 +13,7 @@ from bot.hypotheses.blocks import list_message, modal
 from bot.hypotheses.flows import check_and_reply
 from bot.hypotheses.service import Subcommand, parse_command
 from bot.queue.service import enqueue
-from db import workspaces
+from bot.slack.workspace import RequestWorkspace
 from prompts import render
 
 
@@ -29,6 +29,7 @@ def hypothesis_command(
     respond: Respond,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Handle /hypothesis [text | list | help]."""
     parsed = parse_command(command.get("text", ""))
@@ -43,9 +44,6 @@ def hypothesis_command(
         return
     if parsed.subcommand is Subcommand.LIST:
         ack()
-        workspace = workspaces.ensure(
-            session=session, team_id=context.team_id or command["team_id"]
-        )
         rows = hypotheses.list_channel(
             session=session, workspace_id=workspace.id, channel_id=command["channel_id"]
         )

@@ -24,7 +24,7 @@ from bot.gates.tasks import announce_saved_setup, post_recorded_decision, record
 from bot.home import service as home
 from bot.queue.service import enqueue
 from bot.slack import dedupe
-from db import workspaces
+from bot.slack.workspace import RequestWorkspace
 from db.columns import utcnow
 
 NO_ANSWER = "Answer at least one question (or press Cancel)."
@@ -44,6 +44,7 @@ def submit_setup(
     context: BoltContext,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Validate inline (one indexed read finds a channel taken), then save and tell the channel."""
     values = view["state"]["values"]
@@ -52,7 +53,6 @@ def submit_setup(
     if dedupe.submitted_before(session=session, body=body):  # sent again: already saved
         ack()
         return
-    workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
     errors = projects.setup_errors(
         session=session, workspace_id=workspace.id, form=form, project_id=project_id
     )
@@ -133,6 +133,7 @@ def submit_decision(
     context: BoltContext,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Record a lead's decision, post it in the prompt's thread, then redraw their Home."""
     review_id, decision, reason = read_decision_modal(view)
@@ -146,7 +147,6 @@ def submit_decision(
         return
     # A short write, so it is on record before the ack; posting it waits on Slack: queued.
     user_id, now = body["user"]["id"], utcnow()
-    workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
     try:
         decided = decisions.decide(
             session=session,
