@@ -35,11 +35,11 @@ format: install
 
 run: install
 	$(BIN)/gatebot db upgrade
-	$(BIN)/gatebot serve
+	$(BIN)/gatebot run
 
 socket: install
 	$(BIN)/gatebot db upgrade
-	$(BIN)/gatebot socket
+	$(BIN)/gatebot run --socket
 
 migrate: install
 	$(BIN)/gatebot db upgrade

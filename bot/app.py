@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
+from datetime import timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -17,14 +19,17 @@ from sqlmodel import Session
 from bot.core.errors import report_error
 from bot.core.request_ids import ContextThreadPoolExecutor, bolt_request_ids
 from bot.core.settings import Settings
-from bot.hypotheses.service import Checker
 from bot.install import service as install
+from bot.install.service import ClientFor
+from bot.queue.embedded import EmbeddedWorker
+from bot.queue.tasks import registered
+from bot.queue.worker import Worker, WorkerOptions
 from bot.slack import dedupe
 from bot.slack.client import build_web_client
-from bot.slack.jobs import BackgroundJobs
 from bot.slack.listeners import GuardedApp
 from bot.slack.verification import VERIFIED
 from bot.slack.workspace import RequestWorkspace
+from db import heartbeats
 
 logger = logging.getLogger(__name__)
 
@@ -41,23 +46,15 @@ class _NoTokenFromEnvironmentWarning(logging.Filter):
 
 
 logging.getLogger("slack_bolt.App").addFilter(_NoTokenFromEnvironmentWarning())
-
-# Each app's job pool, so the web app can hand work on (metrics just posted to the API)
-# to the same pool the listeners use, and `LiveApp.drain` waits for it too.
-_JOBS: WeakKeyDictionary[App, BackgroundJobs] = WeakKeyDictionary()
 # Each app's signing secret, so the web app verifies requests before handing them to Bolt.
 _SECRETS: WeakKeyDictionary[App, str] = WeakKeyDictionary()
 
 
-def create_app(
-    *,
-    settings: Settings,
-    engine: Engine,
-    checker: Checker,
-    jobs: BackgroundJobs | None = None,
-    socket_mode: bool = False,
-) -> App:
+def create_app(*, settings: Settings, engine: Engine, socket_mode: bool = False) -> App:
     """Build the Bolt app with every listener registered.
+
+    Its listeners validate, record and queue (bot.queue); the slow work runs on a worker
+    (`build_worker`), in this process or another.
 
     `socket_mode`: requests arrive over Slack's WebSocket, authenticated by the app-level
     token, so no signing secret is needed (nor checked: Bolt skips it for socket requests).
@@ -72,7 +69,7 @@ def create_app(
         client=client,
         signing_secret=settings.slack_signing_secret or "",
         # Listeners run here; Bolt's default of 5 threads is too few for a busy channel.
-        # Slow work (LLM checks) goes to BackgroundJobs, so it never holds these threads.
+        # Slow work (LLM checks) goes to the queue, so it never holds these threads.
         listener_executor=ContextThreadPoolExecutor(  # listeners keep the request's ids
             max_workers=settings.gatebot_listener_threads, thread_name_prefix="listener"
         ),
@@ -80,22 +77,66 @@ def create_app(
         # OAuth mode (install, per-team tokens) when configured; nothing for one workspace.
         **install.app_options(settings=settings, engine=engine, client=client),
     )
-    jobs = jobs or BackgroundJobs(
-        engine=engine, checker=checker, max_workers=settings.gatebot_job_threads
-    )
-    _JOBS[app] = jobs
     _SECRETS[app] = settings.slack_signing_secret or ""
     app.use(bolt_request_ids)  # first, so every later line of the request carries its id
-    _install_session(app, engine=engine, checker=checker, jobs=jobs)
+    _install_session(app, engine=engine)
     dedupe.install(app)  # repeated Slack deliveries are acked, not acted on twice
     app.error(_handle_error)
     register_listeners(app)
     return app
 
 
-def jobs_of(app: App) -> BackgroundJobs | None:
-    """Return the job pool `create_app` gave `app`, or None for an app built elsewhere."""
-    return _JOBS.get(app)
+# Every module that registers queue tasks (bot.queue.tasks), imported by every worker.
+TASK_MODULES = (
+    "bot.hypotheses.flows",
+    "bot.gates.tasks",
+    "bot.home.service",
+    "bot.escapes.service",
+    "bot.digests.tasks",
+)
+
+
+def register_tasks() -> list[str]:
+    """Import every module that registers queue tasks; return the registered names.
+
+    Explicit, so a worker knows every task a web process can queue (bot.queue.tasks).
+    """
+    for module in TASK_MODULES:
+        importlib.import_module(module)
+    return registered()
+
+
+def build_worker(
+    *, settings: Settings, engine: Engine, client_for: ClientFor | None = None
+) -> Worker:
+    """Return a worker with the settings' threads and lease, the checker and team clients."""
+    from bot.falsifiability.service import FalsifiabilityChecker
+
+    register_tasks()
+    options = WorkerOptions(
+        threads=settings.gatebot_job_threads,
+        lease=timedelta(seconds=settings.gatebot_job_lease_seconds),
+        retry_base=timedelta(seconds=settings.gatebot_job_retry_seconds),
+    )
+
+    def beat() -> None:
+        with Session(engine) as session:
+            heartbeats.beat(session=session, process="worker")
+            session.commit()
+
+    return Worker(
+        engine=engine,
+        client_for=client_for or install.client_for(settings=settings, engine=engine),
+        checker=FalsifiabilityChecker.from_settings(settings),
+        options=options,
+        on_beat=beat,
+    )
+
+
+def start_embedded_worker(*, settings: Settings, engine: Engine, bolt: App) -> EmbeddedWorker:
+    """Start a worker on a thread of this process, with `bolt`'s team clients (tests, demo)."""
+    worker = build_worker(settings=settings, engine=engine, client_for=install.client_for_app(bolt))
+    return EmbeddedWorker(worker).start()
 
 
 def signing_secret_of(app: App) -> str:
@@ -103,7 +144,7 @@ def signing_secret_of(app: App) -> str:
     return _SECRETS.get(app, "")
 
 
-def _install_session(app: App, *, engine: Engine, checker: Checker, jobs: BackgroundJobs) -> None:
+def _install_session(app: App, *, engine: Engine) -> None:
     """Give each request its own DB session, opened lazily and closed when the listener ends.
 
     Middleware returns as soon as the listener acks, while the listener carries on in a
@@ -118,8 +159,6 @@ def _install_session(app: App, *, engine: Engine, checker: Checker, jobs: Backgr
         # Handlers declare `workspace: RequestWorkspace` instead of each looking it up.
         team_id = context.team_id or str(body.get("team_id") or "")
         context["workspace"] = RequestWorkspace(session=session, team_id=team_id)
-        context["checker"] = checker
-        context["jobs"] = jobs
         next()
 
     def close_session(context: BoltContext) -> None:

@@ -15,6 +15,7 @@ from bot.core.logs import configure_logging
 from bot.core.settings import Settings, get_settings
 
 EXIT_USAGE = 2  # every failure a person can fix (bot.doctor.failures)
+_LONG_RUNNING = {"serve", "socket", "clock", "worker", "run"}
 UNOPENABLE = (
     "tokens were sealed with a key no longer in GATEBOT_SEAL_KEYS and were left as they are: "
     "add that key back after the newest and rotate again, or have those workspaces reinstall"
@@ -28,7 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         # Long-running processes log their work; one-shot commands print only their answer.
-        level = "INFO" if args.command in {"serve", "socket", "clock"} else "WARNING"
+        level = (
+            "INFO" if args.command in {"serve", "socket", "clock", "worker", "run"} else "WARNING"
+        )
         configure_logging(get_settings(), default_level=level)
         return int(args.run(args) or 0)
     except KeyboardInterrupt:
@@ -74,6 +77,18 @@ def _parser() -> argparse.ArgumentParser:
 
     socket = commands.add_parser("socket", help="connect over Socket Mode (local development)")
     socket.set_defaults(run=_socket)
+
+    worker = commands.add_parser(
+        "worker", help="run queued work: hypothesis checks, answers, posts, Home pages"
+    )
+    worker.set_defaults(run=_worker)
+
+    run = commands.add_parser(
+        "run", help="run the web, a worker and the clock together (the whole product)"
+    )
+    run.add_argument("--socket", action="store_true", help="the web over Socket Mode, not HTTP")
+    run.add_argument("--port", type=int, help="port to listen on (default: PORT or 3000)")
+    run.set_defaults(run=_run)
 
     check = commands.add_parser("check", help="check statements for falsifiability, as JSON")
     source = check.add_mutually_exclusive_group(required=True)
@@ -173,19 +188,49 @@ def _socket(args: argparse.Namespace) -> int:
 
     from bot.app import create_app
     from bot.doctor.startup import require_healthy
-    from bot.falsifiability.service import FalsifiabilityChecker
     from db.session import make_engine
 
     settings = get_settings()
     require_healthy(settings, role="socket")
-    app = create_app(
-        settings=settings,
-        engine=make_engine(settings.database_url),
-        checker=FalsifiabilityChecker.from_settings(settings),
-        socket_mode=True,
-    )
+    app = create_app(settings=settings, engine=make_engine(settings.database_url), socket_mode=True)
     SocketModeHandler(app, settings.slack_app_token).start()
     return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    import signal
+    from threading import Event
+
+    from bot.app import build_worker
+    from db.session import make_engine
+
+    settings = get_settings()
+    settings.require_slack(serving=False)
+    logger.info("Slack install mode: %s", settings.install_mode)
+    engine = make_engine(settings.database_url)
+    stop = Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        logger.info("worker stopping on signal %s: finishing the jobs in hand", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        build_worker(settings=settings, engine=engine).run(stop)
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.processes import commands, run_all
+
+    settings = get_settings()
+    settings.require_slack()
+    if args.socket:
+        settings.require("SLACK_APP_TOKEN")
+    return run_all(commands(socket=args.socket, port=args.port))
 
 
 def _read_statements(path: Path) -> Iterator[tuple[int, str | None, str | None]]:

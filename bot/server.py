@@ -9,7 +9,6 @@ from gunicorn.app.base import BaseApplication
 
 from bot.core.logs import gunicorn_logging
 from bot.core.settings import Settings
-from bot.slack.ack_first import REQUESTS
 from db.session import forget_inherited_connections
 
 
@@ -51,22 +50,11 @@ def gunicorn_options(*, settings: Settings, port: int, workers: int | None) -> d
         # gunicorn 23+ opens a control socket at one fixed path under $HOME; two servers on
         # one host (two web processes, or the ack benchmark's pair) would fight over it.
         "control_socket_disable": True,
-        # Count requests in flight: background jobs wait for them (bot/slack/ack_first.py).
-        "pre_request": _request_started,
-        "post_request": _request_finished,
     }
 
 
 def _after_fork(_server: Any, _worker: Any) -> None:
     forget_inherited_connections()
-
-
-def _request_started(_worker: Any, _request: Any) -> None:
-    REQUESTS.request_started()
-
-
-def _request_finished(_worker: Any, _request: Any, _environ: Any, _response: Any) -> None:
-    REQUESTS.request_finished()
 
 
 def serve(

@@ -16,16 +16,18 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.request.internals import build_context
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
-from bot.app import jobs_of, signing_secret_of
+from bot.app import signing_secret_of
 from bot.core.request_ids import track_requests
 from bot.core.text import without_surrogates
 from bot.escapes import service as escape
 from bot.install import service as install
 from bot.metrics.api import create_api
+from bot.queue import health
 from bot.slack import replays, verification
-from bot.slack.jobs import BackgroundJobs
 from bot.slack.shapes import shape_problem
+from db.columns import utcnow
 from db.session import ping
 
 logger = logging.getLogger(__name__)
@@ -34,22 +36,20 @@ logger = logging.getLogger(__name__)
 MAX_SLACK_BODY_BYTES = 1024 * 1024
 
 
-def create_web_app(*, bolt_app: App, engine: Engine, jobs: BackgroundJobs | None = None) -> Flask:
+def create_web_app(*, bolt_app: App, engine: Engine, clock_interval: float = 60.0) -> Flask:
     """Return the Flask app with /slack/events, /healthz and the /api/v1 metrics API.
 
-    Metrics stored through the API are judged for escape alerts on `jobs` (by default the
-    Bolt app's own pool), queued as the response goes out: a pipeline never waits on Slack.
+    /healthz answers 503 only when the database is unreachable; the queue's depth and a
+    worker or clock gone silent are reported, for a person or a monitor to act on (the web
+    process serving is no less healthy for them). `clock_interval` is GATEBOT_CLOCK_INTERVAL.
+
+    Metrics stored through the API are judged for escape alerts on a worker, queued as the
+    response goes out: a pipeline never waits on Slack.
     """
     web = Flask("gatebot")
     track_requests(web)  # an X-Request-ID per request, in its log lines and its response
     handler = SlackRequestHandler(bolt_app)
-    pool = jobs or jobs_of(bolt_app)
-    on_ingested = None
-    if pool is not None:
-        clients = install.client_for_app(bolt_app)  # each project's alerts use its team's token
-        on_ingested = partial(_alert_later, jobs=pool, engine=engine, client_for=clients)
-    else:
-        logger.warning("no job pool for the API: metrics it stores raise no escape alerts")
+    on_ingested = partial(_alert_later, engine=engine)
     web.register_blueprint(create_api(engine=engine, on_ingested=on_ingested), url_prefix="/api/v1")
 
     secret = signing_secret_of(bolt_app)
@@ -73,7 +73,7 @@ def create_web_app(*, bolt_app: App, engine: Engine, jobs: BackgroundJobs | None
         except Exception:
             logger.exception("health check: database unreachable")
             return jsonify(ok=False, database="unreachable"), 503
-        return jsonify(ok=True, database="ok")
+        return jsonify(ok=True, database="ok", **_work_health(engine, clock_interval))
 
     return web
 
@@ -151,36 +151,44 @@ def _refusal(status: int, message: str) -> ResponseReturnValue:
     return jsonify(error=message), status
 
 
-def _alert_later(
-    *,
-    jobs: BackgroundJobs,
-    engine: Engine,
-    client_for: install.ClientFor,
-    project_id: int,
-    metric_ids: Iterable[int],
-) -> None:
-    """Queue the escape check of metrics the API stored, with the project's team's client."""
-    team_id = install.team_of_project(engine=engine, project_id=project_id)
+def _work_health(engine: Engine, clock_interval: float) -> dict[str, object]:
+    now = utcnow()
     try:
-        client = client_for(team_id or "")
-    except install.NotInstalled as error:  # stored all the same; the sweep alerts on reinstall
-        logger.info("no escape check for project %s: %s", project_id, error)
-        return
-    escape.evaluate_later(jobs=jobs, client=client, project_id=project_id, metric_ids=metric_ids)
+        with Session(engine) as session:
+            depth = health.queue_health(session=session, now=now)
+            silent = health.silent_processes(
+                session=session, now=now, clock_interval_seconds=clock_interval
+            )
+    except Exception:  # tables not migrated yet: the database answers, the rest is unknown
+        logger.exception("health check: the queue could not be read")
+        return {"queue": None}
+    return {
+        "queue": depth.as_json(),
+        "silent": {s.process: s.describe(now) for s in silent},
+    }
+
+
+def _alert_later(*, engine: Engine, project_id: int, metric_ids: Iterable[int]) -> None:
+    """Queue the escape check of metrics the API stored, for the project's team."""
+    team_id = install.team_of_project(engine=engine, project_id=project_id) or ""
+    with Session(engine) as session:
+        escape.evaluate_later(
+            session=session, team_id=team_id, project_id=project_id, metric_ids=metric_ids
+        )
+        session.commit()
 
 
 def build_from_settings() -> Flask:
     """Build the whole web app from the environment (gunicorn's entry point)."""
     from bot.app import create_app
     from bot.core.settings import get_settings
-    from bot.falsifiability.service import FalsifiabilityChecker
     from db.session import make_engine
 
     settings = get_settings()
     engine = make_engine(settings.database_url)
-    bolt_app = create_app(
-        settings=settings, engine=engine, checker=FalsifiabilityChecker.from_settings(settings)
+    bolt_app = create_app(settings=settings, engine=engine)
+    web = create_web_app(
+        bolt_app=bolt_app, engine=engine, clock_interval=settings.gatebot_clock_interval
     )
-    web = create_web_app(bolt_app=bolt_app, engine=engine)
     logger.info("web app built: ready to answer Slack")
     return web

@@ -23,7 +23,12 @@ REQUIRE_POSTGRES = os.environ.get("GATEBOT_REQUIRE_POSTGRES") == "1"
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
-pytest_plugins = ["tests.fakes.catch_all", "tests.fakes.openai_server", "tests.live_app"]
+pytest_plugins = [
+    "tests.fakes.catch_all",
+    "tests.fakes.openai_server",
+    "tests.live_app",
+    "tests.processes",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -9,13 +9,12 @@ import pytest
 from slack_bolt import App
 from sqlalchemy import Engine
 
-from bot.app import create_app
+from bot.app import create_app, start_embedded_worker
 from bot.core.settings import Settings, load_settings
 from bot.demo.standin.serving import LocalServer, serve_wsgi
 from bot.demo.standin.slack import SlackStandIn
 from bot.demo.standin.slack_requests import SlackSender
-from bot.falsifiability.service import FalsifiabilityChecker
-from bot.slack.jobs import BackgroundJobs
+from bot.queue.embedded import EmbeddedWorker
 from bot.web import create_web_app
 from tests.install_flow import InstallResult, install_team
 
@@ -40,12 +39,12 @@ class LiveApp:
     engine: Engine
     settings: Settings
     bolt: App
-    jobs: BackgroundJobs
+    worker: EmbeddedWorker
 
     def drain(self) -> None:
-        """Wait until every listener, and every job it handed on, has finished."""
+        """Wait until every listener, and every job it queued, has finished."""
         self.bolt.listener_runner.listener_executor.shutdown(wait=True)  # type: ignore[attr-defined]
-        self.jobs.shutdown(wait=True)
+        self.worker.wait_until_drained()
 
     def install(self, team_id: str, *, name: str | None = None) -> InstallResult:
         """Install the app in `team_id` as a browser does: the install page, then the redirect."""
@@ -79,14 +78,15 @@ def start_app(
         )
         settings = load_settings(
             _env_file=None,
+            gatebot_job_threads=4,
+            gatebot_job_retry_seconds=0.05,  # a job that failed runs again within the test
             slack_signing_secret=SIGNING_SECRET,
             slack_api_url=slack.api_url,
             database_url=database_url,
             **{**mode, **overrides},
         )
-        checker = FalsifiabilityChecker.from_settings(settings)
-        jobs = BackgroundJobs(engine=engine, checker=checker, max_workers=4)
-        bolt = create_app(settings=settings, engine=engine, checker=checker, jobs=jobs)
+        bolt = create_app(settings=settings, engine=engine)
+        embedded = start_embedded_worker(settings=settings, engine=engine, bolt=bolt)
         server = serve_wsgi(create_web_app(bolt_app=bolt, engine=engine))
         url = server.url
         sender = SlackSender(
@@ -95,7 +95,7 @@ def start_app(
             team_id=slack.team_id,
             response_url=slack.response_url("command"),
         )
-        live = LiveApp(url, sender, slack, engine, settings, bolt, jobs)
+        live = LiveApp(url, sender, slack, engine, settings, bolt, embedded)
         started.append((server, live))
         return live
 
@@ -103,6 +103,7 @@ def start_app(
     for server, live in started:
         live.drain()
         server.stop()
+        live.worker.stop()
 
 
 @pytest.fixture

@@ -102,7 +102,7 @@ def test_keys_new_prints_a_key_that_seals():
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_serve_answers_signed_slash_commands_through_slack_api_url(
+def test_serve_acks_signed_slash_commands_and_a_worker_answers_through_slack_api_url(
     tmp_path: Path, database_url: str
 ):
     port = free_port()
@@ -132,8 +132,19 @@ def test_serve_answers_signed_slash_commands_through_slack_api_url(
 
             reply = sender.command("/hypothesis", "Make the system smarter.")
             forged = sender.post(sender.command_body("/hypothesis", "x y"), signature="v0=bad")
-
-            verdict = slack.wait_for("response_url", timeout=15)[0].args
+            assert slack.calls("response_url") == []  # the check is queued for a worker
+            worker = subprocess.Popen(
+                [*GATEBOT, "worker"],
+                env={**os.environ, **env},
+                cwd=tmp_path,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+                verdict = slack.wait_for("response_url", timeout=30)[0].args
+            finally:
+                worker.terminate()
+                assert worker.wait(timeout=30) == 0
             assert reply.status == 200 and reply.seconds < 3
             assert forged.status == 401
             assert "Vague" in json.dumps(verdict["blocks"])

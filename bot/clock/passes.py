@@ -34,6 +34,7 @@ from bot.gates.reviews import (
     sprint_key,
 )
 from bot.outbox.drain import drain
+from bot.queue.service import prune_finished
 from bot.slack import dedupe
 from db import heartbeats
 from db import reviews as queries
@@ -85,7 +86,8 @@ class Pass(ClockWork):
 
     def run(self) -> None:
         """Beat, retake stale claims (the oldest), open what is due, remind, digest, then post
-        what waits in the outbox (bot.outbox.service) and forget old event receipts."""
+        what waits in the outbox (bot.outbox.service) and forget old event receipts and
+        finished jobs."""
         from bot.digests.flows import DigestPass  # numpy and matplotlib load only with the clock
 
         stages: list[tuple[str, Callable[[], object]]] = [
@@ -108,6 +110,7 @@ class Pass(ClockWork):
                 ),
             ),
             ("event receipts", lambda: dedupe.prune(session=self.session, now=self.now)),
+            ("finished jobs", lambda: prune_finished(session=self.session, now=self.now)),
         ]
         for name, stage in stages:
             try:

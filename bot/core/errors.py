@@ -33,6 +33,18 @@ def user_message(error: Exception) -> str:
     )
 
 
+def unsaved_message(error: Exception) -> str:
+    """Return what a person is told when their request failed before anything was kept."""
+    if isinstance(error, GatebotError):
+        return str(error)
+    error_id = uuid.uuid4().hex[:8]
+    logger.exception("unexpected error %s", error_id, exc_info=error)
+    return (
+        f"Something went wrong on our side (error id {error_id}) and nothing was saved. "
+        "Please try again in a minute."
+    )
+
+
 def report_error(
     error: Exception, *, respond: Any = None, client: Any = None, user_id: str | None = None
 ) -> None:

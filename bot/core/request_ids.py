@@ -3,7 +3,7 @@
 An id is bound when work starts: per HTTP request (Flask hooks; an incoming X-Request-ID is
 honoured, e.g. from Heroku's router or a pipeline, and echoed back), per Slack request (the
 Bolt middleware, which adds the team and user), per clock pass. Work handed to other threads
-(listeners, BackgroundJobs, clock workers) goes through ContextThreadPoolExecutor, which
+(listeners, queue workers, clock workers) goes through ContextThreadPoolExecutor, which
 copies the context, so a job's log lines carry the id of the request that queued it.
 """
 

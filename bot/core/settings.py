@@ -59,7 +59,10 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     gatebot_web_threads: int = Field(default=32, ge=1, le=512)
     gatebot_listener_threads: int = Field(default=32, ge=1, le=1024)
-    gatebot_job_threads: int = Field(default=32, ge=1, le=1024)
+    gatebot_job_threads: int = Field(default=32, ge=1, le=1024)  # each worker's job threads
+    # A worker renews its jobs' leases every third of this; a dead one's are retaken after it.
+    gatebot_job_lease_seconds: float = Field(default=30.0, ge=1, le=3600)
+    gatebot_job_retry_seconds: float = Field(default=2.0, gt=0, le=600)  # then doubled per retry
     gatebot_clock_interval: float = Field(default=60.0, gt=0, le=3600)  # seconds between passes
     gatebot_grace_hours: float = Field(default=6.0, ge=0)  # a missed prompt is sent this late
     # Then a claim is stale. Short is safe: the retake looks for the post in Slack first.

@@ -10,13 +10,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from bot.app import create_app
+from bot.app import create_app, start_embedded_worker
 from bot.core.settings import load_settings
 from bot.demo.standin.serving import serve_wsgi
 from bot.demo.standin.slack import Call, SlackStandIn
 from bot.demo.standin.slack_requests import SlackSender
-from bot.falsifiability.service import FalsifiabilityChecker
-from bot.slack.jobs import BackgroundJobs
 from bot.slack.transcript import NAMES, plain, render_blocks, render_view
 from bot.web import create_web_app
 from db.migrate import upgrade
@@ -112,9 +110,8 @@ def demo_world(workdir: Path, out: Callable[[str], None] = print) -> Iterator[De
             slack_state_secret=None,
         )
         engine = make_engine(database_url)
-        checker = FalsifiabilityChecker.from_settings(settings)
-        jobs = BackgroundJobs(engine=engine, checker=checker, max_workers=2)
-        bolt = create_app(settings=settings, engine=engine, checker=checker, jobs=jobs)
+        bolt = create_app(settings=settings, engine=engine)
+        worker = start_embedded_worker(settings=settings, engine=engine, bolt=bolt)
         server = serve_wsgi(create_web_app(bolt_app=bolt, engine=engine))
         try:
 
@@ -130,6 +127,7 @@ def demo_world(workdir: Path, out: Callable[[str], None] = print) -> Iterator[De
             yield DemoWorld(slack, sender("U0PRIYA"), sender("U0DANIEL"), engine, out)
         finally:
             bolt.listener_runner.listener_executor.shutdown(wait=True)  # type: ignore[attr-defined]
-            jobs.shutdown(wait=True)
+            worker.wait_until_drained()
+            worker.stop()
             server.stop()
             engine.dispose()

@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
-from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -37,21 +36,23 @@ from bot.gates import time_zone
 from bot.metrics.flags import EpisodeState, evaluate, next_alert
 from bot.metrics.registry import spec_of
 from bot.metrics.series import DailySeries, daily_series
+from bot.queue.service import enqueue
+from bot.queue.tasks import task
 from db.columns import utcnow
 from db.models.gates import Project
 from db.models.metrics import AlertState, Metric
 
-__all__ = ["SentAlert", "evaluate_ingested", "evaluate_later", "evaluate_project"]
+__all__ = [
+    "SentAlert",
+    "evaluate_ingested",
+    "evaluate_later",
+    "evaluate_project",
+    "evaluate_task",
+]
 
 logger = logging.getLogger(__name__)
 
 HISTORY_DAYS = 56  # the trailing window the flags judge: z-score baseline, runs, last week
-
-
-class Jobs(Protocol):
-    """Where work goes to run after the caller answered (bot.slack.jobs.BackgroundJobs)."""
-
-    def submit(self, job: Callable[..., None], /, **kwargs: Any) -> object: ...
 
 
 def evaluate_project(
@@ -163,18 +164,30 @@ def evaluate_ingested(
         return []
 
 
-def _job(*, session: Session, checker: object, **kwargs: Any) -> None:
-    # BackgroundJobs hands every job its checker; alerts need none.
-    evaluate_ingested(session=session, **kwargs)
+@task("escapes.evaluate")
+def evaluate_task(
+    *, session: Session, client: WebClient, project_id: int, metric_ids: list[int]
+) -> None:
+    """Judge metrics that just received data, from the queue (no checker: alerts need none)."""
+    evaluate_ingested(session=session, client=client, project_id=project_id, metric_ids=metric_ids)
 
 
 def evaluate_later(
-    *, jobs: Jobs, client: WebClient, project_id: int, metric_ids: Iterable[int]
+    *, session: Session, team_id: str, project_id: int, metric_ids: Iterable[int]
 ) -> None:
-    """Queue the judgement of freshly stored metrics, to run after the caller has answered."""
-    ids = tuple(sorted(set(metric_ids)))
+    """Queue the judgement of freshly stored metrics, to run after the caller has answered.
+
+    Does not commit: the caller commits it, with the samples when it can.
+    """
+    ids = sorted(set(metric_ids))
     if ids:
-        jobs.submit(_job, client=client, project_id=project_id, metric_ids=ids)
+        enqueue(
+            session=session,
+            task=evaluate_task,
+            team_id=team_id,
+            project_id=project_id,
+            metric_ids=ids,
+        )
 
 
 def _zone(project: Project) -> ZoneInfo:

@@ -11,6 +11,7 @@ import db.projects as queries
 from bot.gates import Occurrence
 from bot.gates.schedule import calendar_for, next_prompt
 from bot.gates.setup import for_channel
+from bot.queue.health import silence_notes
 from db.models.gates import GateReview, Project, ReviewStatus
 
 OPEN_STATUSES = (ReviewStatus.CLAIMED, ReviewStatus.POSTED)
@@ -40,6 +41,7 @@ class ProjectStatus:
     sprint_day: int  # 1 on a sprint's first day; 0 before the first sprint
     next_prompt: Occurrence | None  # `at` in the team's time zone
     open_reviews: list[ReviewLine]
+    silent: tuple[str, ...] = ()  # the worker or clock not seen running lately, in words
 
 
 def status(*, session: Session, workspace_id: int, channel_id: str, now: datetime) -> ProjectStatus:
@@ -58,6 +60,7 @@ def status(*, session: Session, workspace_id: int, channel_id: str, now: datetim
         sprint_day=day,
         next_prompt=upcoming,
         open_reviews=_lines(session, workspace_id, project, OPEN_STATUSES),
+        silent=silence_notes(session=session, now=now),
     )
 
 

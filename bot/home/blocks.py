@@ -56,6 +56,7 @@ def home_view(home: Home) -> Block:
         blocks = _welcome(home)
     else:
         blocks = [header("Your projects"), section(_summary(home))]
+        blocks += [context(f":warning: {note}") for note in home.silent]
         if home.membership_problem is not None:
             blocks.append(
                 context(

@@ -26,6 +26,7 @@ from bot.gates import GateKind, question_keys
 from bot.gates import status as project_status
 from bot.home.membership import Membership
 from bot.home.model import AwaitingReview, Home, ProjectCard
+from bot.queue.health import silence_notes
 from db import workspaces
 from db.columns import utcnow
 from db.models.gates import Project
@@ -88,6 +89,7 @@ def gather(
         awaiting=sum(len(a) for a in awaiting.values()),
         awaiting_projects=sum(1 for a in awaiting.values() if a),
         membership_problem=membership.problem,
+        silent=silence_notes(session=session, now=now),
     )
 
 

@@ -60,6 +60,7 @@ class Home:
     awaiting_projects: int = 0
     workspace_projects: int = 0  # the workspace's projects, for the empty Home's words
     membership_problem: str | None = None  # why no card shows its work (Slack could not say)
+    silent: tuple[str, ...] = ()  # the worker or clock not seen running lately, in words
 
 
 def following_phase(phase: str) -> Phase | None:

@@ -16,11 +16,15 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 import db.projects as project_queries
-from bot.core.errors import NotFound
+from bot.core.errors import NotFound, user_message
+from bot.digests import service as digest
 from bot.home import membership as home_membership
 from bot.home.blocks import home_unavailable, home_view
 from bot.home.gather import PAGE_SIZE, gather
+from bot.home.modals import digest_preview, notice
 from bot.home.model import AwaitingReview, Home, ProjectCard, following_phase
+from bot.queue.tasks import task
+from db.columns import utcnow
 from db.models.gates import Project
 
 __all__ = [
@@ -28,10 +32,11 @@ __all__ = [
     "AwaitingReview",
     "Home",
     "ProjectCard",
+    "fill_digest_preview",
     "following_phase",
     "gather",
     "publish",
-    "publish_job",
+    "publish_task",
 ]
 
 logger = logging.getLogger(__name__)
@@ -107,13 +112,60 @@ def publish(
     return home
 
 
-def publish_job(*, session: Session, checker: object, **kwargs: object) -> None:
-    """Publish a Home from BackgroundJobs (which hands every job a checker the Home needs not).
+@task("home.fill_digest_preview")
+def fill_digest_preview(
+    *,
+    session: Session,
+    client: WebClient,
+    view_id: str,
+    team_id: str,
+    workspace_id: int,
+    project_id: int,
+    user_id: str,
+) -> None:
+    """Replace the loading modal with the digest as it would be posted now, or why not
+    (the person must be in the project's channel: checked here, once the modal is open)."""
+    try:
+        found = project(session=session, workspace_id=workspace_id, project_id=project_id)
+        require_member(
+            session=session,
+            client=client,
+            team_id=team_id,
+            user_id=user_id,
+            channel_id=found.channel_id,
+        )
+        built = digest.build(
+            session=session, project=found, now=utcnow(), compact=False, posted=False
+        )
+        view = digest_preview(found, built.message)
+    except Exception as error:  # the modal is open and waiting: say what happened there
+        view = notice("Digest preview", user_message(error))
+    client.views_update(view_id=view_id, view=view)
 
-    A failure is logged, not sent to the person: the Home is a view they may not have asked
-    for (it follows their acts), the last one stays, and Refresh tries again.
+
+@task("home.publish")
+def publish_task(
+    *,
+    session: Session,
+    client: WebClient,
+    team_id: str,
+    user_id: str,
+    page: int = 1,
+    view_hash: str | None = None,
+) -> None:
+    """Publish a person's Home from the queue (a tab opened, a button, an act of theirs).
+
+    A failure is logged, not retried or sent to the person: the Home is a view they may
+    not have asked for (it follows their acts), the last one stays, and Refresh tries again.
     """
     try:
-        publish(session=session, **kwargs)  # type: ignore[arg-type]
+        publish(
+            session=session,
+            client=client,
+            team_id=team_id,
+            user_id=user_id,
+            page=page,
+            view_hash=view_hash,
+        )
     except Exception:
-        logger.exception("the Home of %s could not be published", kwargs.get("user_id"))
+        logger.exception("the Home of %s could not be published", user_id)

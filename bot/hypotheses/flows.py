@@ -1,15 +1,27 @@
-"""Posting saved hypotheses to their channel."""
+"""Hypotheses' slow work, run by the queue's workers: check and reply, save, post."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
+from typing import Any
 
+from slack_bolt import Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot.hypotheses.blocks import saved_confirmation, saved_post
-from bot.hypotheses.service import verdict_of
+from bot.hypotheses import service as hypotheses
+from bot.hypotheses.blocks import (
+    saved_confirmation,
+    saved_post,
+    verdict_fallback_text,
+    verdict_message,
+)
+from bot.hypotheses.form import HypothesisFields
+from bot.hypotheses.service import Checker, verdict_of
 from bot.outbox import service as outbox
+from bot.queue.service import enqueue, enqueue_next
+from bot.queue.tasks import JobRef, task
 from bot.slack.mrkdwn import escape
 from db.models import Hypothesis, Workspace
 from db.models.outbox import OutboxMessage
@@ -78,3 +90,115 @@ def confirm_to_author(
 def _team_id(session: Session, hypothesis: Hypothesis) -> str:
     workspace = session.get(Workspace, hypothesis.workspace_id)
     return workspace.team_id if workspace else ""
+
+
+# The Home sits above hypotheses: its task is queued by name, not imported (bot.home).
+HOME_PUBLISH = "home.publish"
+
+
+@task("hypotheses.check_and_reply")
+def check_and_reply(
+    *,
+    session: Session,
+    checker: Checker,
+    respond: Respond,
+    job: JobRef,
+    team_id: str,
+    channel_id: str,
+    user_id: str,
+    text: str,
+) -> None:
+    """Check the statement (slow: maybe an LLM), keep the draft, queue the author's verdict."""
+    hypothesis = hypotheses.check_and_draft(
+        session=session,
+        checker=checker,
+        team_id=team_id,
+        channel_id=channel_id,
+        author_id=user_id,
+        text=text,
+    )
+    if not enqueue_next(
+        session=session,
+        after=job,
+        task=reply_verdict,
+        team_id=team_id,
+        response_url=getattr(respond, "response_url", None),
+        channel_id=channel_id,
+        user_id=user_id,
+        hypothesis_id=hypothesis.id,
+    ):
+        session.rollback()  # a run before this one's worker died drafted it already
+        return
+    session.commit()
+
+
+@task("hypotheses.reply_verdict")
+def reply_verdict(*, session: Session, respond: Respond, hypothesis_id: int) -> None:
+    """Show the author the verdict on their draft, through the command's response_url."""
+    hypothesis = session.get(Hypothesis, hypothesis_id)
+    if hypothesis is None:
+        return
+    verdict = verdict_of(hypothesis)
+    session.commit()  # end the read before waiting on Slack
+    respond(
+        blocks=verdict_message(hypothesis_id=hypothesis.id, text=hypothesis.text, verdict=verdict),
+        text=verdict_fallback_text(verdict),
+        response_type="ephemeral",
+    )
+
+
+def form_payload(form: HypothesisFields) -> dict[str, Any]:
+    """Return the modal's fields as a job's JSON payload carries them."""
+    return asdict(form)
+
+
+@task("hypotheses.save_submission")
+def save_submission(
+    *,
+    session: Session,
+    checker: Checker,
+    job: JobRef,
+    team_id: str,
+    channel_id: str,
+    user_id: str,
+    form: dict[str, str],
+    replaces: int | None,
+) -> None:
+    """Check the assembled statement (slow: maybe an LLM), save it, queue its post."""
+    outcome = hypotheses.submit_form(
+        session=session,
+        checker=checker,
+        team_id=team_id,
+        channel_id=channel_id,
+        author_id=user_id,
+        form=HypothesisFields(**form),
+        replaces=replaces,
+    )
+    if not enqueue_next(
+        session=session,
+        after=job,
+        task=post_saved,
+        team_id=team_id,
+        hypothesis_id=outcome.hypothesis.id,
+        user_id=user_id,
+    ):
+        session.rollback()  # a run before this one's worker died saved it already
+        return
+    session.commit()
+
+
+@task("hypotheses.post_saved")
+def post_saved(*, session: Session, client: WebClient, hypothesis_id: int, user_id: str) -> None:
+    """Post a saved hypothesis in its channel, tell its author, then redraw their Home."""
+    hypothesis = session.get(Hypothesis, hypothesis_id)
+    if hypothesis is None or hypothesis.message_ts:  # posted by a run before this one
+        return
+    delivery = announce_hypothesis(client=client, session=session, hypothesis=hypothesis)
+    confirm_to_author(client=client, hypothesis=hypothesis, delivery=delivery)
+    queue_home(session=session, team_id=_team_id(session, hypothesis), user_id=user_id)
+    session.commit()
+
+
+def queue_home(*, session: Session, team_id: str, user_id: str) -> None:
+    """Queue a redraw of the person's Home (it lists their hypotheses). Does not commit."""
+    enqueue(session=session, task=HOME_PUBLISH, team_id=team_id, user_id=user_id)

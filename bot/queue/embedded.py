@@ -26,7 +26,8 @@ class EmbeddedWorker:
         self._thread = threading.Thread(target=worker.run, args=(self._stop,), name="worker")
 
     def start(self) -> EmbeddedWorker:
-        """Start the worker's thread; return self."""
+        """Start the worker's thread; return self, its first heartbeat already recorded."""
+        self.worker.beat()
         self._thread.start()
         return self
 

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from bot.core.request_ids import current
-from bot.queue.tasks import Task
+from bot.queue.tasks import JobRef, Task
 from db import queue
 from db.columns import utcnow
 
+KEEP_FINISHED = timedelta(days=1)  # long enough to look into what a job did, or why it failed
 IDS_FIELD = "_request_ids"  # where a job keeps the ids of the request that queued it
 
 # Set when a transaction that queued work commits: this process's workers take it at once.
@@ -32,7 +33,7 @@ _WAKE_FLAG = "gatebot_queued_work"
 def enqueue(
     *,
     session: Session,
-    task: Task,
+    task: Task | str,
     team_id: str = "",
     key: str | None = None,
     delay: timedelta | None = None,
@@ -40,6 +41,9 @@ def enqueue(
     **payload: Any,
 ) -> int | None:
     """Queue `task` with its JSON payload; return the job's id (None: `key` already queued).
+
+    A task is named by its registered name where importing it would reach up a layer
+    (a hypothesis redraws the Home, which imports hypotheses).
 
     Does not commit: the caller's commit makes the job real, with whatever else it wrote.
     """
@@ -49,7 +53,7 @@ def enqueue(
     now = now or utcnow()
     job_id = queue.add(
         session=session,
-        task=task.name,
+        task=task if isinstance(task, str) else task.name,
         payload=fields,
         team_id=team_id,
         key=key,
@@ -58,6 +62,26 @@ def enqueue(
     )
     session.info[_WAKE_FLAG] = True
     return job_id
+
+
+def enqueue_next(
+    *, session: Session, after: JobRef, task: Task, team_id: str = "", **payload: Any
+) -> bool:
+    """Queue the step that follows job `after`; False if an earlier run of it already did.
+
+    Keyed by the job, so a job retaken after its worker died queues its next step once:
+    on False the caller rolls back what this run wrote, which the first run committed.
+    Does not commit.
+    """
+    key = f"after:{after.id}:{task.name}"
+    return enqueue(session=session, task=task, team_id=team_id, key=key, **payload) is not None
+
+
+def prune_finished(*, session: Session, now: datetime) -> int:
+    """Forget jobs finished more than KEEP_FINISHED ago; the clock calls this. Commits."""
+    removed = queue.prune(session=session, before=now - KEEP_FINISHED)
+    session.commit()
+    return removed
 
 
 @event.listens_for(OrmSession, "after_commit")

@@ -2,7 +2,8 @@
 
 A feature's flows module declares its tasks with `@task("hypotheses.check_and_reply")`.
 The body takes keyword arguments: its JSON payload's fields, plus any of the worker's
-resources it names (`session`, `client`, `checker`, `respond`); a task that does not name
+resources it names (`session`, `client`, `checker`, `respond`, `job`, and
+`team_id`: the row's, which enqueue takes apart from the payload); a task that does not name
 the checker is never handed it. The composition root imports every flows module before a
 worker starts (bot.app.TASK_MODULES), so the registry is complete in every process.
 """
@@ -15,7 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 
 # What a worker can hand a task besides its payload (bot.queue.worker builds each).
-RESOURCES = frozenset({"session", "client", "checker", "respond"})
+RESOURCES = frozenset({"session", "client", "checker", "respond", "job", "team_id"})
+
+
+@dataclass(frozen=True)
+class JobRef:
+    """The `job` resource: which queued job this run is, to key the steps that follow it."""
+
+    id: int
+    attempts: int
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,11 @@ class Task:
     name: str
     body: Callable[..., None]
     resources: frozenset[str]
+    parameters: frozenset[str] | None  # None: the body takes **fields, so anything
+
+    def accepts(self, field: str) -> bool:
+        """Return whether the body takes a payload field of this name."""
+        return self.parameters is None or field in self.parameters
 
     def __call__(self, **kwargs: Any) -> None:
         """Run the body directly (tests, or a caller already off the ack path)."""
@@ -42,7 +56,13 @@ def task(name: str) -> Callable[[Callable[..., None]], Task]:
         if known is not None and known.body is not body:
             raise ValueError(f"two tasks are named {name!r}")
         parameters = inspect.signature(body).parameters
-        registered = Task(name=name, body=body, resources=RESOURCES & parameters.keys())
+        open_ended = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+        registered = Task(
+            name=name,
+            body=body,
+            resources=RESOURCES & parameters.keys(),
+            parameters=None if open_ended else frozenset(parameters),
+        )
         _REGISTRY[name] = registered
         return registered
 

@@ -30,13 +30,17 @@ from sqlmodel import Session
 from bot.core.errors import GatebotError, report_error
 from bot.core.request_ids import bound, new_id
 from bot.queue.service import IDS_FIELD, WORK_QUEUED
-from bot.queue.tasks import Task, UnknownTask, lookup
+from bot.queue.tasks import JobRef, Task, UnknownTask, lookup
 from bot.slack.replies import reliable
 from db import queue
 from db.columns import utcnow
 from db.models.queue import QueuedJob
 
 logger = logging.getLogger(__name__)
+
+# Payload fields a job may carry to reach the person (`respond`, or telling them of a
+# failure), handed to the body only if it names them.
+REPLY_FIELDS = frozenset({"response_url", "channel_id", "user_id"})
 
 
 @dataclass(frozen=True)
@@ -117,8 +121,9 @@ class Worker:
 
     def _renew_until(self, stop: threading.Event) -> None:
         interval = max(0.05, self.options.lease.total_seconds() / 3)
+        self.beat()  # at once: a worker that just started is seen running
         while not stop.wait(interval):
-            self._beat()
+            self.beat()
             with self._held_lock:
                 held = list(self._held.values())
             if not held:
@@ -133,9 +138,10 @@ class Worker:
                     )
             except Exception:
                 logger.exception("worker %s could not renew its leases", self.name)
-        self._beat()
+        self.beat()
 
-    def _beat(self) -> None:
+    def beat(self) -> None:
+        """Record this worker's heartbeat (never raises: a missed beat is only a stale one)."""
         if self._on_beat is None:
             return
         try:
@@ -163,11 +169,15 @@ class Worker:
             return
         try:
             task = lookup(job.task)
-            arguments = {k: v for k, v in payload.items() if k != "response_url"}  # for respond
+            arguments = {
+                name: value
+                for name, value in payload.items()
+                if name not in REPLY_FIELDS or task.accepts(name)
+            }
             with Session(self.engine, expire_on_commit=False) as session:
                 task.body(**self._resources(task, job, payload, session), **arguments)
-        except GatebotError as refusal:
-            self._give_up(job, payload, refusal)
+        except GatebotError as refusal:  # the person's to act on, not the operator's
+            self._give_up(job, payload, refusal, level=logging.INFO)
             return
         except UnknownTask as error:  # a web newer than this worker: a newer worker will know
             self._retry_or_give_up(job, payload, error)
@@ -187,6 +197,11 @@ class Worker:
         wanted: dict[str, Any] = {}
         if "session" in task.resources:
             wanted["session"] = session
+        if "team_id" in task.resources:
+            wanted["team_id"] = job.team_id
+        if "job" in task.resources:
+            assert job.id is not None
+            wanted["job"] = JobRef(id=job.id, attempts=job.attempts)
         if "checker" in task.resources:
             wanted["checker"] = self._checker
         if "client" in task.resources or "respond" in task.resources:
@@ -218,7 +233,14 @@ class Worker:
             )
             session.commit()
 
-    def _give_up(self, job: QueuedJob, payload: dict[str, Any], error: Exception) -> None:
+    def _give_up(
+        self,
+        job: QueuedJob,
+        payload: dict[str, Any],
+        error: Exception,
+        *,
+        level: int = logging.WARNING,
+    ) -> None:
         with Session(self.engine) as session:
             failed = queue.fail(
                 session=session, job=job, worker_id=self.name, now=utcnow(), error=_describe(error)
@@ -226,7 +248,7 @@ class Worker:
             session.commit()
         if not failed:
             return  # retaken by another worker meanwhile: theirs to report
-        logger.warning("job %s (%s) gave up: %s", job.id, job.task, error)
+        logger.log(level, "job %s (%s) gave up: %s", job.id, job.task, error)
         self._tell(job, payload, error)
 
     def _tell(self, job: QueuedJob, payload: dict[str, Any], error: Exception) -> None:

@@ -5,13 +5,12 @@ delivery inserts a receipt under its key (db.receipts); a repeat finds the key t
 acknowledged without running any listener. The database decides, so this holds across
 several web processes.
 
-Everything is recorded before it is acted on: at most once. If acting then fails, the
-person is told (bot.slack.listeners) and asks again, which is a new delivery. Events are
-recorded here, before any listener; a modal submission by its listener once it passed
-validation (`first_submission`), because one that failed validation is legitimately
-submitted again. Slash commands and clicks are not: Slack never re-sends them, a double
-click is two deliveries anyway (the conditional writes behind each button handle it), and
-a database write before every ack would tax the path that must stay fastest.
+Everything is recorded before it is acted on. Events are recorded here, before any
+listener. A modal submission is recorded by its listener once it passed validation
+(`first_submission`: one that failed is legitimately submitted again), in the transaction
+that also queues its work (bot.queue), so the receipt never outlives the work it stands for.
+Slash commands and clicks are not: Slack never re-sends them, and a double click is two
+deliveries anyway (the conditional writes behind each button handle it).
 """
 
 from __future__ import annotations
@@ -50,10 +49,12 @@ def delivery_key(body: dict[str, Any]) -> str | None:
 
 
 def first_submission(*, session: Session, body: dict[str, Any], team_id: str) -> bool:
-    """Record a modal's accepted submission; False if it was handled already. Commits.
+    """Record a modal's accepted submission; False if it was handled already. No commit.
 
-    Call right after ack(), once the submission passed validation: one that failed
-    validation stays open and is legitimately submitted again. Keyed by the view's id:
+    Call once the submission passed validation (one that failed stays open and is
+    legitimately submitted again), and commit the receipt with the work it accepts, before
+    the ack: committed alone, a crash would leave a receipt that turns away the person's
+    Submit-again while the work it stood for was lost. Keyed by the view's id:
     each modal Slack opens has its own, and the same submission sent again (a resend, or
     Submit pressed again after a slow answer) carries it.
     """
@@ -61,7 +62,6 @@ def first_submission(*, session: Session, body: dict[str, Any], team_id: str) ->
     if key is None:
         return True
     first = receipts.record(session=session, key=key, team_id=team_id)
-    session.commit()
     if not first:
         logger.info("ignored a repeated modal submission %s", key)
     return first

@@ -1,10 +1,15 @@
-"""Errors raised after ack() are reported by us, never handed back to Bolt.
+"""Errors raised around ack() are reported by us, never handed back to Bolt.
 
 Bolt's thread runner, when a listener raises after acking, overwrites the ack it already
 has with None; if that lands within a few milliseconds of ack(), the request thread has
 not yet read it and Slack gets a 404 after 3 s (a failed command, a modal stuck on
 "trouble connecting") on top of any message we send. GuardedApp wraps every listener as it
 is registered, through Bolt's public decorators, so this is fixed in one place.
+
+Listeners now write what they accept before they ack, so an unexpected error (the
+database away) can come first. Nothing was accepted then, and Slack must not think so: a
+modal stays open, its typed answers kept, with our message on its first field; a slash
+command is answered with the message. Anything else goes back to Bolt, unacked.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.core.errors import report_error
+from bot.core.errors import report_error, unsaved_message
 
 # What the guard itself needs from Bolt, whether or not the listener asks for it.
 _NEEDED = ("ack", "body", "respond", "client")
@@ -63,9 +68,13 @@ def guarded(function: Callable[..., Any]) -> Callable[..., Any]:
             return function(**{name: kwargs[name] for name in own_args if name in kwargs})
         except Exception as error:
             ack = kwargs.get("ack")
-            if ack is None or ack.response is None:
-                raise  # not acked yet: Bolt's own error path still answers Slack correctly
             body = kwargs.get("body") or {}
+            if ack is not None and ack.response is None:
+                if not _refuse(ack, body, error):
+                    raise  # Bolt's own error path answers Slack
+                return None
+            if ack is None:
+                raise
             report_error(
                 error,
                 respond=kwargs.get("respond") if body.get("response_url") else None,
@@ -83,3 +92,17 @@ def guarded(function: Callable[..., Any]) -> Callable[..., Any]:
     run.__qualname__ = getattr(function, "__qualname__", run.__name__)
     run.__doc__ = function.__doc__
     return run
+
+
+def _refuse(ack: Any, body: dict[str, Any], error: Exception) -> bool:
+    """Answer a request not yet acked with what went wrong; False if it is not one we can."""
+    if body.get("type") == "view_submission":
+        fields = list(((body.get("view") or {}).get("state") or {}).get("values") or {})
+        if not fields:
+            return False
+        ack(response_action="errors", errors={fields[0]: unsaved_message(error)})
+        return True
+    if body.get("command"):
+        ack(text=unsaved_message(error))
+        return True
+    return False

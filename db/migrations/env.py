@@ -9,6 +9,7 @@ import db.models  # noqa: F401  (every table, registered on SQLModel.metadata)
 from db.session import make_engine
 
 config = context.config
+MIGRATION_LOCK = 72_657_301  # an arbitrary key of gatebot's own in pg_advisory_lock
 target_metadata = SQLModel.metadata
 
 
@@ -48,6 +49,11 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         # this pragma outside a transaction, so it is set before the migrations begin.
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         connection.commit()  # end the autobegun transaction: the migrations commit their own
+    elif connection.dialect.name == "postgresql":
+        # Every process of a Procfile upgrades before it starts: one at a time, the rest
+        # then find the schema at head. Held for the session, released when it closes.
+        connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+        connection.commit()
     # render_as_batch lets ALTERs work on SQLite, which cannot alter columns in place.
     context.configure(
         connection=connection,

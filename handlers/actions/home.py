@@ -13,8 +13,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot.core.errors import GatebotError, user_message
-from bot.digests import service as digest
+from bot.core.errors import GatebotError
 from bot.gates import answers
 from bot.gates.blocks.answers import answer_modal
 from bot.home import service as home
@@ -26,11 +25,10 @@ from bot.home.blocks import (
     HOME_WRITE,
     PAGE_ACTIONS,
 )
-from bot.home.modals import channel_picker, digest_loading, digest_preview, notice
+from bot.home.modals import channel_picker, digest_loading, notice
 from bot.hypotheses.blocks import modal as hypothesis_modal
-from bot.slack.jobs import BackgroundJobs
+from bot.queue.service import enqueue
 from bot.slack.workspace import RequestWorkspace
-from db.columns import utcnow
 from handlers.ids import workspace_and_value
 
 
@@ -50,8 +48,7 @@ def turn_page(
     action: dict[str, Any],
     body: dict[str, Any],
     context: BoltContext,
-    client: WebClient,
-    jobs: BackgroundJobs,
+    session: Session,
 ) -> None:
     """Publish the page the button names (Previous, Next, or Refresh's own page), over the
     Home it was pressed on only: a newer Home published meanwhile is not overwritten."""
@@ -60,14 +57,15 @@ def turn_page(
         page = int(action.get("value") or 1)
     except ValueError:  # a value we never wrote: show the first page rather than nothing
         page = 1
-    jobs.submit(
-        home.publish_job,
-        client=client,
+    enqueue(
+        session=session,
+        task=home.publish_task,
         team_id=context.team_id or "",
         user_id=body["user"]["id"],
         page=page,
         view_hash=(body.get("view") or {}).get("hash"),
     )
+    session.commit()
 
 
 def _require_member(
@@ -173,7 +171,6 @@ def preview_digest(
     client: WebClient,
     session: Session,
     workspace: RequestWorkspace,
-    jobs: BackgroundJobs,
 ) -> None:
     """Open the digest preview at once, then fill it in after reading the project's weeks."""
     ack()
@@ -183,46 +180,16 @@ def preview_digest(
     except GatebotError as problem:
         _explain(client, body, "Digest preview", problem)
         return
-    session.commit()  # the job reads in its own session: end this read before waiting on Slack
+    session.commit()  # end this read before waiting on Slack
     # Open now, while the trigger is fresh (3 s); twelve weeks of metrics are read after.
     opened = client.views_open(trigger_id=body["trigger_id"], view=digest_loading(project))
-    jobs.submit(
-        fill_digest_preview,
-        client=client,
+    enqueue(
+        session=session,
+        task=home.fill_digest_preview,
         view_id=opened["view"]["id"],
         team_id=context.team_id or "",
         workspace_id=workspace_id,
         project_id=project_id,
         user_id=body["user"]["id"],
     )
-
-
-def fill_digest_preview(
-    *,
-    session: Session,
-    checker: object,
-    client: WebClient,
-    view_id: str,
-    team_id: str,
-    workspace_id: int,
-    project_id: int,
-    user_id: str,
-) -> None:
-    """Replace the loading modal with the digest as it would be posted now, or why not
-    (the person must be in the project's channel: checked here, once the modal is open)."""
-    try:
-        project = home.project(session=session, workspace_id=workspace_id, project_id=project_id)
-        home.require_member(
-            session=session,
-            client=client,
-            team_id=team_id,
-            user_id=user_id,
-            channel_id=project.channel_id,
-        )
-        built = digest.build(
-            session=session, project=project, now=utcnow(), compact=False, posted=False
-        )
-        view = digest_preview(project, built.message)
-    except Exception as error:  # the modal is open and waiting: say what happened there
-        view = notice("Digest preview", user_message(error))
-    client.views_update(view_id=view_id, view=view)
+    session.commit()

@@ -12,7 +12,7 @@ from bot.home import service as home
 from bot.hypotheses import service as hypotheses
 from bot.hypotheses.blocks import DISCARD, EDIT, SAVE, modal, status_note
 from bot.hypotheses.flows import announce_hypothesis, confirmation
-from bot.slack.jobs import BackgroundJobs
+from bot.queue.service import enqueue
 from bot.slack.workspace import RequestWorkspace
 from handlers.ids import workspace_and_value
 
@@ -33,7 +33,6 @@ def save_hypothesis(
     client: WebClient,
     session: Session,
     workspace: RequestWorkspace,
-    jobs: BackgroundJobs,
 ) -> None:
     """Put the draft on record and post it to the channel, once however often Save is clicked;
     then redraw the author's Home, which lists it."""
@@ -53,9 +52,9 @@ def save_hypothesis(
     respond(
         text=confirmation(hypothesis=outcome.hypothesis, delivery=delivery), replace_original=True
     )
-    jobs.submit(
-        home.publish_job, client=client, team_id=context.team_id or "", user_id=body["user"]["id"]
-    )
+    team_id, user_id = context.team_id or "", body["user"]["id"]
+    enqueue(session=session, task=home.publish_task, team_id=team_id, user_id=user_id)
+    session.commit()
 
 
 def edit_hypothesis(

@@ -10,12 +10,10 @@ from sqlmodel import Session
 
 from bot.core.errors import InvalidInput
 from bot.digests import service as digest
-from bot.digests.flows import post_now
 from bot.digests.service import Action
+from bot.digests.tasks import post, preview
 from bot.metrics import registry as metric_registry
-from bot.slack.jobs import BackgroundJobs
-from bot.slack.replies import reliable
-from db.columns import utcnow
+from bot.queue.service import enqueue
 from prompts import render
 
 
@@ -31,7 +29,6 @@ def digest_command(
     respond: Respond,
     client: WebClient,
     session: Session,
-    jobs: BackgroundJobs,
 ) -> None:
     """Handle /digest [preview | now | compact on|off | help]."""
     try:
@@ -53,11 +50,9 @@ def digest_command(
         _compact(session=session, respond=respond, compact=parsed.compact, **where)
         return
     # Reading twelve weeks of every metric and drawing a chart is slow: after the ack.
-    job = preview_job if parsed.action is Action.PREVIEW else post_job
-    reply = reliable(
-        respond, client=client, channel_id=where["channel_id"], user_id=where["user_id"]
-    )
-    jobs.submit(job, respond=reply, client=client, **where)
+    job = preview if parsed.action is Action.PREVIEW else post
+    enqueue(session=session, task=job, response_url=command.get("response_url"), **where)
+    session.commit()
 
 
 def _compact(
@@ -80,47 +75,3 @@ def _compact(
         user_id=user_id,
     )
     respond(text=text, response_type="in_channel" if changed else "ephemeral")
-
-
-def preview_job(
-    *,
-    session: Session,
-    checker: object,
-    respond: Respond,
-    client: WebClient,
-    team_id: str,
-    channel_id: str,
-    user_id: str,
-) -> None:
-    """Show the caller, and only them, the digest as it would be posted now (whole layout)."""
-    project = metric_registry.project_in(session=session, team_id=team_id, channel_id=channel_id)
-    built = digest.build(
-        session=session, project=project, now=utcnow(), compact=False, posted=False
-    )
-    message = built.message
-    respond(
-        text=message.text,
-        blocks=message.blocks,
-        response_type="ephemeral",
-        replace_original=False,
-    )
-
-
-def post_job(
-    *,
-    session: Session,
-    checker: object,
-    respond: Respond,
-    client: WebClient,
-    team_id: str,
-    channel_id: str,
-    user_id: str,
-) -> None:
-    """Post the digest in the channel now; tell the caller only if it did not go out."""
-    project = metric_registry.project_in(session=session, team_id=team_id, channel_id=channel_id)
-    run = post_now(session=session, client=client, project=project, user_id=user_id, now=utcnow())
-    if run is None:
-        respond(text="A digest was just posted for this project: look in the channel.")
-    elif run.status != "posted" or run.error:
-        problem = run.error or "Slack did not accept it"
-        respond(text=f":warning: The digest did not go out as it should: {problem}")

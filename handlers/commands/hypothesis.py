@@ -9,10 +9,10 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.hypotheses import service as hypotheses
-from bot.hypotheses.blocks import list_message, modal, verdict_fallback_text, verdict_message
-from bot.hypotheses.service import Checker, Subcommand, parse_command
-from bot.slack.jobs import BackgroundJobs
-from bot.slack.replies import reliable
+from bot.hypotheses.blocks import list_message, modal
+from bot.hypotheses.flows import check_and_reply
+from bot.hypotheses.service import Subcommand, parse_command
+from bot.queue.service import enqueue
 from bot.slack.workspace import RequestWorkspace
 from prompts import render
 
@@ -30,7 +30,6 @@ def hypothesis_command(
     client: WebClient,
     session: Session,
     workspace: RequestWorkspace,
-    jobs: BackgroundJobs,
 ) -> None:
     """Handle /hypothesis [text | list | help]."""
     parsed = parse_command(command.get("text", ""))
@@ -51,43 +50,15 @@ def hypothesis_command(
         respond(blocks=list_message(rows, channel_id=command["channel_id"]), text="Hypotheses")
         return
 
-    ack(text=":hourglass_flowing_sand: Checking your hypothesis…")
-    jobs.submit(
-        check_and_reply,
-        # The verdict comes seconds later: a lost response_url post would leave "Checking…".
-        respond=reliable(
-            respond, client=client, channel_id=command["channel_id"], user_id=command["user_id"]
-        ),
+    # Kept before the ack: once Slack hears "Checking…", the statement is on the queue.
+    enqueue(
+        session=session,
+        task=check_and_reply,
         team_id=context.team_id or command["team_id"],
+        response_url=command.get("response_url"),
         channel_id=command["channel_id"],
         user_id=command["user_id"],
         text=parsed.text,
     )
-
-
-def check_and_reply(
-    *,
-    session: Session,
-    checker: Checker,
-    respond: Respond,
-    team_id: str,
-    channel_id: str,
-    user_id: str,
-    text: str,
-) -> None:
-    """Check the statement (slow: maybe an LLM), keep the draft, show the author the verdict."""
-    hypothesis = hypotheses.check_and_draft(
-        session=session,
-        checker=checker,
-        team_id=team_id,
-        channel_id=channel_id,
-        author_id=user_id,
-        text=text,
-    )
     session.commit()
-    verdict = hypotheses.verdict_of(hypothesis)
-    respond(
-        blocks=verdict_message(hypothesis_id=hypothesis.id, text=hypothesis.text, verdict=verdict),
-        text=verdict_fallback_text(verdict),
-        response_type="ephemeral",
-    )
+    ack(text=":hourglass_flowing_sand: Checking your hypothesis…")

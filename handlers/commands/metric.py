@@ -14,7 +14,6 @@ from bot.metrics import blocks, ingest, judging, tokens
 from bot.metrics import links as metric_links
 from bot.metrics import registry as metric_registry
 from bot.metrics.command import Action, MetricCommand, parse
-from bot.slack.jobs import BackgroundJobs
 from db.columns import utcnow
 from db.models.gates import Project
 from prompts import render
@@ -35,7 +34,6 @@ def metric_command(
     respond: Respond,
     client: WebClient,
     session: Session,
-    jobs: BackgroundJobs,
 ) -> None:
     """Handle /metric [define | update | list | record | link | token | help]."""
     try:
@@ -54,10 +52,14 @@ def metric_command(
     )
     if parsed.action is Action.RECORD:
         stored = _record(parsed, project=project, session=session, respond=respond)
-        # Judged on the job pool: a breach is posted to the channel, this reply is not held.
+        # Judged on a worker: a breach is posted to the channel, this reply is not held.
         escape.evaluate_later(
-            jobs=jobs, client=client, project_id=project.id, metric_ids=stored.metric_ids
+            session=session,
+            team_id=context.team_id or command["team_id"],
+            project_id=project.id,
+            metric_ids=stored.metric_ids,
         )
+        session.commit()
         return
     act = _ACTIONS[parsed.action]
     act(parsed, project=project, session=session, user=command["user_id"], respond=respond)

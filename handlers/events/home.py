@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import App, BoltContext
-from slack_sdk import WebClient
+from sqlmodel import Session
 
 from bot.home import service as home
-from bot.slack.jobs import BackgroundJobs
+from bot.queue.service import enqueue
 
 
 def register(app: App) -> None:
@@ -16,16 +16,14 @@ def register(app: App) -> None:
     app.event("app_home_opened")(open_home)
 
 
-def open_home(
-    event: dict[str, Any], context: BoltContext, client: WebClient, jobs: BackgroundJobs
-) -> None:
+def open_home(event: dict[str, Any], context: BoltContext, session: Session) -> None:
     """Publish the person's Home each time they open its tab (the Messages tab needs nothing).
 
-    Bolt acks events before the listener runs; the reads go to the job pool all the same,
-    so a burst of people opening the Home never holds the threads that ack commands.
+    Bolt acks events before the listener runs; the reads go to a worker all the same, so a
+    burst of people opening the Home never holds the threads that ack commands.
     """
     if event.get("tab") != "home":
         return
-    jobs.submit(
-        home.publish_job, client=client, team_id=context.team_id or "", user_id=event["user"]
-    )
+    team_id = context.team_id or ""
+    enqueue(session=session, task=home.publish_task, team_id=team_id, user_id=event["user"])
+    session.commit()

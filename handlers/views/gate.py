@@ -8,6 +8,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from sqlmodel import Session
 
+from bot.core.errors import GatebotError
 from bot.gates import Decision, answers, decisions
 from bot.gates import setup as projects
 from bot.gates.blocks.answers import ANSWER_CALLBACK, read_answer_modal
@@ -18,12 +19,11 @@ from bot.gates.blocks.setup import (
     read_setup_metadata,
     setup_block_errors,
 )
-from bot.gates.flows import announce_setup, post_decision, publish_summary, send_nudge
 from bot.gates.input import read_numbers
+from bot.gates.tasks import announce_saved_setup, post_recorded_decision, record_answers
 from bot.home import service as home
-from bot.hypotheses.service import Checker
+from bot.queue.service import enqueue
 from bot.slack import dedupe
-from bot.slack.jobs import BackgroundJobs
 from bot.slack.workspace import RequestWorkspace
 from db.columns import utcnow
 
@@ -56,23 +56,40 @@ def submit_setup(
     errors = projects.setup_errors(
         session=session, workspace_id=workspace.id, form=form, project_id=project_id
     )
+    if errors and dedupe.submitted_before(session=session, body=body):
+        ack()  # the same submission, saved meanwhile: its own project now holds the channel
+        return
     if errors:
         shown = setup_block_errors(errors, state_values=values, blocks=view.get("blocks"))
         ack(response_action="errors", errors=shown)
         return
-    ack()
-    if not dedupe.first_submission(session=session, body=body, team_id=workspace.team_id):
-        return
-    user_id = body["user"]["id"]
-    result = projects.save_setup(
-        session=session,
-        workspace_id=workspace.id,
-        user_id=user_id,
-        form=form,
-        project_id=project_id,
-    )
+    if dedupe.first_submission(session=session, body=body, team_id=workspace.team_id):
+        # A short write, with its receipt, before the ack; the notice waits on Slack: queued.
+        user_id = body["user"]["id"]
+        try:
+            result = projects.save_setup(
+                session=session,
+                workspace_id=workspace.id,
+                user_id=user_id,
+                form=form,
+                project_id=project_id,
+            )
+        except GatebotError:
+            session.rollback()  # nothing saved: the receipt goes too
+            ack()
+            raise  # the person reads why by DM (bot.app's error handler)
+        session.flush()  # the new project's id, for the notice's job
+        enqueue(
+            session=session,
+            task=announce_saved_setup,
+            team_id=workspace.team_id,
+            project_id=result.project.id,
+            created=result.created,
+            changed=list(result.changed),
+            user_id=user_id,
+        )
     session.commit()
-    announce_setup(session=session, client=client, result=result, user_id=user_id)
+    ack()
 
 
 def submit_answers(
@@ -82,7 +99,6 @@ def submit_answers(
     context: BoltContext,
     client: WebClient,
     session: Session,
-    jobs: BackgroundJobs,
 ) -> None:
     """Check the numbers inline, then keep the answers, nudge vague ones, refresh the summary."""
     submitted = read_answer_modal(view)
@@ -93,61 +109,21 @@ def submit_answers(
     if submitted.empty and not submitted.had_answers:
         ack(response_action="errors", errors={submitted.first_question: NO_ANSWER})
         return
-    ack()
-    if not dedupe.first_submission(session=session, body=body, team_id=context.team_id or ""):
-        return
-    # The checks wait on the LLM, each up to GATEBOT_LLM_TIMEOUT: on a listener thread they
-    # would hold one that other requests need for their acks, so they go to the job pool.
-    jobs.submit(
-        record_answers,
-        client=client,
-        team_id=context.team_id or "",
-        review_id=submitted.review_id,
-        user_id=body["user"]["id"],
-        texts=submitted.texts,
-        claims=submitted.claims,
-        numbers=numbers.values,
-    )
-
-
-def record_answers(
-    *,
-    session: Session,
-    checker: Checker,
-    client: WebClient,
-    team_id: str,
-    review_id: int,
-    user_id: str,
-    texts: dict[str, str],
-    claims: list[str],
-    numbers: dict[str, float] | None,
-) -> None:
-    """Check and keep the answers, nudge the author on vague ones, refresh the summary."""
-    now = utcnow()
-    recorded = answers.submit_answers(
-        session=session,
-        checker=checker,
-        team_id=team_id,
-        review_id=review_id,
-        user_id=user_id,
-        texts=texts,
-        claims=claims,
-        numbers=numbers,
-        now=now,
-    )
+    # Kept before the ack, with the receipt: the checks wait on the LLM (after the ack, on
+    # a worker), but once Slack closed the modal the answers are on the queue.
+    if dedupe.first_submission(session=session, body=body, team_id=context.team_id or ""):
+        enqueue(
+            session=session,
+            task=record_answers,
+            team_id=context.team_id or "",
+            review_id=submitted.review_id,
+            user_id=body["user"]["id"],
+            texts=submitted.texts,
+            claims=submitted.claims,
+            numbers=numbers.values,
+        )
     session.commit()
-    send_nudge(client=client, recorded=recorded, user_id=user_id)
-    publish_summary(
-        session=session,
-        client=client,
-        workspace_id=recorded.review.project.workspace_id,
-        review_id=recorded.review.id,
-        now=now,
-    )
-    # Already on the job pool: their Home stops asking for these answers, in this same job.
-    home.publish_job(
-        session=session, checker=checker, client=client, team_id=team_id, user_id=user_id
-    )
+    ack()
 
 
 def submit_decision(
@@ -158,7 +134,6 @@ def submit_decision(
     client: WebClient,
     session: Session,
     workspace: RequestWorkspace,
-    jobs: BackgroundJobs,
 ) -> None:
     """Record a lead's decision, post it in the prompt's thread, then redraw their Home."""
     review_id, decision, reason = read_decision_modal(view)
@@ -166,19 +141,37 @@ def submit_decision(
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    ack()
     if not dedupe.first_submission(session=session, body=body, team_id=context.team_id or ""):
+        session.commit()
+        ack()
         return
+    # A short write, so it is on record before the ack; posting it waits on Slack: queued.
     user_id, now = body["user"]["id"], utcnow()
-    decided = decisions.decide(
+    try:
+        decided = decisions.decide(
+            session=session,
+            workspace_id=workspace.id,
+            review_id=review_id,
+            user_id=user_id,
+            decision=Decision(decision),
+            reason=reason,
+            now=now,
+        )
+    except GatebotError:
+        session.rollback()  # nothing recorded: the receipt goes too, so they may submit again
+        ack()
+        raise  # the person reads why by DM (bot.app's error handler), as for any refusal
+    enqueue(
         session=session,
+        task=post_recorded_decision,
+        team_id=workspace.team_id,
         workspace_id=workspace.id,
         review_id=review_id,
         user_id=user_id,
-        decision=Decision(decision),
-        reason=reason,
-        now=now,
+        decision=decided.decision.value,
+        previous=decided.previous.value if decided.previous else None,
+        decided_at=now.isoformat(),
     )
+    enqueue(session=session, task=home.publish_task, team_id=workspace.team_id, user_id=user_id)
     session.commit()
-    post_decision(session=session, client=client, decided=decided, user_id=user_id, now=now)
-    jobs.submit(home.publish_job, client=client, team_id=workspace.team_id, user_id=user_id)
+    ack()

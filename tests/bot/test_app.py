@@ -11,7 +11,6 @@ from sqlalchemy import Engine
 from bot.app import create_app
 from bot.core.settings import SettingsError, load_settings
 from bot.demo.standin.slack import SlackStandIn
-from bot.falsifiability.service import FalsifiabilityChecker
 
 
 def _settings(slack: SlackStandIn, database_url: str, **overrides: object):  # type: ignore[no-untyped-def]
@@ -35,9 +34,7 @@ def test_a_token_in_the_environment_too_draws_no_bolt_warning(
     settings = _settings(slack, database_url)
 
     with caplog.at_level(logging.DEBUG):
-        create_app(
-            settings=settings, engine=engine, checker=FalsifiabilityChecker.from_settings(settings)
-        )
+        create_app(settings=settings, engine=engine)
 
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
     assert [call.token for call in slack.calls("auth.test")] == ["xoxb-app"]
@@ -47,10 +44,8 @@ def test_socket_mode_needs_no_signing_secret(
     engine: Engine, database_url: str, slack: SlackStandIn
 ):
     settings = _settings(slack, database_url, slack_signing_secret=None)
-    checker = FalsifiabilityChecker.from_settings(settings)
-
-    app = create_app(settings=settings, engine=engine, checker=checker, socket_mode=True)
+    app = create_app(settings=settings, engine=engine, socket_mode=True)
 
     assert app.client.token == "xoxb-app"
     with pytest.raises(SettingsError, match="SLACK_SIGNING_SECRET is not set"):
-        create_app(settings=settings, engine=engine, checker=checker)
+        create_app(settings=settings, engine=engine)

@@ -7,6 +7,7 @@ import time
 from sqlmodel import Session
 
 from bot.gates.blocks.prompt import ANSWER, DECIDE
+from db import heartbeats
 from db.models.gates import ReviewStatus
 from tests.handlers.gate_steps import ask, project, reviews, set_up, texts
 from tests.live_app import LiveApp
@@ -39,6 +40,23 @@ def test_status_shows_phase_sprint_next_prompt_in_team_time_and_open_reviews(liv
     assert "PM <@U0PM> · DS <@U0DS>" in shown
     assert "boundary review* · asked" in shown and "no answers yet" in shown
     assert "Last Slack error" not in shown
+
+
+def test_status_says_when_the_clock_has_not_run_and_stops_once_it_has(live_app: LiveApp):
+    set_up(live_app)  # the app's embedded worker runs (and beats); no clock runs in this test
+
+    before = texts(_reply(live_app, "status")["blocks"])
+    with Session(live_app.engine) as session:
+        heartbeats.beat(session=session, process="clock")
+        session.commit()
+    after = texts(_reply(live_app, "status", count=2)["blocks"])
+
+    assert (
+        ":warning: The clock (which posts gate prompts, reminders and digests) has never run: "
+        "what it does waits until it starts."
+    ) in before
+    assert "The worker" not in before
+    assert "The clock" not in after
 
 
 def test_pause_and_resume_tell_the_channel_and_status_says_paused(live_app: LiveApp):

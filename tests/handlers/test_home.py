@@ -21,7 +21,7 @@ from bot.home.blocks import (
     HOME_WRITE,
 )
 from bot.hypotheses.blocks import MODAL_CALLBACK as HYPOTHESIS_MODAL
-from db import workspaces
+from db import heartbeats, workspaces
 from db.models import Hypothesis
 from db.models.gates import GateReview, Project, ReviewStatus
 from tests.handlers.gate_steps import (
@@ -107,6 +107,20 @@ def test_a_lead_sees_the_project_and_answers_the_review_waiting_for_them(live_ap
     after = next_home(live_app, PM, after=before)  # redrawn without opening the tab again
     assert "No gate review is waiting for your answers." in read(after)
     assert buttons(after, HOME_ANSWER) == []
+
+
+def test_the_home_says_when_the_clock_has_not_run(live_app: LiveApp):
+    set_up(live_app)  # the app's embedded worker runs (and beats); no clock runs in this test
+
+    before = read(open_home(live_app))
+    with Session(live_app.engine) as session:
+        heartbeats.beat(session=session, process="clock")
+        session.commit()
+    after = read(open_home(live_app))
+
+    assert "The clock (which posts gate prompts, reminders and digests) has never run" in before
+    assert "The worker" not in before
+    assert "The clock" not in after and "Search ranking" in after
 
 
 def test_someone_who_only_answered_a_review_sees_the_project_too(live_app: LiveApp):

@@ -1,7 +1,10 @@
-"""An error raised right after ack() still gives Slack its 200 and the user a message."""
+"""An error raised around ack() still gives Slack its 200 and the user a message."""
+
+from sqlmodel import Session, select
 
 from bot.demo.standin.slack_requests import selected, text_input
 from bot.hypotheses.blocks import EDIT, MODAL_CALLBACK
+from db.models import Hypothesis
 from tests.live_app import LiveApp
 
 VALID_FORM = {
@@ -12,18 +15,28 @@ VALID_FORM = {
 }
 
 
-def test_an_error_just_after_ack_keeps_the_ack(live_app: LiveApp):
-    # Broken metadata fails in json.loads microseconds after ack(): the window in which
-    # Bolt would overwrite the ack and answer Slack 404 after 3 seconds.
+def test_an_error_before_the_ack_keeps_the_modal_open_with_words_not_a_failure(
+    live_app: LiveApp,
+):
+    # Broken metadata fails in json.loads before the submission is kept and acked: Slack
+    # must neither close the modal (nothing was saved) nor show "trouble connecting".
     view = {"callback_id": MODAL_CALLBACK, "private_metadata": "{not json"}
 
     replies = [live_app.sender.submit_view(view, VALID_FORM) for _ in range(5)]
 
     assert [r.status for r in replies] == [200] * 5
     assert max(r.seconds for r in replies) < 1
-    dms = live_app.slack.wait_for("chat.postMessage", count=5)
-    assert all(d.args["channel"] == live_app.sender.user_id for d in dms)
-    assert all("Something went wrong on our side (error id" in d.args["text"] for d in dms)
+    for reply in replies:
+        answer = reply.json()
+        assert answer["response_action"] == "errors"
+        [(field, message)] = answer["errors"].items()
+        assert field in VALID_FORM
+        assert "Something went wrong on our side (error id" in message
+        assert "nothing was saved" in message
+    live_app.drain()
+    assert live_app.slack.calls("chat.postMessage") == []
+    with Session(live_app.engine) as session:
+        assert session.exec(select(Hypothesis)).all() == []
 
 
 def test_a_domain_error_after_ack_reaches_the_user_in_words(live_app: LiveApp):

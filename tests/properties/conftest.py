@@ -18,13 +18,11 @@ import pytest
 from sqlalchemy import Engine, MetaData, select
 from sqlmodel import SQLModel
 
-from bot.app import create_app
+from bot.app import create_app, start_embedded_worker
 from bot.core.settings import load_settings
 from bot.demo.standin.serving import LocalServer, serve_wsgi
 from bot.demo.standin.slack import SlackStandIn
 from bot.demo.standin.slack_requests import Reply, SlackSender
-from bot.falsifiability.service import FalsifiabilityChecker
-from bot.slack.jobs import BackgroundJobs
 from bot.web import create_web_app
 from tests.live_app import SIGNING_SECRET, LiveApp
 
@@ -34,7 +32,7 @@ REPLY_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
 # What a refused input may still touch: bookkeeping times, and the receipt that dedupes
 # Slack's re-sends of the request itself and the signature that refuses its replay.
 _VOLATILE = {"last_used_at", "updated_at", "received_at"}
-_BOOKKEEPING = {"slack_receipts", "seen_signatures", "ingest_rate_hits"}
+_BOOKKEEPING = {"slack_receipts", "seen_signatures", "ingest_rate_hits", "heartbeats"}
 
 
 @dataclass
@@ -60,8 +58,7 @@ class QuietApp:
         """Return once every listener and job started so far has finished."""
         executor = self.live.bolt.listener_runner.listener_executor  # type: ignore[attr-defined]
         executor.submit(lambda: None).result(timeout=60)
-        for _ in range(2):  # a job may queue one more (an escape check after a record)
-            self.live.jobs.submit(lambda **_: None).result(timeout=60)
+        self.live.worker.wait_until_drained()  # jobs they queued, and any those queued
 
     def command(self, command: str, text: str) -> Answered:
         """Send `command text` as Slack would; return the reply and all it caused, settled."""
@@ -117,11 +114,11 @@ def quiet_app(
             slack_api_url=slack.api_url,
             database_url=database_url,
             gatebot_listener_threads=1,
+            gatebot_job_threads=1,
             **{"slack_bot_token": "xoxb-test-token", **overrides},
         )
-        checker = FalsifiabilityChecker.from_settings(settings)
-        jobs = BackgroundJobs(engine=engine, checker=checker, max_workers=1)
-        bolt = create_app(settings=settings, engine=engine, checker=checker, jobs=jobs)
+        bolt = create_app(settings=settings, engine=engine)
+        worker = start_embedded_worker(settings=settings, engine=engine, bolt=bolt)
         server = serve_wsgi(create_web_app(bolt_app=bolt, engine=engine))
         sender = SlackSender(
             events_url=f"{server.url}/slack/events",
@@ -129,7 +126,7 @@ def quiet_app(
             team_id=slack.team_id,
             response_url=slack.response_url("command"),
         )
-        live = LiveApp(server.url, sender, slack, engine, settings, bolt, jobs)
+        live = LiveApp(server.url, sender, slack, engine, settings, bolt, worker)
         started.append((server, live))
         return QuietApp(live)
 
@@ -137,3 +134,4 @@ def quiet_app(
     for server, live in started:
         live.drain()
         server.stop()
+        live.worker.stop()

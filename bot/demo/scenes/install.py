@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy import select as table_select
 from sqlmodel import Session, select
 
-from bot.app import create_app
+from bot.app import create_app, start_embedded_worker
 from bot.core.sealing import Sealer, new_key
 from bot.core.settings import load_settings
 from bot.demo.standin.install_browser import install_team, page_words
@@ -28,9 +28,7 @@ from bot.demo.standin.serving import serve_wsgi
 from bot.demo.standin.slack import Call, SlackStandIn
 from bot.demo.standin.slack_requests import SlackSender
 from bot.demo.world import DemoWorld
-from bot.falsifiability.service import FalsifiabilityChecker
 from bot.hypotheses.blocks import SAVE
-from bot.slack.jobs import BackgroundJobs
 from bot.slack.transcript import NAMES, render_blocks
 from bot.web import create_web_app
 from db.migrate import upgrade
@@ -111,15 +109,15 @@ def oauth_app(workdir: Path) -> Iterator[OAuthApp]:
             **OAUTH,
         )
         engine = make_engine(database_url)
-        checker = FalsifiabilityChecker.from_settings(settings)
-        jobs = BackgroundJobs(engine=engine, checker=checker, max_workers=2)
-        bolt = create_app(settings=settings, engine=engine, checker=checker, jobs=jobs)
+        bolt = create_app(settings=settings, engine=engine)
+        worker = start_embedded_worker(settings=settings, engine=engine, bolt=bolt)
         server = serve_wsgi(create_web_app(bolt_app=bolt, engine=engine))
         try:
             yield OAuthApp(server.url, slack, engine)
         finally:
             bolt.listener_runner.listener_executor.shutdown(wait=True)  # type: ignore[attr-defined]
-            jobs.shutdown(wait=True)
+            worker.wait_until_drained()
+            worker.stop()
             server.stop()
             engine.dispose()
 

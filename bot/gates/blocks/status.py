@@ -79,6 +79,7 @@ def status_message(status: ProjectStatus) -> list[Block]:
     blocks = [header(f"Gate reviews: {project.name}"), section(text)]
     lines = [_review_line(line, tz=project.timezone) for line in status.open_reviews[:10]]
     blocks.append(section("*Open reviews:*\n" + ("\n".join(lines) if lines else "none")))
+    blocks += [section(f":warning: {note}") for note in status.silent]
     if project.last_error:
         at = project.last_error_at
         when = f" ({local(at, tz=project.timezone)})" if at else ""

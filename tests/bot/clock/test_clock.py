@@ -21,10 +21,10 @@ from bot.clock.runner import run_once
 from bot.core.settings import load_settings
 from bot.demo.standin.slack import SlackStandIn
 from db.heartbeats import last_seen
-from db.models import Workspace
-from db.models.gates import GateReview, Project, ReviewStatus
+from db.models.gates import GateReview, ReviewStatus
 from db.models.outbox import OutboxMessage, OutboxStatus, SlackReceipt
 from db.session import make_engine
+from tests.processes import add_due_project
 
 GATEBOT = [sys.executable, "-m", "bot.cli"]
 
@@ -51,29 +51,7 @@ def migrated(tmp_path: Path, slack: SlackStandIn) -> str:
     url = f"sqlite:///{tmp_path / 'clock.db'}"
     upgraded = _run("db", "upgrade", env=_env(slack, url))
     assert upgraded.returncode == 0, upgraded.stderr
-    # A one-day sprint whose prompt went out a minute ago by the real clock, in UTC.
-    due = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        workspace = Workspace(team_id="T0GATEBOT")
-        session.add(workspace)
-        session.flush()
-        session.add(
-            Project(
-                workspace_id=workspace.id,  # type: ignore[arg-type]
-                name="Search ranking",
-                channel_id="C1",
-                sprint_length_days=1,
-                sprint_start=due.date(),
-                timezone="UTC",
-                prompt_time=due.time(),
-                phase="iteration",
-                created_at=due - timedelta(days=1),
-                updated_at=due - timedelta(days=1),
-            )
-        )
-        session.commit()
-    engine.dispose()
+    add_due_project(url)
     return url
 
 

@@ -191,7 +191,9 @@ def _free_port() -> int:
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_gatebot_serve_writes_gunicorn_and_app_lines_alike(tmp_path: Path, database_url: str):
+def test_gatebot_serve_and_worker_write_gunicorn_and_app_lines_alike(
+    tmp_path: Path, database_url: str
+):
     port = _free_port()
     log_file = tmp_path / "stderr.log"
     with SlackStandIn() as slack, log_file.open("w") as stderr:
@@ -231,7 +233,19 @@ def test_gatebot_serve_writes_gunicorn_and_app_lines_alike(tmp_path: Path, datab
             )
             body = sender.command_body("/hypothesis", "Make the system smarter.")
             assert sender.post(body, headers={"X-Request-ID": "lb-0002"}).status == 200
-            slack.wait_for("response_url", timeout=15)
+            # The verdict is the worker's: its lines carry the id of the request that queued it.
+            worker = subprocess.Popen(
+                [*gatebot, "worker"],
+                env=env,
+                cwd=tmp_path,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+            try:
+                slack.wait_for("response_url", timeout=30)
+            finally:
+                worker.terminate()
+                worker.wait(timeout=30)
         finally:
             process.terminate()
             process.wait(timeout=20)

@@ -15,8 +15,10 @@ from bot.escapes import service as escape
 from bot.escapes.service import evaluate_ingested, evaluate_project
 from bot.metrics import ingest
 from bot.metrics.flags import AlertKind
+from bot.queue.worker import Worker
 from db.models.gates import GateAnswer, GateReview, Project, ReviewStatus
 from db.models.metrics import AlertState, Metric
+from db.models.queue import QueuedJob
 from db.session import make_engine
 from tests.handlers.test_hypothesis_command import _texts
 from tests.metric_helpers import define, make_project
@@ -313,18 +315,21 @@ def test_evaluating_after_ingestion_never_raises(session, client, slack, project
 
     assert evaluate_ingested(session=session, client=client, project_id=999, metric_ids=[1]) == []
 
-    jobs: list[tuple[object, dict]] = []
 
-    class Queue:
-        def submit(self, job, /, **kwargs):  # type: ignore[no-untyped-def]
-            jobs.append((job, kwargs))
+def test_evaluating_later_queues_one_job_that_posts_the_breach(
+    session, client, slack, project, engine
+):
+    today = datetime.now(UTC)  # the worker judges as of now
+    rows = [{"name": "relevance_rating", "value": 0.70, "at": today.date().isoformat()}]
+    ingest.store(session=session, project=project, rows=rows, now=today)
+    escape.evaluate_later(session=session, team_id="T1", project_id=project.id, metric_ids=[])
+    escape.evaluate_later(session=session, team_id="T1", project_id=project.id, metric_ids={2, 1})
+    session.commit()
 
-    escape.evaluate_later(jobs=Queue(), client=client, project_id=project.id, metric_ids=[])  # type: ignore[arg-type]
-    assert jobs == []
-    escape.evaluate_later(jobs=Queue(), client=client, project_id=project.id, metric_ids={2, 1})  # type: ignore[arg-type]
-    [(job, kwargs)] = jobs
-    assert kwargs["metric_ids"] == (1, 2)
-    job(session=session, checker=None, now=NOW, **kwargs)  # type: ignore[operator]
+    [job] = session.exec(select(QueuedJob)).all()
+    assert (job.task, job.team_id, job.payload["metric_ids"]) == ("escapes.evaluate", "T1", [1, 2])
+    worker = Worker(engine=engine, client_for=lambda _team: client)
+    assert worker.run_one() is True
     assert len(channel_posts(slack)) == 1
 
 
