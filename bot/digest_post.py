@@ -27,6 +27,7 @@ from bot.digest import Built, Due, build, due_digest, manual_key
 from bot.digest_charts import Charts, Pending
 from bot.errors import InvalidInput
 from bot.reviews import DigestReport
+from bot.slack.packing import Block, pack
 from bot.slack_errors import SlackFailure, call_slack
 from db.claims import as_utc
 from db.digest_models import DigestRun, DigestStatus
@@ -54,12 +55,15 @@ def post_digest(
     # Drawn meanwhile when `charts` has processes; else when the thread needs it.
     chart = (charts or Charts()).submit(built.panels(), built.chart_title)
     message = built.message
+    # What passes one message's budget goes on in the thread, before the compact details.
+    first, *overflow = pack(message.blocks)
+    replies = [*overflow, *(pack(message.thread, note=False) if message.thread else [])]
     try:
         posted = call_slack(
             lambda: client.chat_postMessage(
                 channel=project.channel_id,
                 text=message.text,
-                blocks=message.blocks,
+                blocks=first,
                 unfurl_links=False,
                 unfurl_media=False,
             )
@@ -75,7 +79,14 @@ def post_digest(
         set_project_error(session=session, project=project, error=None, at=None)
     session.commit()
     _post_thread(
-        session=session, client=client, project=project, run=run, built=built, chart=chart, now=now
+        session=session,
+        client=client,
+        project=project,
+        run=run,
+        built=built,
+        replies=replies,
+        chart=chart,
+        now=now,
     )
     return "posted"
 
@@ -87,18 +98,19 @@ def _post_thread(
     project: Project,
     run: DigestRun,
     built: Built,
+    replies: list[list[Block]],
     chart: Pending,
     now: datetime,
 ) -> None:
     channel, ts = run.channel_id or project.channel_id, run.message_ts
     try:
-        if built.message.thread:
+        for reply in replies:
             call_slack(
-                lambda: client.chat_postMessage(
+                lambda reply=reply: client.chat_postMessage(
                     channel=channel,
                     thread_ts=ts,
                     text=built.message.text,
-                    blocks=built.message.thread,
+                    blocks=reply,
                     unfurl_links=False,
                     unfurl_media=False,
                 )

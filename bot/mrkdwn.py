@@ -8,3 +8,41 @@ def escape(text: str) -> str:
     would show backslashes or entities to the reader.
     """
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """Undo Slack's escaping of `&`, `<`, `>` in slash-command text: once, at the edge.
+
+    `&amp;` goes last, so a typed "&amp;lt;" comes back as "&lt;", not "<".
+    """
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def escape_clipped(text: str, limit: int) -> str:
+    """Return `text` escaped within `limit` characters: cut before escaping, marked with "…"."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    kept: list[str] = []
+    size = 0
+    for char in text:
+        piece = escape(char)
+        if size + len(piece) > limit - 1:
+            break
+        kept.append(piece)
+        size += len(piece)
+    return "".join(kept) + "…"
+
+
+def clip_mrkdwn(text: str, limit: int) -> str:
+    """Shorten mrkdwn to `limit` characters, never inside an entity ("&amp;") or a "<@U…>"."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    opened = head.rfind("<")
+    if opened > head.rfind(">"):  # a mention, channel or link cut open: drop it whole
+        head = head[:opened]
+    amp = head.rfind("&")
+    if amp != -1 and ";" not in head[amp:]:  # in escaped text every "&" starts an entity
+        head = head[:amp]
+    return head + "…"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.mrkdwn import clip_mrkdwn
+
 Block = dict[str, Any]
 
 # Slack's limits: a section's text, a header's text, a button's value, plain-text inputs.
@@ -12,7 +14,12 @@ HEADER_LIMIT = 150
 
 
 def clip(text: str, limit: int = SECTION_LIMIT) -> str:
-    """Shorten text to Slack's limit, marking the cut so nobody mistakes it for the whole."""
+    """Shorten text to Slack's limit, marking the cut, never inside an entity or a mention."""
+    return clip_mrkdwn(text, limit)
+
+
+def clip_plain(text: str, limit: int) -> str:
+    """Shorten plain text (labels, titles, raw input) to `limit`, marking the cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -28,7 +35,10 @@ def context(text: str) -> Block:
 
 def header(text: str) -> Block:
     """Return a header block (plain text: Slack never turns it into mentions)."""
-    return {"type": "header", "text": {"type": "plain_text", "text": clip(text, HEADER_LIMIT)}}
+    return {
+        "type": "header",
+        "text": {"type": "plain_text", "text": clip_plain(text, HEADER_LIMIT)},
+    }
 
 
 def divider() -> Block:

@@ -1,4 +1,4 @@
-"""Blocks for answering a gate: the answer modal, the nudge, the thread summary, the decision."""
+"""Blocks for answering a gate: the answer modal and the nudge (the summary: bot.gates.blocks)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.answers import MAX_ANSWER_LENGTH, AnswerForm, Nudge, Review, essential
-from bot.blocks import Block, button, clip, context, divider, quote, section
-from bot.blocks.gate import local, plain
+from bot.answers import MAX_ANSWER_LENGTH, AnswerForm, Nudge, Review
+from bot.blocks import Block, button, clip, clip_plain, divider, section
+from bot.blocks.gate import plain
 from bot.blocks.gate_prompt import ANSWER
-from bot.gates import Decision
-from bot.mrkdwn import escape
-from db.gate_models import GateAnswer
-from db.reviews import as_utc
 from prompts import render
 
 ANSWER_CALLBACK = "gate_answers"
-_IN_SUMMARY = 600  # characters of one answer in the summary; the full text stays on record
 _WHOLE_NUMBERS = frozenset({"weekly_traffic"})
 
 
@@ -26,7 +21,7 @@ def _text_input(key: str, label: str, element: Block, *, hint: str | None = None
         "type": "input",
         "block_id": key,
         "optional": True,
-        "label": {"type": "plain_text", "text": clip(label, 2000)},
+        "label": {"type": "plain_text", "text": clip_plain(label, 2000)},
         "element": {"action_id": key, **element},
     }
     if hint:
@@ -43,7 +38,7 @@ def answer_modal(form: AnswerForm) -> Block:
             "type": "plain_text_input",
             "multiline": True,
             "max_length": MAX_ANSWER_LENGTH,
-            "placeholder": {"type": "plain_text", "text": clip(plain(question.hint), 150)},
+            "placeholder": {"type": "plain_text", "text": clip_plain(plain(question.hint), 150)},
         }
         if form.texts.get(question.key):
             element["initial_value"] = form.texts[question.key]
@@ -68,7 +63,7 @@ def answer_modal(form: AnswerForm) -> Block:
         element = {
             "type": "number_input",
             "is_decimal_allowed": number.key not in _WHOLE_NUMBERS,
-            "placeholder": {"type": "plain_text", "text": clip(plain(number.hint), 150)},
+            "placeholder": {"type": "plain_text", "text": clip_plain(plain(number.hint), 150)},
         }
         if form.numbers.get(number.key):
             element["initial_value"] = form.numbers[number.key]
@@ -143,61 +138,3 @@ def nudge_message(*, review: Review, nudges: list[Nudge]) -> list[Block]:
         section(nudge_text(nudges)),
         {"type": "actions", "block_id": f"gate_nudge_{review.id}", "elements": [edit]},
     ]
-
-
-def _answer_line(answer: GateAnswer) -> str:
-    text = escape(clip(answer.text, _IN_SUMMARY))
-    line = f"<@{answer.user_id}>: {text}"
-    if answer.vague:
-        missing = ", ".join(essential(answer.missing)) or "a measurable claim"
-        line += f"\n   :warning: _vague: missing {escape(missing)}_"
-    return line
-
-
-def summary_message(*, review: Review, answers: list[GateAnswer]) -> list[Block]:
-    """Return the thread's summary: every answer by question, the test plan, the decision."""
-    by_question: dict[str, list[GateAnswer]] = {}
-    for answer in answers:
-        by_question.setdefault(answer.question_key, []).append(answer)
-    blocks = [section(f":clipboard: *Answers so far: {review.gate.title}*")]
-    waiting = []
-    for number, question in enumerate(review.gate.questions, start=1):
-        given = by_question.get(question.key)
-        if not given:
-            waiting.append(f"{number}. {question.prompt}")
-            continue
-        lines = "\n".join(_answer_line(a) for a in given)
-        blocks.append(section(f"*{number}. {question.prompt}*\n{lines}"))
-    plan = (review.review.inputs or {}).get("plan")
-    if isinstance(plan, dict) and plan.get("summary"):
-        blocks.append(section(f":bar_chart: *Sample size and duration:* {plan['summary']}."))
-    elif isinstance(plan, dict) and plan.get("error"):
-        blocks.append(section(f":bar_chart: *No sample size:* {escape(str(plan['error']))}"))
-    row = review.review
-    if row.decision:
-        blocks.append(
-            section(
-                f":memo: *Decision: {Decision(row.decision).label}* by <@{row.decided_by}>\n"
-                + quote(escape(row.decision_reason or ""))
-            )
-        )
-    if waiting:
-        blocks.append(context(clip("Not answered yet: " + " · ".join(waiting), 2000)))
-    people = len({a.user_id for a in answers})
-    stamp = ""
-    if answers:
-        latest = max(as_utc(a.updated_at) for a in answers)
-        tz = review.project.timezone
-        stamp = f" · last change {local(latest, tz=tz)} ({tz})"
-    blocks.append(context(f"{_count(answers, people)}{stamp}"))
-    return blocks[:50]
-
-
-def _count(answers: list[GateAnswer], people: int) -> str:
-    plural = "" if len(answers) == 1 else "s"
-    return f"{len(answers)} answer{plural} from {people} {'person' if people == 1 else 'people'}"
-
-
-def summary_text(*, review: Review, answers: list[GateAnswer]) -> str:
-    """Return the summary's notification text."""
-    return f"Answers to {review.gate.title}: {_count(answers, len({a.user_id for a in answers}))}"

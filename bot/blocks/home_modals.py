@@ -3,7 +3,7 @@ the digest preview. A modal takes at most 100 blocks and a title of 24 character
 
 from __future__ import annotations
 
-from bot.blocks import Block, clip, context, section
+from bot.blocks import Block, clip_plain, context, section
 from bot.blocks.digest import DigestMessage
 from bot.blocks.home_ids import HOME_PICK_CHANNEL, MAX_BLOCKS
 from bot.mrkdwn import escape
@@ -15,7 +15,7 @@ TITLE_LIMIT = 24
 def _modal(title: str, blocks: list[Block], **extra: object) -> Block:
     return {
         "type": "modal",
-        "title": {"type": "plain_text", "text": clip(title, TITLE_LIMIT)},
+        "title": {"type": "plain_text", "text": clip_plain(title, TITLE_LIMIT)},
         "close": {"type": "plain_text", "text": "Close"},
         "blocks": blocks[:MAX_BLOCKS],
         **extra,

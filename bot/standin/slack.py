@@ -13,6 +13,7 @@ from urllib.parse import quote
 from bot.standin.calls import Call
 from bot.standin.slack_api import SlackWorkspace
 from bot.standin.slack_http import StandInServer
+from bot.standin.slack_limits import refusal
 
 _SCOPES = "chat:write,commands,users:read,files:write,channels:join,channels:read,groups:read"
 
@@ -246,6 +247,8 @@ class SlackStandIn:
                     f"OK - {len(body)}".encode(),
                 )
             if call.method == "response_url":
+                if error := refusal(call.method, call.args):
+                    return 400, {"Content-Type": "text/plain; charset=utf-8"}, error.encode()
                 return 200, {"Content-Type": "text/plain; charset=utf-8"}, b"ok"
             payload = self._workspace.respond(call.method, call.args, token=call.token)
         return 200, {"X-OAuth-Scopes": _SCOPES}, json.dumps(payload).encode()

@@ -1,4 +1,4 @@
-"""Gate review buttons: Answer (on the prompt, its reminder and the nudge) and Record decision."""
+"""Gate review buttons: Answer, Record decision, and Show all answers (of the summary)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import answers, decisions
+from bot import answers, decisions, gate_slack
 from bot.blocks.gate_answers import answer_modal
 from bot.blocks.gate_decision import decision_modal
 from bot.blocks.gate_prompt import ANSWER, DECIDE
+from bot.gates.blocks.summary import SHOW_ANSWERS
+from db import workspaces
 from handlers.ids import workspace_and_value
 
 
@@ -19,6 +21,7 @@ def register(app: App) -> None:
     """Register the button listeners."""
     app.action(ANSWER)(answer_gate)
     app.action(DECIDE)(decide_gate)
+    app.action(SHOW_ANSWERS)(show_answers)
 
 
 def answer_gate(
@@ -57,3 +60,24 @@ def decide_gate(
         session=session, workspace_id=workspace_id, review_id=review_id, user_id=user_id
     )
     client.views_open(trigger_id=body["trigger_id"], view=decision_modal(review))
+
+
+def show_answers(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    session: Session,
+) -> None:
+    """Show every answer to one question of the summary, a page at a time."""
+    ack()
+    workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
+    gate_slack.show_answers(
+        session=session,
+        client=client,
+        workspace_id=workspace.id,
+        value=str(action["value"]),
+        trigger_id=str(body.get("trigger_id") or ""),
+        view_id=(body.get("view") or {}).get("id"),
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -11,12 +12,7 @@ from slack_sdk.models.views import View
 
 from bot.answers import AnswerForm, Nudge, Review
 from bot.blocks.gate import help_text, history_message, pause_note, status_message
-from bot.blocks.gate_answers import (
-    answer_modal,
-    nudge_message,
-    read_answer_modal,
-    summary_message,
-)
+from bot.blocks.gate_answers import answer_modal, nudge_message, read_answer_modal
 from bot.blocks.gate_decision import (
     decision_errors,
     decision_message,
@@ -32,7 +28,9 @@ from bot.blocks.gate_setup import (
 )
 from bot.decisions import Decided
 from bot.gates import Decision, GateKind, Occurrence, gate_for
+from bot.gates.blocks.summary import SHOW_ANSWERS, all_answers_modal, summary_message
 from bot.project_status import ProjectStatus, ReviewLine
+from bot.slack.packing import MODAL, fits, texts
 from db.gate_models import GateAnswer, GateReview, Project, ReviewStatus
 from prompts import template_names
 
@@ -75,7 +73,7 @@ def _review(kind: GateKind = GateKind.SPRINT_REVIEW, **changes: object) -> Revie
 
 
 def _parses(blocks: list[dict]) -> None:
-    assert len(blocks) <= 50
+    assert fits(blocks)  # 50 blocks, 3,000 a section, 12,000 characters in all
     for block in blocks:
         Block.parse(block).validate_json()  # type: ignore[union-attr]
 
@@ -331,11 +329,53 @@ def test_the_summary_groups_answers_by_question_escaped_and_clipped():
     assert "Not answered yet" in shown and "3 answers from 2 people" in shown
 
 
-def test_the_summary_of_many_answers_stays_within_slacks_limits():
-    review = _review()
-    given = [_answer(q.key, f"U{n}", "z" * 3000) for q in review.gate.questions for n in range(30)]
+def test_the_summary_of_thirty_people_fits_one_message_and_says_how_to_see_the_rest():
+    review = _review(decision="go", decided_by="U0PM", decision_reason="r" * 5000)
+    questions = review.gate.questions
+    given = [
+        _answer(q.key, f"U{n:02d}", f"answer {n:02d} " + "z" * 580)
+        for q in questions
+        for n in range(30)
+    ]
 
-    _parses(summary_message(review=review, answers=given))
+    blocks = summary_message(review=review, answers=given)
+
+    _parses(blocks)
+    shown = "\n".join(texts(blocks))
+    buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert len(buttons) == len(questions)
+    for number, show in enumerate(buttons, start=1):
+        assert show["action_id"] == SHOW_ANSWERS and show["value"] == f"7:{number}:0"
+        assert show["text"]["text"] == "Show all 30 answers"
+        section = next(t for t in texts(blocks) if t.startswith(f"*{number}. "))
+        listed = section.count("<@U")
+        [left] = re.findall(r"_…and (\d+) more answers to this question_", section)
+        assert listed + int(left) == 30 and listed > 0
+    assert f"{30 * len(questions)} answers from 30 people" in shown
+    assert "Decision: Go* by <@U0PM>" in shown and shown.count("r") < 3000
+
+
+def test_all_answers_to_a_question_are_shown_a_page_at_a_time():
+    review = _review()
+    key = review.gate.questions[0].key
+    given = [_answer(key, f"U{n:03d}", f"answer {n:03d} " + "w" * 2000) for n in range(30)]
+
+    seen, page = [], 0
+    while True:
+        view = all_answers_modal(review=review, number=1, answers=given, page=page)
+        View(**view).validate_json()
+        assert fits(view["blocks"], MODAL)
+        shown = "\n".join(texts(view["blocks"]))
+        seen += re.findall(r"answer (\d{3})", shown)
+        moves = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        following = [m for m in moves if m["text"]["text"].startswith("Next")]
+        if not following:
+            break
+        left = 30 - len(seen)
+        assert following[0]["text"]["text"] == f"Next ({left} more)"
+        assert re.search(rf"Answers \d+–{len(seen)} of 30", shown)
+        page = int(following[0]["value"].split(":")[2])
+    assert seen == [f"{n:03d}" for n in range(30)] and page > 0
 
 
 def test_the_decision_modal_prefills_a_decision_being_revised():
