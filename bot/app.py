@@ -22,6 +22,7 @@ from bot.errors import report_error
 from bot.hypotheses import Checker
 from bot.jobs import BackgroundJobs
 from bot.listener_guard import guard_listeners
+from bot.mrkdwn import unescape
 from bot.request_context import ContextThreadPoolExecutor, bolt_request_ids
 from bot.settings import Settings
 
@@ -74,10 +75,21 @@ def create_app(
     app.use(bolt_request_ids)  # first, so every later line of the request carries its id
     _install_session(app, engine=engine, checker=checker, jobs=jobs)
     dedupe.install(app)  # repeated Slack deliveries are acked, not acted on twice
+    app.use(_unescape_command_text)
     app.error(_handle_error)
     register_listeners(app)
     guard_listeners(app)
     return app
+
+
+def _unescape_command_text(body: dict[str, Any], next: Any) -> None:  # noqa: A002 (Bolt's name)
+    """Undo Slack's escaping of slash-command text once, here, so it is stored as typed.
+
+    Everything that shows it escapes it once on the way out (bot.mrkdwn.escape).
+    """
+    if body.get("command") and isinstance(body.get("text"), str):
+        body["text"] = unescape(body["text"])
+    next()
 
 
 def jobs_of(app: App) -> BackgroundJobs | None:

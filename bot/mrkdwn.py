@@ -46,3 +46,22 @@ def clip_mrkdwn(text: str, limit: int) -> str:
     if amp != -1 and ";" not in head[amp:]:  # in escaped text every "&" starts an entity
         head = head[:amp]
     return head + "…"
+
+
+def chunks(text: str, limit: int) -> list[str]:
+    """Split mrkdwn into pieces of at most `limit`, at a line or a space where one is near.
+
+    Never inside an entity or a "<…>", so every piece reads whole; nothing is dropped.
+    """
+    pieces = []
+    while len(text) > limit:
+        cut = clip_mrkdwn(text, limit + 1)[:-1]  # the longest safe head, without the "…"
+        for mark in ("\n", " "):
+            at = cut.rfind(mark)
+            if at > limit // 2:
+                cut = cut[: at + 1]
+                break
+        cut = cut or text[:limit]  # one token longer than the limit: cut it anyway
+        pieces.append(cut.rstrip("\n"))
+        text = text[len(cut) :]
+    return [*pieces, text] if text else pieces

@@ -14,6 +14,7 @@ from bot.answers import AnswerForm, Nudge, Review
 from bot.blocks.gate import help_text, history_message, pause_note, status_message
 from bot.blocks.gate_answers import answer_modal, nudge_message, read_answer_modal
 from bot.blocks.gate_decision import (
+    MAX_REASON_LENGTH,
     decision_errors,
     decision_message,
     decision_modal,
@@ -29,6 +30,7 @@ from bot.blocks.gate_setup import (
 from bot.decisions import Decided
 from bot.gates import Decision, GateKind, Occurrence, gate_for
 from bot.gates.blocks.summary import SHOW_ANSWERS, all_answers_modal, summary_message
+from bot.mrkdwn import chunks, escape
 from bot.project_status import ProjectStatus, ReviewLine
 from bot.slack.packing import MODAL, fits, texts
 from db.gate_models import GateAnswer, GateReview, Project, ReviewStatus
@@ -394,8 +396,8 @@ def test_the_decision_modal_prefills_a_decision_being_revised():
     }
     assert read_decision_modal(state) == (7, "sunset", "Retire it")
     assert set(decision_errors(decision="", reason=" ")) == {"decision", "reason"}
-    assert decision_errors(decision="go", reason="x" * 3001)["reason"].startswith(
-        "Keep it under 3000"
+    assert decision_errors(decision="go", reason="x" * 2001)["reason"].startswith(
+        "Keep it under 2000"
     )
 
 
@@ -432,3 +434,26 @@ def test_every_gate_template_of_this_feature_is_rendered_by_a_test():
         "gate_setup_done.j2",
         "gate_status.j2",
     }
+
+
+def test_a_reason_at_its_cap_is_posted_whole_escaped_once_within_one_message():
+    reason = ("R&D <says> " * 200)[: MAX_REASON_LENGTH - 4] + " end"
+    review = _review(decision_reason=reason)
+    decided = Decided(review=review, decision=Decision.ITERATE, previous=None)
+
+    blocks = decision_message(decided=decided, user_id="U0DS")
+
+    _parses(blocks)
+    assert len(blocks) > 1  # one section could not hold it: it goes on, not cut
+    shown = "".join(texts(blocks))
+    assert "…" not in shown and shown.rstrip().endswith(" end")
+    assert shown.count("R&amp;D &lt;says&gt;") == reason.count("R&D <says>")
+
+
+def test_chunks_split_at_spaces_and_never_inside_an_entity():
+    text = escape("a&b " * 1000)
+
+    pieces = chunks(text, 3000)
+
+    assert "".join(pieces) == text and all(len(p) <= 3000 for p in pieces)
+    assert all(p.endswith(" ") or p == pieces[-1] for p in pieces)

@@ -204,3 +204,24 @@ def test_the_verdict_comes_as_an_ephemeral_message_when_the_response_url_keeps_f
     assert "Vague" in _texts(shown.args["blocks"])
     actions = next(b for b in shown.args["blocks"] if b["type"] == "actions")
     assert [e["action_id"] for e in actions["elements"]] == [SAVE, EDIT, DISCARD]
+
+
+def test_slack_escaped_text_is_stored_as_typed_shown_once_escaped_and_prefilled_as_typed(
+    live_app: LiveApp,
+):
+    typed = FALSIFIABLE.replace("Semantic search", "Semantic search & ranking <v2>", 1)
+
+    message = _verdict_reply(live_app, typed)  # Slack sends "Search &amp; ranking &lt;v2&gt;"
+
+    shown = _texts(message["blocks"])
+    assert "search &amp; ranking &lt;v2&gt;" in shown  # the reader sees "Search & ranking <v2>"
+    assert "&amp;amp;" not in shown and "&amp;lt;" not in shown  # escaped once, not twice
+    [draft] = _hypotheses(live_app)
+    assert draft.text == typed
+    live_app.sender.click(EDIT, str(draft.id))
+    view = live_app.slack.wait_for("views.open")[0].args["view"]
+    prefilled = [
+        b["element"].get("initial_value", "") for b in view["blocks"] if b["type"] == "input"
+    ]
+    assert any("search & ranking <v2>" in value for value in prefilled)
+    assert not any("&amp;" in value for value in prefilled)
