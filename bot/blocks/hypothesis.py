@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
-from bot.blocks import Block, button, clip, context, divider, section
+from bot.blocks import Block, button, context, divider, section
 from bot.falsifiability.verdict import Verdict
+from bot.hypotheses import LIST_PAGE
 from bot.hypothesis_form import MAX_FIELD_LENGTH, Direction, HypothesisFields
-from bot.mrkdwn import escape
+from bot.mrkdwn import escape, escape_clipped
+from bot.slack.paging import Page, pager
 from db.models import Hypothesis, HypothesisStatus
 
 SAVE, EDIT, DISCARD = "hypothesis_save", "hypothesis_edit", "hypothesis_discard"
@@ -103,8 +105,14 @@ def status_note(hypothesis: Hypothesis) -> str:
     return f"Hypothesis #{hypothesis.id} was discarded."
 
 
-def list_message(hypotheses: list[Hypothesis], *, channel_id: str) -> list[Block]:
-    """Return the channel's hypotheses, newest first, with status and verdict."""
+LIST_PAGE_ACTION = "hypothesis_list_page"
+_IN_LIST = 400  # characters of a hypothesis's text in the list: twenty fit one message
+
+
+def list_message(
+    hypotheses: list[Hypothesis], *, channel_id: str, offset: int = 0, total: int | None = None
+) -> list[Block]:
+    """Return a page of the channel's hypotheses, newest first, saying how many more and how."""
     if not hypotheses:
         return [
             section(
@@ -112,13 +120,15 @@ def list_message(hypotheses: list[Hypothesis], *, channel_id: str) -> list[Block
             )
         ]
     blocks: list[Block] = [section(f"*Hypotheses in <#{channel_id}>*, newest first")]
-    for hypothesis in hypotheses[:45]:  # Slack allows 50 blocks per message
+    for hypothesis in hypotheses:
         verdict = "vague" if hypothesis.vague else "falsifiable"
         when = hypothesis.created_at.strftime("%Y-%m-%d")
         who = f"<@{hypothesis.author_id}>"
         line = f"*#{hypothesis.id}* · {hypothesis.status} · {verdict} · {who} · {when}"
-        blocks.append(section(clip(f"{line}\n>{escape(hypothesis.text)}")))
-    return blocks
+        text = escape_clipped(" ".join(hypothesis.text.split()), _IN_LIST)
+        blocks.append(section(f"{line}\n>{text}"))
+    page = Page(offset=offset, shown=len(hypotheses), total=total or len(hypotheses))
+    return blocks + pager(page, noun="hypotheses", action_id=LIST_PAGE_ACTION, size=LIST_PAGE)
 
 
 _LABELS = {

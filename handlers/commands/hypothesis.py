@@ -47,10 +47,12 @@ def hypothesis_command(
         workspace = workspaces.ensure(
             session=session, team_id=context.team_id or command["team_id"]
         )
-        rows = hypotheses.list_channel(
-            session=session, workspace_id=workspace.id, channel_id=command["channel_id"]
+        channel_id = command["channel_id"]
+        rows, total = hypotheses.list_channel(
+            session=session, workspace_id=workspace.id, channel_id=channel_id
         )
-        respond(blocks=list_message(rows, channel_id=command["channel_id"]), text="Hypotheses")
+        blocks = list_message(rows, channel_id=channel_id, total=total)
+        respond(blocks=blocks, text="Hypotheses")
         return
 
     ack(text=":hourglass_flowing_sand: Checking your hypothesis…")
