@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.blocks import Block, clip, context, header, quote, section
+from bot.blocks import Block, button, clip, context, header, quote, section
 from bot.gates import Decision, GateKind, Phase, time_zone
 from bot.mrkdwn import escape
-from bot.project_status import ProjectStatus, ReviewLine
+from bot.project_status import HISTORY_PAGE, ProjectStatus, ReviewLine, ReviewPage
 from bot.projects import Asked
+from bot.slack.paging import Page, pager
 from db.gate_models import GateReview, Project, ReviewStatus
 from db.reviews import as_utc
 from prompts import render
@@ -27,12 +28,16 @@ def review_title(review: GateReview) -> str:
     return kind.label
 
 
+HISTORY_PAGE_ACTION = "gate_history_page"
+OPEN_PAGE_ACTION = "gate_open_page"
+
+
 def local(moment: datetime, *, tz: str) -> str:
     """Return a stored moment in the team's time, e.g. "Mon 24 Nov 2026, 09:30"."""
     return as_utc(moment).astimezone(time_zone(tz)).strftime("%a %-d %b %Y, %H:%M")
 
 
-def _review_line(line: ReviewLine, *, tz: str) -> str:
+def _review_line(line: ReviewLine, *, tz: str, limit: int = 500) -> str:
     review = line.review
     parts = [
         f"*{review_title(review)}*",
@@ -56,7 +61,8 @@ def _review_line(line: ReviewLine, *, tz: str) -> str:
             + "\n"
             + quote(escape(review.decision_reason or ""))
         )
-    return clip(text, 900)  # ten lines stay well inside a section's 3,000 characters
+    # Twenty in a history page, or ten in one status section, stay within the budget.
+    return clip(text, limit)
 
 
 def status_message(status: ProjectStatus) -> list[Block]:
@@ -77,8 +83,15 @@ def status_message(status: ProjectStatus) -> list[Block]:
         timezone=project.timezone,
     )
     blocks = [header(f"Gate reviews: {project.name}"), section(text)]
-    lines = [_review_line(line, tz=project.timezone) for line in status.open_reviews[:10]]
+    lines = [_review_line(line, tz=project.timezone, limit=280) for line in status.open_reviews]
     blocks.append(section("*Open reviews:*\n" + ("\n".join(lines) if lines else "none")))
+    left = status.open_total - len(lines)
+    if left > 0:
+        blocks.append(context(f"…and {left} more open review{'s' if left != 1 else ''}"))
+        more = button(
+            f"Show all {status.open_total} open reviews", action_id=OPEN_PAGE_ACTION, value="0"
+        )
+        blocks.append({"type": "actions", "block_id": "gate_status_more", "elements": [more]})
     if project.last_error:
         at = project.last_error_at
         when = f" ({local(at, tz=project.timezone)})" if at else ""
@@ -89,16 +102,21 @@ def status_message(status: ProjectStatus) -> list[Block]:
     return blocks
 
 
-def history_message(*, project: Project, lines: list[ReviewLine]) -> list[Block]:
-    """Return /gate history: past reviews, newest first, with answers and decisions."""
-    blocks = [header(f"Gate history: {project.name}")]
-    if not lines:
+def history_message(page: ReviewPage, *, open_: bool = False) -> list[Block]:
+    """Return a page of /gate history (past reviews) or of the open ones, newest first."""
+    project = page.project
+    title = "Open reviews" if open_ else "Gate history"
+    blocks = [header(f"{title}: {project.name}")]
+    if not page.lines:
         blocks.append(section("No gate reviews yet. Ask one with `/gate now`."))
         return blocks
-    # One section per review: Slack allows 50 blocks in a message.
-    blocks += [section(_review_line(line, tz=project.timezone)) for line in lines[:45]]
+    # One section per review, each within 900 characters: twenty fit one message's budget.
+    blocks += [section(_review_line(line, tz=project.timezone)) for line in page.lines]
     blocks.append(context(f"Times in {project.timezone}."))
-    return blocks
+    where = Page(offset=page.offset, shown=len(page.lines), total=page.total)
+    action = OPEN_PAGE_ACTION if open_ else HISTORY_PAGE_ACTION
+    noun = "open reviews" if open_ else "past reviews"
+    return blocks + pager(where, noun=noun, action_id=action, size=HISTORY_PAGE)
 
 
 def help_text(*, unknown: str | None = None) -> str:

@@ -8,11 +8,13 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import answers, decisions, gate_slack
+from bot import answers, decisions, gate_slack, project_status
+from bot.blocks.gate import HISTORY_PAGE_ACTION, OPEN_PAGE_ACTION, history_message
 from bot.blocks.gate_answers import answer_modal
 from bot.blocks.gate_decision import decision_modal
 from bot.blocks.gate_prompt import ANSWER, DECIDE
 from bot.gates.blocks.summary import SHOW_ANSWERS
+from bot.slack.paging import action_ids, read_offset
 from db import workspaces
 from handlers.ids import workspace_and_value
 
@@ -22,6 +24,9 @@ def register(app: App) -> None:
     app.action(ANSWER)(answer_gate)
     app.action(DECIDE)(decide_gate)
     app.action(SHOW_ANSWERS)(show_answers)
+    app.action(OPEN_PAGE_ACTION)(turn_review_page)
+    for action_id in (*action_ids(HISTORY_PAGE_ACTION), *action_ids(OPEN_PAGE_ACTION)):
+        app.action(action_id)(turn_review_page)
 
 
 def answer_gate(
@@ -81,3 +86,28 @@ def show_answers(
         trigger_id=str(body.get("trigger_id") or ""),
         view_id=(body.get("view") or {}).get("id"),
     )
+
+
+def turn_review_page(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    session: Session,
+) -> None:
+    """Show the page of past or open reviews a button names, in place of the list."""
+    ack()
+    workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
+    open_ = str(action["action_id"]).startswith(OPEN_PAGE_ACTION)
+    page = project_status.history(
+        session=session,
+        workspace_id=workspace.id,
+        channel_id=str((body.get("channel") or {}).get("id") or ""),
+        offset=read_offset(action.get("value")),
+        open_=open_,
+    )
+    # "Show all" on /gate status keeps the status; the pages replace each other.
+    replace = action["action_id"] != OPEN_PAGE_ACTION
+    blocks = history_message(page, open_=open_)
+    respond(replace_original=replace, blocks=blocks, text=f"Reviews: {page.project.name}")

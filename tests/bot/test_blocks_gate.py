@@ -31,7 +31,7 @@ from bot.decisions import Decided
 from bot.gates import Decision, GateKind, Occurrence, gate_for
 from bot.gates.blocks.summary import SHOW_ANSWERS, all_answers_modal, summary_message
 from bot.mrkdwn import chunks, escape
-from bot.project_status import ProjectStatus, ReviewLine
+from bot.project_status import ProjectStatus, ReviewLine, ReviewPage
 from bot.slack.packing import MODAL, fits, texts
 from db.gate_models import GateAnswer, GateReview, Project, ReviewStatus
 from prompts import template_names
@@ -199,24 +199,47 @@ def _tz():
     return ZoneInfo("America/New_York")
 
 
-def test_history_escapes_reasons_and_stays_within_fifty_blocks():
+def test_a_history_page_escapes_reasons_fits_and_says_how_many_more():
     decided = _review(
         decision="no_go",
-        decision_reason=HOSTILE,
+        decision_reason=HOSTILE + " " + "because " * 400,
         decided_by="U0PM",
         decided_at=WHEN,
         status=ReviewStatus.DECIDED,
     )
-    lines = [ReviewLine(review=decided.review, answers=1, people=1)] * 80
+    lines = [ReviewLine(review=decided.review, answers=1, people=1)] * 20
 
-    blocks = history_message(project=_project(), lines=lines)
+    blocks = history_message(ReviewPage(project=_project(), lines=lines, offset=0, total=45))
 
     _parses(blocks)
     shown = _shown(blocks)
     assert (
         "*No-go* by <@U0PM>" in shown and "&lt;!channel&gt;" in shown and "<!channel>" not in shown
     )
-    assert "No gate reviews yet" in _shown(history_message(project=_project(), lines=[]))
+    assert "1–20 of 45 past reviews · 25 more" in "\n".join(texts(blocks))
+    [next_page] = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert next_page["text"]["text"] == "Next 20 →" and next_page["value"] == "20"
+    empty = ReviewPage(project=_project(), lines=[], offset=0, total=0)
+    assert "No gate reviews yet" in _shown(history_message(empty))
+
+
+def test_status_with_more_open_reviews_than_it_shows_counts_them_and_offers_them_all():
+    line = ReviewLine(review=_review().review, answers=0, people=0)
+    status = ProjectStatus(
+        project=_project(),
+        sprint=2,
+        sprint_day=3,
+        next_prompt=None,
+        open_reviews=[line] * 10,
+        open_total=14,
+    )
+
+    blocks = status_message(status)
+
+    _parses(blocks)
+    assert "…and 4 more open reviews" in "\n".join(texts(blocks))
+    [show] = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert show["text"]["text"] == "Show all 14 open reviews" and show["value"] == "0"
 
 
 @pytest.mark.parametrize("kind", list(GateKind))
