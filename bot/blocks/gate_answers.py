@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,11 @@ from bot.blocks.gate_prompt import ANSWER
 from prompts import render
 
 ANSWER_CALLBACK = "gate_answers"
+# Questions answered by picking people: the escape gate's "Who decides?" (its deciders page
+# them; bot.escape_deciders reads the mentions stored).
+PERSON_QUESTIONS = frozenset({"decider"})
+_USER_ID = re.compile(r"[UW][A-Z0-9]{1,31}")
+_MENTION = re.compile(r"<@([UW][A-Z0-9]{1,31})>")
 _WHOLE_NUMBERS = frozenset({"weekly_traffic"})
 
 
@@ -29,11 +35,39 @@ def _text_input(key: str, label: str, element: Block, *, hint: str | None = None
     return block
 
 
+def _people_input(key: str, label: str, form: AnswerForm) -> Block:
+    """Return a people picker: a name typed as text never resolves to someone to page."""
+    element: Block = {
+        "type": "multi_users_select",
+        "max_selected_items": 3,
+        "placeholder": {"type": "plain_text", "text": "The person who decides, and who stands in"},
+    }
+    chosen = people_in(form.texts.get(key) or "")
+    if chosen:
+        element["initial_users"] = list(chosen)
+    hint = "Escape alerts page these people by name when a rollback trigger fires."
+    return _text_input(key, label, element, hint=hint)
+
+
+def people_in(text: str) -> tuple[str, ...]:
+    """Return the Slack users a stored people answer (`<@U1> <@U2>`) names, each once."""
+    return tuple(dict.fromkeys(_MENTION.findall(text)))
+
+
+def people_answer(users: list[object]) -> str:
+    """Return picked users as the answer stored: mentions, which alerts resolve to people."""
+    valid = [str(u) for u in users if _USER_ID.fullmatch(str(u))]
+    return " ".join(f"<@{user}>" for user in dict.fromkeys(valid))
+
+
 def answer_modal(form: AnswerForm) -> Block:
     """Return the modal of a gate's questions, pre-filled with this person's earlier answers."""
     gate = form.review.gate
     blocks = [section(f"*{gate.title}*\n{gate.purpose}"), divider()]
     for question in gate.questions:
+        if question.key in PERSON_QUESTIONS:
+            blocks.append(_people_input(question.key, plain(question.prompt), form))
+            continue
         element: Block = {
             "type": "plain_text_input",
             "multiline": True,
@@ -110,6 +144,9 @@ def read_answer_modal(view: dict[str, Any]) -> SubmittedAnswers:
     numbers: dict[str, str] = {}
     for block_id, elements in view["state"]["values"].items():
         element = elements.get(block_id, {})
+        if element.get("type") == "multi_users_select":
+            texts[block_id] = people_answer(list(element.get("selected_users") or []))
+            continue
         target = numbers if element.get("type") == "number_input" else texts
         value = element.get("value")
         # Slack sends text; anything else would be kept as its Python repr, so it is empty.

@@ -9,6 +9,7 @@ from slack_sdk.models.views import View
 from sqlmodel import Session
 
 from bot.blocks.gate_prompt import ANSWER
+from bot.escape_deciders import deciders_for
 from db.gate_models import GateAnswer, Project
 from db.reviews import as_utc
 from tests.handlers.gate_steps import (
@@ -257,3 +258,25 @@ def test_thirty_people_answering_fit_one_summary_and_show_all_opens_every_answer
         seen |= set(re.findall(r"<@(U0MEMBER\d\d)>", texts(modal["blocks"])))
         moves = [e for b in modal["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert seen == set(team)
+
+
+def test_who_decides_is_picked_as_people_and_escape_alerts_page_them(live_app: LiveApp):
+    set_up(live_app)
+    review, _ = ask(live_app, "escape")
+    view = answer_modal(live_app, review, person(live_app, OTHER))
+    [picker] = [b for b in view["blocks"] if b.get("block_id") == "decider"]
+    assert picker["element"]["type"] == "multi_users_select"
+    View(**view).validate_json()
+
+    submit_answers(live_app, review, person(live_app, OTHER), decider=["U0DANA", "U0ALI"])
+
+    [stored] = [a for a in _stored(live_app, 1) if a.question_key == "decider"]
+    assert stored.text == "<@U0DANA> <@U0ALI>"
+    with Session(live_app.engine) as session:
+        project = session.get(Project, review.project_id)
+        assert project is not None
+        deciders = deciders_for(session=session, project=project)
+    assert deciders.users == ("U0DANA", "U0ALI") and not deciders.leads_stand_in
+    again = answer_modal(live_app, review, person(live_app, OTHER))
+    [prefilled] = [b for b in again["blocks"] if b.get("block_id") == "decider"]
+    assert prefilled["element"]["initial_users"] == ["U0DANA", "U0ALI"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.answers import Review, essential
 from bot.blocks import Block, button, clip, context, quote, section
 from bot.blocks.gate import local
+from bot.blocks.gate_answers import PERSON_QUESTIONS, people_answer, people_in
 from bot.gates import Decision
 from bot.mrkdwn import escape, escape_clipped
 from bot.slack.packing import MESSAGE, MODAL, text_size
@@ -24,7 +25,10 @@ _MODAL_ROOM = 3500  # the question, the count and the paging buttons
 
 
 def _answer_line(answer: GateAnswer, *, limit: int = _IN_SUMMARY) -> str:
-    line = f"<@{answer.user_id}>: {escape_clipped(answer.text, limit)}"
+    text = escape_clipped(answer.text, limit)
+    if answer.question_key in PERSON_QUESTIONS and people_answer(list(people_in(answer.text))):
+        text = people_answer(list(people_in(answer.text)))  # picked people: live mentions
+    line = f"<@{answer.user_id}>: {text}"
     if answer.vague:
         missing = ", ".join(essential(answer.missing)) or "a measurable claim"
         line += f"\n   :warning: _vague: missing {escape(missing)}_"
