@@ -46,8 +46,15 @@ def divider() -> Block:
     return {"type": "divider"}
 
 
-def button(text: str, *, action_id: str, value: str, style: str | None = None) -> Block:
-    """Return a button element."""
+def button(
+    text: str,
+    *,
+    action_id: str,
+    value: str,
+    style: str | None = None,
+    confirm: Block | None = None,
+) -> Block:
+    """Return a button element; with `confirm`, Slack asks before it sends the click."""
     element: Block = {
         "type": "button",
         "text": {"type": "plain_text", "text": text},
@@ -56,7 +63,20 @@ def button(text: str, *, action_id: str, value: str, style: str | None = None) -
     }
     if style:
         element["style"] = style
+    if confirm:
+        element["confirm"] = confirm
     return element
+
+
+def confirm_dialog(*, title: str, text: str, yes: str, no: str = "Cancel") -> Block:
+    """Return the "are you sure?" Slack shows before a destructive button acts."""
+    return {
+        "title": {"type": "plain_text", "text": clip_plain(title, 100)},
+        "text": {"type": "mrkdwn", "text": clip(text, 300)},
+        "confirm": {"type": "plain_text", "text": clip_plain(yes, 30)},
+        "deny": {"type": "plain_text", "text": clip_plain(no, 30)},
+        "style": "danger",
+    }
 
 
 def quote(text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.blocks import Block, button, context, divider, section
+from bot.blocks import Block, button, confirm_dialog, context, divider, section
 from bot.falsifiability.verdict import Verdict
 from bot.hypotheses import LIST_PAGE
 from bot.hypothesis_form import MAX_FIELD_LENGTH, Direction, HypothesisFields
@@ -57,7 +57,18 @@ def verdict_message(*, hypothesis_id: int, text: str, verdict: Verdict) -> list[
             "elements": [
                 button(save_label, action_id=SAVE, value=value, style="primary"),
                 button("Edit", action_id=EDIT, value=value),
-                button("Discard", action_id=DISCARD, value=value, style="danger"),
+                button(
+                    "Discard",
+                    action_id=DISCARD,
+                    value=value,
+                    style="danger",
+                    confirm=confirm_dialog(
+                        title="Discard this draft?",
+                        text="The draft is deleted for good; nothing was posted to the channel.",
+                        yes="Discard",
+                        no="Keep it",
+                    ),
+                ),
             ],
         }
     )

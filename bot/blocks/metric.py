@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.blocks import Block, context, header, section
+from bot.blocks import Block, button, confirm_dialog, context, header, section
 from bot.ingest import IngestResult
 from bot.metric_links import Link
 from bot.metric_registry import MetricLine
@@ -154,6 +154,29 @@ def tokens_message(rows: list[IngestToken]) -> list[Block]:
 
 def _day(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d")
+
+
+REVOKE_ALL = "metric_revoke_all_tokens"
+
+
+def revoke_all_message(*, project_name: str, count: int) -> list[Block]:
+    """Return the question before every token goes: how many, and a button that asks again."""
+    plural = "token" if count == 1 else "tokens"
+    words = (
+        f":warning: This revokes *all {count}* active ingestion {plural} of "
+        f"*{escape(project_name)}*: every pipeline posting with one gets 401 from then on. "
+        "To revoke one, give its prefix: `/metric token revoke gbt_Ab3dE9xQ` "
+        "(`/metric token list` shows them)."
+    )
+    ask = confirm_dialog(
+        title=f"Revoke all {count} {plural}?",
+        text=f"Every pipeline using one of the {count} {plural} stops being accepted.",
+        yes=f"Revoke {count}",
+    )
+    revoke = button(
+        f"Revoke all {count}", action_id=REVOKE_ALL, value=str(count), style="danger", confirm=ask
+    )
+    return [section(words), {"type": "actions", "elements": [revoke]}]
 
 
 def revoked_text(rows: list[IngestToken]) -> str:

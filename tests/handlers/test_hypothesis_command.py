@@ -270,3 +270,16 @@ def test_a_list_of_two_hundred_says_how_many_more_and_pages_through_them_all(liv
         page = live_app.slack.wait_for("response_url", count=before + 1)[-1].args
         assert page["replace_original"] is True
     assert seen == [f"{n:03d}" for n in reversed(range(200))]  # newest first, none skipped
+
+
+def test_discard_asks_before_it_deletes_the_draft(live_app: LiveApp):
+    message = _verdict_reply(live_app, FALSIFIABLE)
+
+    actions = next(b for b in message["blocks"] if b["type"] == "actions")
+    [discard] = [e for e in actions["elements"] if e["action_id"] == DISCARD]
+    assert discard["confirm"]["title"]["text"] == "Discard this draft?"
+    assert "nothing was posted" in discard["confirm"]["text"]["text"]
+    assert (discard["confirm"]["confirm"]["text"], discard["confirm"]["deny"]["text"]) == (
+        "Discard",
+        "Keep it",
+    )
