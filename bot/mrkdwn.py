@@ -1,4 +1,8 @@
-"""Escaping untrusted text for Slack mrkdwn."""
+"""Escaping untrusted text for Slack mrkdwn, cutting it safely, and times in the reader's zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
 
 
 def escape(text: str) -> str:
@@ -65,3 +69,15 @@ def chunks(text: str, limit: int) -> list[str]:
         pieces.append(cut.rstrip("\n"))
         text = text[len(cut) :]
     return [*pieces, text] if text else pieces
+
+
+def reader_time(moment: datetime, *, fallback: str) -> str:
+    """Return a time each reader sees in their own zone; `fallback` where Slack cannot.
+
+    Slack renders `<!date^…>` in the reader's zone and shows the text after `|` in
+    notifications and to clients that cannot; that text says which zone it is in.
+    """
+    if moment.tzinfo is None:  # stored naive means UTC
+        moment = moment.replace(tzinfo=UTC)
+    seconds = int(moment.timestamp())
+    return f"<!date^{seconds}^{{date_short_pretty}} {{time}}|{escape(fallback)}>"

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.blocks import Block, button, clip, context, header, quote, section
 from bot.gates import Decision, GateKind, Phase, time_zone
-from bot.mrkdwn import escape
+from bot.mrkdwn import escape, reader_time
 from bot.project_status import HISTORY_PAGE, ProjectStatus, ReviewLine, ReviewPage
 from bot.projects import Asked
 from bot.slack.paging import Page, pager
@@ -37,11 +37,16 @@ def local(moment: datetime, *, tz: str) -> str:
     return as_utc(moment).astimezone(time_zone(tz)).strftime("%a %-d %b %Y, %H:%M")
 
 
+def when(moment: datetime, *, tz: str) -> str:
+    """Return a stored moment in each reader's own zone, falling back to the team's."""
+    return reader_time(as_utc(moment), fallback=f"{local(moment, tz=tz)} ({tz})")
+
+
 def _review_line(line: ReviewLine, *, tz: str, limit: int = 500) -> str:
     review = line.review
     parts = [
         f"*{review_title(review)}*",
-        f"asked {local(review.posted_at or review.due_at, tz=tz)}",
+        f"asked {when(review.posted_at or review.due_at, tz=tz)}",
     ]
     if review.status == ReviewStatus.FAILED:
         parts.append(f":warning: not posted: {escape(review.error or 'Slack refused it')}")
@@ -55,9 +60,9 @@ def _review_line(line: ReviewLine, *, tz: str, limit: int = 500) -> str:
         parts.append("no answers yet")
     text = " · ".join(parts)
     if review.decision:
-        when = f" on {local(review.decided_at, tz=tz)}" if review.decided_at else ""
+        on = f" on {when(review.decided_at, tz=tz)}" if review.decided_at else ""
         text += (
-            f"\n:memo: *{Decision(review.decision).label}* by <@{review.decided_by}>{when}"
+            f"\n:memo: *{Decision(review.decision).label}* by <@{review.decided_by}>{on}"
             + "\n"
             + quote(escape(review.decision_reason or ""))
         )
@@ -79,8 +84,7 @@ def status_message(status: ProjectStatus) -> list[Block]:
         ds_lead=project.ds_lead,
         paused=project.paused,
         next_title=f"Sprint {upcoming.number} boundary review" if upcoming else None,
-        next_at=upcoming.at.strftime("%a %-d %b %Y, %H:%M") if upcoming else None,
-        timezone=project.timezone,
+        next_at=when(upcoming.at, tz=project.timezone) if upcoming else None,
     )
     blocks = [header(f"Gate reviews: {project.name}"), section(text)]
     lines = [_review_line(line, tz=project.timezone, limit=280) for line in status.open_reviews]
@@ -94,8 +98,8 @@ def status_message(status: ProjectStatus) -> list[Block]:
         blocks.append({"type": "actions", "block_id": "gate_status_more", "elements": [more]})
     if project.last_error:
         at = project.last_error_at
-        when = f" ({local(at, tz=project.timezone)})" if at else ""
-        blocks.append(section(f":warning: *Last Slack error*{when}: {escape(project.last_error)}"))
+        on = f" ({when(at, tz=project.timezone)})" if at else ""
+        blocks.append(section(f":warning: *Last Slack error*{on}: {escape(project.last_error)}"))
     blocks.append(
         context("`/gate now` · `/gate phase &lt;phase&gt;` · `/gate history` · `/gate setup`")
     )
@@ -112,7 +116,7 @@ def history_message(page: ReviewPage, *, open_: bool = False) -> list[Block]:
         return blocks
     # One section per review, each within 900 characters: twenty fit one message's budget.
     blocks += [section(_review_line(line, tz=project.timezone)) for line in page.lines]
-    blocks.append(context(f"Times in {project.timezone}."))
+    blocks.append(context(f"Times in your own zone; where Slack cannot, in {project.timezone}."))
     where = Page(offset=page.offset, shown=len(page.lines), total=page.total)
     action = OPEN_PAGE_ACTION if open_ else HISTORY_PAGE_ACTION
     noun = "open reviews" if open_ else "past reviews"

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from bot.blocks import Block, button, clip, context, divider, section
 from bot.blocks.digest_lines import metric_fields, one_line
-from bot.blocks.gate import local, review_title
+from bot.blocks.gate import review_title, when
 from bot.blocks.home_ids import HOME_ANSWER, HOME_DIGEST, HOME_HYPOTHESIS
 from bot.gates import Phase, phase_gate
-from bot.mrkdwn import escape
+from bot.mrkdwn import escape, reader_time
 from db.claims import as_utc
 from db.gate_models import Project
 from db.models import Hypothesis
@@ -98,7 +98,7 @@ def _next_gate(card: ProjectCard) -> str:
         upcoming = status.next_prompt
         return (
             f":alarm_clock: *Next gate:* Sprint {upcoming.number} boundary review, "
-            f"{upcoming.at:%a %-d %b %Y, %H:%M} ({escape(project.timezone)})"
+            f"{_when(upcoming.at, project)}"
         )
     following = card.next_phase
     if following is None:
@@ -110,10 +110,11 @@ def _next_gate(card: ProjectCard) -> str:
 
 
 def _when(moment: datetime, project: Project) -> str:
+    """Return `moment` in the reader's own zone, the team's (or UTC's) as the fallback."""
     try:
-        return local(moment, tz=project.timezone)
-    except ValueError:  # a zone stored broken: the card already says so; show UTC
-        return f"{as_utc(moment):%a %-d %b %Y, %H:%M} UTC"
+        return when(moment, tz=project.timezone)
+    except ValueError:  # a zone stored broken: the card already says so; fall back to UTC
+        return reader_time(as_utc(moment), fallback=f"{as_utc(moment):%a %-d %b %Y, %H:%M} UTC")
 
 
 def _awaiting(item: AwaitingReview, project: Project) -> Block:

@@ -9,7 +9,7 @@ from bot.ingest import IngestResult
 from bot.metric_links import Link
 from bot.metric_registry import MetricLine
 from bot.metrics import Direction, MetricKind, format_number
-from bot.mrkdwn import escape
+from bot.mrkdwn import escape, reader_time
 from db.metric_models import AlertState, IngestToken, Metric
 
 MAX_LISTED = 45  # Slack allows 50 blocks a message; leave room for the header and notes
@@ -63,7 +63,8 @@ def metric_text(metric: Metric, *, guards: str | None = None) -> str:
 def _latest(line: MetricLine) -> str:
     if line.latest is None:
         return "_no values yet_"
-    when = line.latest.at.strftime("%Y-%m-%d %H:%M UTC")
+    at = line.latest.at
+    when = reader_time(at, fallback=at.strftime("%Y-%m-%d %H:%M UTC"))  # each reader's zone
     return f"latest {amount(line.latest.value, line.metric.unit)} at {when}"
 
 

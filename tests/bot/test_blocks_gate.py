@@ -185,9 +185,13 @@ def test_status_shows_the_next_prompt_the_leads_the_reviews_and_the_last_error()
     _parses(blocks)
     shown = _shown(blocks)
     assert "*Sprint 1*, day 9 of 14" in shown
-    assert "Sprint 2 boundary review on Mon 16 Mar 2026, 09:30 (America/New_York)" in shown
+    at = int(datetime(2026, 3, 16, 13, 30, tzinfo=UTC).timestamp())
+    assert (
+        f"Sprint 2 boundary review on <!date^{at}^{{date_short_pretty}} {{time}}"
+        "|Mon 16 Mar 2026, 09:30 (America/New_York)>"
+    ) in shown
     assert "3 answers from 2 people" in shown
-    assert "Last Slack error* (Tue 10 Mar 2026, 13:00): Slack said &lt;!channel&gt;" in shown
+    assert "|Tue 10 Mar 2026, 13:00 (America/New_York)>): Slack said &lt;!channel&gt;" in shown
     assert "<!channel>" not in shown.replace(
         "Gate reviews: <!channel>", ""
     )  # only the plain header
