@@ -29,15 +29,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.standin.slack import SlackStandIn  # noqa: E402
-from bot.standin.slack_requests import SlackSender  # noqa: E402
+from bot.demo.standin.slack import SlackStandIn  # noqa: E402
+from bot.demo.standin.slack_requests import SlackSender  # noqa: E402
 from tests.fakes.openai_server import FakeOpenAI  # noqa: E402
 
 SECRET = "bench-signing-secret"
 SERVE_BARE = """
 import sys
 from bot.server import serve
-from bot.settings import get_settings
+from bot.core.settings import get_settings
 serve(settings=get_settings(), port=int(sys.argv[1]), workers=int(sys.argv[2]),
       loader="bench.bare_app:build")
 """

@@ -9,8 +9,8 @@ from flask.typing import ResponseReturnValue
 from slack_bolt import Ack, App
 from slack_bolt.adapter.flask import SlackRequestHandler
 
-from bot.app import build_web_client
-from bot.settings import get_settings
+from bot.core.settings import get_settings
+from bot.slack.client import build_web_client
 
 
 def build() -> Flask:

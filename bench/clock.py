@@ -24,10 +24,10 @@ from slack_sdk import WebClient  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from bench.scratch import DEFAULT_URL, scratch_schema  # noqa: E402
-from bot.reviews import run_pass  # noqa: E402
-from bot.standin.slack import SlackStandIn  # noqa: E402
-from db.gate_models import GateReview, Project  # noqa: E402
+from bot.clock.passes import run_pass  # noqa: E402
+from bot.demo.standin.slack import SlackStandIn  # noqa: E402
 from db.models import Workspace  # noqa: E402
+from db.models.gates import GateReview, Project  # noqa: E402
 from db.session import make_engine  # noqa: E402
 
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Sydney", "UTC")

@@ -32,12 +32,12 @@ from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from bench.clock import ZONES  # noqa: E402
 from bench.scratch import DEFAULT_URL, scratch_schema  # noqa: E402
-from bot.reviews import run_pass  # noqa: E402
-from bot.standin.slack import SlackStandIn  # noqa: E402
-from db.digest_models import DigestRun  # noqa: E402
-from db.gate_models import GateReview, Project  # noqa: E402
-from db.metric_models import Metric  # noqa: E402
+from bot.clock.passes import run_pass  # noqa: E402
+from bot.demo.standin.slack import SlackStandIn  # noqa: E402
 from db.models import Hypothesis, Workspace  # noqa: E402
+from db.models.digests import DigestRun  # noqa: E402
+from db.models.gates import GateReview, Project  # noqa: E402
+from db.models.metrics import Metric  # noqa: E402
 from db.session import make_engine  # noqa: E402
 
 KINDS = ["model_health"] * 6 + ["product"] * 8 + ["business"] * 6

@@ -6,59 +6,72 @@ import logging
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltRequest
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.listener.listener_completion_handler import CustomListenerCompletionHandler
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot import dedupe, install
-from bot.errors import report_error
-from bot.hypotheses import Checker
-from bot.jobs import BackgroundJobs
-from bot.listener_guard import guard_listeners
-from bot.mrkdwn import unescape
-from bot.request_context import ContextThreadPoolExecutor, bolt_request_ids
-from bot.settings import Settings
+from bot.core.errors import report_error
+from bot.core.request_ids import ContextThreadPoolExecutor, bolt_request_ids
+from bot.core.settings import Settings
+from bot.hypotheses.service import Checker
+from bot.install import service as install
+from bot.slack import dedupe
+from bot.slack.client import build_web_client
+from bot.slack.jobs import BackgroundJobs
+from bot.slack.listeners import GuardedApp
+from bot.slack.mrkdwn import unescape
+from bot.slack.verification import VERIFIED
+from bot.slack.workspace import RequestWorkspace
 
 logger = logging.getLogger(__name__)
+
+
+class _NoTokenFromEnvironmentWarning(logging.Filter):
+    """Drop Bolt's "As you gave `client` as well, `token` will be unused" warning.
+
+    We pass only `client`; Bolt itself falls back on SLACK_BOT_TOKEN from os.environ, finds
+    it there too, and warns about a token nobody gave it. The client's token is the one used.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_NoTokenFromEnvironmentWarning())
 
 # Each app's job pool, so the web app can hand work on (metrics just posted to the API)
 # to the same pool the listeners use, and `LiveApp.drain` waits for it too.
 _JOBS: WeakKeyDictionary[App, BackgroundJobs] = WeakKeyDictionary()
-
-
-def build_web_client(settings: Settings, *, token: str | None = None) -> WebClient:
-    """Return a WebClient for SLACK_API_URL that rides out rate limits and dropped connections."""
-    return WebClient(
-        token=token or settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-        ],
-    )
+# Each app's signing secret, so the web app verifies requests before handing them to Bolt.
+_SECRETS: WeakKeyDictionary[App, str] = WeakKeyDictionary()
 
 
 def create_app(
-    *, settings: Settings, engine: Engine, checker: Checker, jobs: BackgroundJobs | None = None
+    *,
+    settings: Settings,
+    engine: Engine,
+    checker: Checker,
+    jobs: BackgroundJobs | None = None,
+    socket_mode: bool = False,
 ) -> App:
-    """Build the Bolt app with every listener registered."""
+    """Build the Bolt app with every listener registered.
+
+    `socket_mode`: requests arrive over Slack's WebSocket, authenticated by the app-level
+    token, so no signing secret is needed (nor checked: Bolt skips it for socket requests).
+    """
     from handlers import register_listeners
 
-    settings.require_slack()
+    settings.require_slack(serving=not socket_mode)
     client = build_web_client(settings)
     if settings.oauth_enabled:
         client.token = None  # each request gets its team's token from the installation store
-    app = App(
+    app = GuardedApp(  # every listener reports its own errors after ack (bot.slack.listeners)
         client=client,
-        signing_secret=settings.slack_signing_secret,
+        signing_secret=settings.slack_signing_secret or "",
         # Listeners run here; Bolt's default of 5 threads is too few for a busy channel.
         # Slow work (LLM checks) goes to BackgroundJobs, so it never holds these threads.
         listener_executor=ContextThreadPoolExecutor(  # listeners keep the request's ids
@@ -72,13 +85,13 @@ def create_app(
         engine=engine, checker=checker, max_workers=settings.gatebot_job_threads
     )
     _JOBS[app] = jobs
+    _SECRETS[app] = settings.slack_signing_secret or ""
     app.use(bolt_request_ids)  # first, so every later line of the request carries its id
     _install_session(app, engine=engine, checker=checker, jobs=jobs)
     dedupe.install(app)  # repeated Slack deliveries are acked, not acted on twice
     app.use(_unescape_command_text)
     app.error(_handle_error)
     register_listeners(app)
-    guard_listeners(app)
     return app
 
 
@@ -97,6 +110,11 @@ def jobs_of(app: App) -> BackgroundJobs | None:
     return _JOBS.get(app)
 
 
+def signing_secret_of(app: App) -> str:
+    """Return the signing secret `create_app` gave `app` ("" for an app built elsewhere)."""
+    return _SECRETS.get(app, "")
+
+
 def _install_session(app: App, *, engine: Engine, checker: Checker, jobs: BackgroundJobs) -> None:
     """Give each request its own DB session, opened lazily and closed when the listener ends.
 
@@ -106,8 +124,12 @@ def _install_session(app: App, *, engine: Engine, checker: Checker, jobs: Backgr
     hook, which runs in the listener's own thread, closes it.
     """
 
-    def db_session(context: BoltContext, next: Any) -> None:  # noqa: A002 (Bolt's name)
-        context["session"] = Session(engine, expire_on_commit=False)
+    def db_session(context: BoltContext, body: dict[str, Any], next: Any) -> None:  # noqa: A002
+        session = Session(engine, expire_on_commit=False)
+        context["session"] = session
+        # Handlers declare `workspace: RequestWorkspace` instead of each looking it up.
+        team_id = context.team_id or str(body.get("team_id") or "")
+        context["workspace"] = RequestWorkspace(session=session, team_id=team_id)
         context["checker"] = checker
         context["jobs"] = jobs
         next()
@@ -123,9 +145,28 @@ def _install_session(app: App, *, engine: Engine, checker: Checker, jobs: Backgr
     )
 
 
-def _handle_error(error: Exception, body: dict[str, Any], respond: Any, client: WebClient) -> None:
-    """Turn any listener error into a message a person understands."""
+def _handle_error(
+    error: Exception,
+    body: dict[str, Any],
+    respond: Any,
+    client: WebClient,
+    context: BoltContext,
+    request: BoltRequest,
+) -> None:
+    """Turn any listener error into a message a person understands; never for forged requests.
+
+    Only a request the web layer verified (or one from Socket Mode's authenticated socket)
+    gets a reply: the body of any other is an attacker's, and its response_url, user and
+    channel are theirs to choose.
+    """
     if isinstance(error, BoltUnhandledRequestError):
+        return
+    if not (context.get(VERIFIED) is True or request.mode == "socket_mode"):
+        logger.warning(
+            "no reply for an unverified request (%s, %d bytes)",
+            type(error).__name__,
+            len(request.raw_body),
+        )
         return
     user = body.get("user_id") or (body.get("user") or {}).get("id")
     report_error(

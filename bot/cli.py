@@ -7,13 +7,14 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from bot.errors import GatebotError
-from bot.logs import configure_logging
-from bot.settings import Settings, SettingsError, get_settings
+from bot.core.errors import GatebotError
+from bot.core.logs import configure_logging
+from bot.core.settings import Settings, get_settings
 
-EXIT_USAGE = 2
+EXIT_USAGE = 2  # every failure a person can fix (bot.doctor.failures)
 logger = logging.getLogger(__name__)
 
 
@@ -26,16 +27,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         level = "INFO" if args.command in {"serve", "socket", "clock"} else "WARNING"
         configure_logging(get_settings(), default_level=level)
         return int(args.run(args) or 0)
-    except (SettingsError, GatebotError) as error:
-        print(f"gatebot: {error}", file=sys.stderr)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except Exception as error:
+        from bot.doctor.failures import explain_failure  # alembic and SQLAlchemy: only now
+
+        lines = explain_failure(error, verbose=args.verbose)
+        if lines is None:
+            raise
+        print("\n".join(lines), file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _version() -> str:
+    try:
+        return version("gatebot")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gatebot", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"gatebot {_version()}")
+    # Accepted before or after the command; SUPPRESS keeps a subcommand from resetting it.
+    verbose = argparse.ArgumentParser(add_help=False)
+    verbose.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="on a failure, show the full error and traceback too",
+    )
+    parser.add_argument("--verbose", "-v", action="store_true", help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_with(verbose)
+    )
 
     serve = commands.add_parser("serve", help="serve Slack's HTTP requests (gunicorn)")
     serve.add_argument("--port", type=int, help="port to listen on (default: PORT or 3000)")
@@ -58,7 +84,10 @@ def _parser() -> argparse.ArgumentParser:
     upgrade.add_argument("revision", nargs="?", default="head")
     upgrade.set_defaults(run=_db_upgrade)
 
-    clock = commands.add_parser("clock", help="post due gate prompts and reminders (scheduler)")
+    clock = commands.add_parser(
+        "clock",
+        help="post due gate prompts, reminders and weekly digests; sweep for escape alerts",
+    )
     clock.add_argument("--once", action="store_true", help="run one pass over what is due, exit")
     clock.set_defaults(run=_clock)
 
@@ -80,14 +109,28 @@ def _parser() -> argparse.ArgumentParser:
         "demo", help="run the whole product offline against a stand-in Slack"
     )
     demo.set_defaults(run=_demo)
+
+    doctor = commands.add_parser(
+        "doctor", help="check settings, database, Slack tokens and the clock; one line each"
+    )
+    doctor.set_defaults(run=_doctor)
     return parser
 
 
+def _with(parent: argparse.ArgumentParser) -> type[argparse.ArgumentParser]:
+    class _Command(argparse.ArgumentParser):
+        def __init__(self, **kwargs: object) -> None:
+            super().__init__(parents=[parent], **kwargs)  # type: ignore[arg-type]
+
+    return _Command
+
+
 def _serve(args: argparse.Namespace) -> int:
+    from bot.doctor.startup import require_healthy
     from bot.server import serve
 
     settings = get_settings()
-    settings.require_slack()
+    require_healthy(settings, role="serve")
     logger.info("Slack install mode: %s", settings.install_mode)
     serve(settings=settings, port=args.port or settings.port, workers=args.workers)
     return 0
@@ -97,16 +140,17 @@ def _socket(args: argparse.Namespace) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.app import create_app
+    from bot.doctor.startup import require_healthy
     from bot.falsifiability.service import FalsifiabilityChecker
     from db.session import make_engine
 
     settings = get_settings()
-    settings.require_slack()
-    settings.require("SLACK_APP_TOKEN")
+    require_healthy(settings, role="socket")
     app = create_app(
         settings=settings,
         engine=make_engine(settings.database_url),
         checker=FalsifiabilityChecker.from_settings(settings),
+        socket_mode=True,
     )
     SocketModeHandler(app, settings.slack_app_token).start()
     return 0
@@ -161,19 +205,46 @@ def _checker(settings: Settings, *, rules_only: bool) -> Callable:  # type: igno
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    from db.migrate import upgrade
+    from bot.doctor.database import check_database
+    from bot.doctor.problems import SelfCheckFailed
+    from db.migrate import current_revision, upgrade
 
-    upgrade(get_settings().database_url, args.revision)
-    print(f"gatebot: database is at {args.revision}")
+    url = get_settings().database_url
+    if problems := check_database(url, migrated=False).problems:
+        raise SelfCheckFailed(problems)
+    applied = upgrade(url, args.revision)
+    at = current_revision(url)
+    if not applied:
+        print(f"gatebot: already at {'head ' if args.revision == 'head' else ''}{at}")
+    elif len(applied) == 1:
+        print(f"gatebot: applied {applied[0]}; the database is at {at}")
+    else:
+        print(
+            f"gatebot: applied {applied[0]} … {applied[-1]} ({len(applied)} migrations); "
+            f"the database is at {at}"
+        )
+    return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from bot.doctor.problems import SelfCheckFailed
+    from bot.doctor.startup import self_check
+
+    report = self_check(get_settings(), role="doctor")
+    for note in report.notes:
+        print(f"gatebot: ok: {note}")
+    if report.problems:
+        raise SelfCheckFailed(report.problems)
     return 0
 
 
 def _clock(args: argparse.Namespace) -> int:
-    from bot.clock import run_forever, run_once_in_foreground
+    from bot.clock.runner import run_forever, run_once_in_foreground
+    from bot.doctor.startup import require_healthy
     from db.session import make_engine
 
     settings = get_settings()
-    settings.require_slack(serving=False)
+    require_healthy(settings, role="clock")
     logger.info("Slack install mode: %s", settings.install_mode)
     engine = make_engine(settings.database_url)
     try:
@@ -187,7 +258,7 @@ def _clock(args: argparse.Namespace) -> int:
 
 
 def _import_csv(args: argparse.Namespace) -> int:
-    from bot.csv_import import import_csv
+    from bot.metrics.csv_import import import_csv
     from db.session import make_engine
 
     engine = make_engine(get_settings().database_url)
@@ -203,7 +274,7 @@ def _import_csv(args: argparse.Namespace) -> int:
 
 
 def _digest(args: argparse.Namespace) -> int:
-    from bot.digest_cli import run_digest
+    from bot.digests.cli import run_digest
 
     return run_digest(
         settings=get_settings(),
@@ -215,7 +286,7 @@ def _digest(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from bot.demo.run import run_demo
 
     return run_demo()
 

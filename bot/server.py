@@ -7,9 +7,9 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from bot.ack_first import REQUESTS
-from bot.logs import gunicorn_logging
-from bot.settings import Settings
+from bot.core.logs import gunicorn_logging
+from bot.core.settings import Settings
+from bot.slack.ack_first import REQUESTS
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -44,7 +44,7 @@ def gunicorn_options(*, settings: Settings, port: int, workers: int | None) -> d
         # gunicorn 23+ opens a control socket at one fixed path under $HOME; two servers on
         # one host (two web processes, or the ack benchmark's pair) would fight over it.
         "control_socket_disable": True,
-        # Count requests in flight: background jobs wait for them (bot/ack_first.py).
+        # Count requests in flight: background jobs wait for them (bot/slack/ack_first.py).
         "pre_request": _request_started,
         "post_request": _request_finished,
     }

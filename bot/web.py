@@ -10,16 +10,23 @@ from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
+from slack_bolt.adapter.flask.handler import to_flask_response
+from slack_bolt.request import BoltRequest
 from sqlalchemy import Engine
 
-from bot import escape, install
-from bot.api import create_api
-from bot.app import jobs_of
-from bot.jobs import BackgroundJobs
-from bot.request_context import track_requests
+from bot.app import jobs_of, signing_secret_of
+from bot.core.request_ids import track_requests
+from bot.escapes import service as escape
+from bot.install import service as install
+from bot.metrics.api import create_api
+from bot.slack import verification
+from bot.slack.jobs import BackgroundJobs
 from db.session import ping
 
 logger = logging.getLogger(__name__)
+
+# Slack's largest payloads (a modal's state, an event) are tens of kilobytes.
+MAX_SLACK_BODY_BYTES = 1024 * 1024
 
 
 def create_web_app(*, bolt_app: App, engine: Engine, jobs: BackgroundJobs | None = None) -> Flask:
@@ -40,9 +47,11 @@ def create_web_app(*, bolt_app: App, engine: Engine, jobs: BackgroundJobs | None
         logger.warning("no job pool for the API: metrics it stores raise no escape alerts")
     web.register_blueprint(create_api(engine=engine, on_ingested=on_ingested), url_prefix="/api/v1")
 
+    secret = signing_secret_of(bolt_app)
+
     @web.post("/slack/events")
     def slack_events() -> ResponseReturnValue:
-        return handler.handle(request)
+        return _verified_dispatch(bolt_app, secret=secret)
 
     # OAuth mode's install page and Slack's redirect back; Bolt's handler answers 404 to
     # both in single-workspace mode.
@@ -61,6 +70,38 @@ def create_web_app(*, bolt_app: App, engine: Engine, jobs: BackgroundJobs | None
         return jsonify(ok=True, database="ok")
 
     return web
+
+
+def _verified_dispatch(bolt_app: App, *, secret: str) -> ResponseReturnValue:
+    """Hand the request to Bolt only once its signature checks out; else 401, body unread."""
+    body = _body(MAX_SLACK_BODY_BYTES)
+    if body is None:
+        logger.warning("refused a Slack request of over %s bytes", f"{MAX_SLACK_BODY_BYTES:,}")
+        return _refusal(413, "request body too large")
+    try:
+        verification.verify(secret=secret, headers=request.headers, body=body)
+    except verification.Unverified as problem:
+        logger.warning("refused an unverified Slack request (%s; %d bytes)", problem, len(body))
+        return _refusal(401, "invalid request")
+    bolt_request = BoltRequest(
+        body=body.decode("utf-8", errors="replace"),
+        query=request.query_string.decode("utf-8", errors="replace"),
+        headers=dict(request.headers),
+        context={verification.VERIFIED: True},
+    )
+    return to_flask_response(bolt_app.dispatch(bolt_request))
+
+
+def _body(limit: int) -> bytes | None:
+    """Return the request body, or None when it is over `limit` bytes (read no further)."""
+    if (request.content_length or 0) > limit:
+        return None
+    body = request.stream.read(limit + 1)
+    return None if len(body) > limit else body
+
+
+def _refusal(status: int, message: str) -> ResponseReturnValue:
+    return jsonify(error=message), status
 
 
 def _alert_later(
@@ -84,8 +125,8 @@ def _alert_later(
 def build_from_settings() -> Flask:
     """Build the whole web app from the environment (gunicorn's entry point)."""
     from bot.app import create_app
+    from bot.core.settings import get_settings
     from bot.falsifiability.service import FalsifiabilityChecker
-    from bot.settings import get_settings
     from db.session import make_engine
 
     settings = get_settings()

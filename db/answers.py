@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from db.gate_models import GateAnswer, GateReview, Project
+from db.models.gates import GateAnswer, GateReview, Project
 
 
 def _in_workspace(workspace_id: int):  # type: ignore[no-untyped-def]

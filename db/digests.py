@@ -12,10 +12,10 @@ from sqlmodel import Session, col, select
 
 from db import claims
 from db.claims import as_utc
-from db.digest_models import DigestRun
-from db.gate_models import GateAnswer, GateReview, Project
-from db.metric_models import Metric
 from db.models import Workspace
+from db.models.digests import DigestRun
+from db.models.gates import GateAnswer, GateReview, Project
+from db.models.metrics import Metric
 from db.reviews import installed
 
 _CHUNK = 500  # keys per IN list: well under SQLite's variable limit

@@ -13,9 +13,9 @@ from sqlalchemy import ColumnElement, and_, exists, or_
 from sqlmodel import Session, col, func, select
 
 from db.claims import as_utc
-from db.gate_models import GateAnswer, GateReview, Project, ReviewStatus
-from db.metric_models import Metric
 from db.models import Hypothesis, HypothesisStatus
+from db.models.gates import GateAnswer, GateReview, Project, ReviewStatus
+from db.models.metrics import Metric
 
 _CHUNK = 500  # ids per IN list: well under SQLite's variable limit
 

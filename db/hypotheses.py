@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from db.models import Hypothesis, HypothesisStatus, utcnow
+from db.columns import utcnow
+from db.models import Hypothesis, HypothesisStatus
 
 
 def add(*, session: Session, hypothesis: Hypothesis) -> Hypothesis:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
-from db.metric_models import IngestToken
+from db.models.metrics import IngestToken
 
 
 def add_token(*, session: Session, token: IngestToken) -> IngestToken:

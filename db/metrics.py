@@ -11,9 +11,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from db.gate_models import Project
-from db.metric_models import AlertState, Metric, MetricSample
 from db.models import Hypothesis
+from db.models.gates import Project
+from db.models.metrics import AlertState, Metric, MetricSample
 
 SampleKey = tuple[int, datetime]  # (metric id, instant in UTC)
 

@@ -13,9 +13,9 @@ from sqlalchemy import exists, update
 from sqlmodel import Session, SQLModel, col, select
 
 from db.claims import as_utc
-from db.gate_models import GateReview
 from db.models import Hypothesis, Workspace
-from db.outbox_models import OutboxMessage, OutboxStatus
+from db.models.gates import GateReview
+from db.models.outbox import OutboxMessage, OutboxStatus
 
 # What a kept message's `record` may ask for once Slack gives it a ts: the row and column.
 _RECORDS: dict[str, tuple[type[SQLModel], str]] = {
@@ -53,8 +53,8 @@ def due(
     """Return pending messages whose next attempt is due, oldest first.
 
     A message already taken more than `max_attempts` times is never due again, whatever
-    left it pending (see bot.outbox_drain). Messages of a workspace that uninstalled
-    gatebot wait, untouched (no attempt used), until it is installed again (bot.outbox
+    left it pending (see bot.outbox.drain). Messages of a workspace that uninstalled
+    gatebot wait, untouched (no attempt used), until it is installed again (bot.outbox.service
     decides then whether they are still worth it).
     """
     uninstalled = exists().where(

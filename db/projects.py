@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from db.gate_models import GateAnswer, GateReview, Project
+from db.models.gates import GateAnswer, GateReview, Project
 
 
 def get(*, session: Session, workspace_id: int, project_id: int) -> Project | None:

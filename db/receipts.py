@@ -10,8 +10,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from db.claims import as_utc
-from db.models import utcnow
-from db.outbox_models import SlackReceipt
+from db.columns import utcnow
+from db.models.outbox import SlackReceipt
 
 
 def record(*, session: Session, key: str, team_id: str, at: datetime | None = None) -> bool:

@@ -17,8 +17,8 @@ from sqlmodel import Session, col, select
 
 from db import claims
 from db.claims import as_utc
-from db.gate_models import GateAnswer, GateReview, Project, ReviewStatus
 from db.models import Workspace
+from db.models.gates import GateAnswer, GateReview, Project, ReviewStatus
 
 _CHUNK = 500  # rows per IN list or multi-row INSERT: well under SQLite's variable limit
 

@@ -30,7 +30,14 @@ def make_engine(url: str) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # A host that drops packets would otherwise hold every start-up for minutes.
+        engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=20,
+            connect_args={"connect_timeout": 10},
+        )
     event.listen(engine, "before_cursor_execute", _drop_nul_characters, retval=True)
     return engine
 

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import BoltContext
-from sqlmodel import Session
-
-from db import workspaces
+from bot.slack.workspace import RequestWorkspace
 
 
-def workspace_and_value(
-    *, session: Session, context: BoltContext, action: dict[str, Any]
-) -> tuple[int, int]:
+def workspace_and_value(*, workspace: RequestWorkspace, action: dict[str, Any]) -> tuple[int, int]:
     """Return (workspace id, the button's numeric value) for a block action."""
-    workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
     return workspace.id, int(action["value"])

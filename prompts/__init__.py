@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.mrkdwn import escape
+from bot.slack.mrkdwn import escape
 
 TEMPLATE_DIR = Path(__file__).parent
 

@@ -11,10 +11,10 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
-import db.digest_models  # noqa: F401  (registers tables)
-import db.gate_models  # noqa: F401
-import db.metric_models  # noqa: F401
 import db.models  # noqa: F401
+import db.models.digests  # noqa: F401  (registers tables)
+import db.models.gates  # noqa: F401
+import db.models.metrics  # noqa: F401
 from db.session import make_engine, normalise_url
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
@@ -23,7 +23,7 @@ REQUIRE_POSTGRES = os.environ.get("GATEBOT_REQUIRE_POSTGRES") == "1"
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
-pytest_plugins = ["tests.fakes.openai_server", "tests.live_app"]
+pytest_plugins = ["tests.fakes.catch_all", "tests.fakes.openai_server", "tests.live_app"]
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +33,7 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> 
         if name.startswith(("SLACK_", "OPENAI_", "GATEBOT_")) or name in {"DATABASE_URL", "PORT"}:
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))  # no stray .env, no gatebot.db in the repo
-    from bot.settings import get_settings
+    from bot.core.settings import get_settings
 
     get_settings.cache_clear()
 
@@ -41,7 +41,7 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> 
 @pytest.fixture(autouse=True)
 def _transcript_names() -> Iterator[None]:
     """Give each test the transcript's display names it started with: demo scenes add theirs."""
-    from bot.standin.transcript import NAMES
+    from bot.slack.transcript import NAMES
 
     before = dict(NAMES)
     yield
@@ -92,3 +92,19 @@ def session(engine: Engine) -> Iterator[Session]:
     """Yield a session on the fresh database."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    """Say in one line what was skipped and why, instead of a SKIPPED line per test."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    reasons: dict[str, int] = {}
+    for report in skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    parts = sorted(reasons.items(), key=lambda item: -item[1])
+    terminalreporter.write_line(
+        f"{len(skipped)} skipped: " + "; ".join(f"{count} × {why}" for why, count in parts)
+    )

@@ -1,11 +1,11 @@
 """Drive the OAuth install as a browser does, for the tests: the install page, Slack's approval
-(a stand-in code), the redirect. The steps live in bot.standin.install_browser so that
+(a stand-in code), the redirect. The steps live in bot.demo.standin.install_browser so that
 `gatebot demo` can walk an install too; the tests import them from here as before.
 """
 
 from __future__ import annotations
 
-from bot.standin.install_browser import (
+from bot.demo.standin.install_browser import (
     InstallPage,
     InstallResult,
     Page,

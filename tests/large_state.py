@@ -10,10 +10,10 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
-from bot.metric_links import link
-from db.gate_models import GateAnswer, GateReview, Project
-from db.metric_models import MetricSample
+from bot.metrics.links import link
 from db.models import Hypothesis
+from db.models.gates import GateAnswer, GateReview, Project
+from db.models.metrics import MetricSample
 from tests.metric_helpers import define, make_project
 
 METRICS, GUARDRAILS, HYPOTHESES, GATES, PEOPLE = 25, 10, 10, 10, 30

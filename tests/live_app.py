@@ -10,12 +10,12 @@ from slack_bolt import App
 from sqlalchemy import Engine
 
 from bot.app import create_app
+from bot.core.settings import Settings, load_settings
+from bot.demo.standin.serving import LocalServer, serve_wsgi
+from bot.demo.standin.slack import SlackStandIn
+from bot.demo.standin.slack_requests import SlackSender
 from bot.falsifiability.service import FalsifiabilityChecker
-from bot.jobs import BackgroundJobs
-from bot.settings import Settings, load_settings
-from bot.standin.serving import LocalServer, serve_wsgi
-from bot.standin.slack import SlackStandIn
-from bot.standin.slack_requests import SlackSender
+from bot.slack.jobs import BackgroundJobs
 from bot.web import create_web_app
 from tests.install_flow import InstallResult, install_team
 

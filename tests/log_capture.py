@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from bot.logs import configure_logging, remember_secrets
-from bot.settings import Settings, load_settings
+from bot.core.logs import configure_logging, remember_secrets
+from bot.core.settings import Settings, load_settings
 
 
 class LogCapture:

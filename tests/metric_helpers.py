@@ -6,10 +6,10 @@ from datetime import date
 
 from sqlmodel import Session
 
-from bot import metric_registry
+from bot.metrics import registry as metric_registry
 from db import workspaces
-from db.gate_models import Project
-from db.metric_models import Metric
+from db.models.gates import Project
+from db.models.metrics import Metric
 
 
 def make_project(

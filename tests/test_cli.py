@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.standin.slack import SlackStandIn
-from bot.standin.slack_requests import SlackSender
+from bot.demo.standin.slack import SlackStandIn
+from bot.demo.standin.slack_requests import SlackSender
 
 GATEBOT = [sys.executable, "-m", "bot.cli"]
 

@@ -31,6 +31,7 @@ ESCAPE = {
 # The first key of each is a variable the template uses on every path.
 SAMPLES: dict[str, dict[str, object]] = {
     "hypothesis_help.j2": {"unknown": "lsit"},
+    "dm_help.j2": {},  # the same words for everyone: no variable
     "metric_help.j2": {"unknown": None},
     "digest_help.j2": {"unknown": "<!here>"},
     "falsifiability_user.j2": {"statement": "Reduce churn."},

@@ -17,6 +17,7 @@ from openai import (
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from pydantic import BaseModel, ConfigDict
 
+from bot.core.settings import Settings
 from bot.falsifiability.rewrite import build_rewrite
 from bot.falsifiability.verdict import (
     ELEMENT_ORDER,
@@ -26,7 +27,6 @@ from bot.falsifiability.verdict import (
     VagueTerm,
     Verdict,
 )
-from bot.settings import Settings
 from prompts import render
 
 REWRITE_SHAPE = (

@@ -9,10 +9,10 @@ from functools import lru_cache
 
 from openai import OpenAI
 
+from bot.core.settings import Settings, get_settings
 from bot.falsifiability.llm import LLMCheckError, check_llm, make_client
 from bot.falsifiability.rules import check_rules
 from bot.falsifiability.verdict import Verdict
-from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 

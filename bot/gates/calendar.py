@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.errors import InvalidInput
-from bot.mrkdwn import escape
+from bot.core.errors import InvalidInput
+from bot.slack.mrkdwn import escape
 
 MONDAY_TO_FRIDAY = frozenset(range(5))
 

@@ -13,8 +13,8 @@ from typing import Self
 
 from jinja2 import UndefinedError
 
-from bot.errors import InvalidInput
-from bot.mrkdwn import escape
+from bot.core.errors import InvalidInput
+from bot.slack.mrkdwn import escape
 from prompts import render
 
 

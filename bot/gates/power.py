@@ -7,7 +7,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.errors import InvalidInput
+from bot.core.errors import InvalidInput
 
 Metric = Literal["proportion", "mean"]
 _MIN_PER_ARM = 2  # a two-sample t-test has no variance estimate with fewer

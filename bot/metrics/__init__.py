@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Self
 
-from bot.errors import InvalidInput
+from bot.core.errors import InvalidInput
 
 
 class MetricSpecError(InvalidInput, ValueError):

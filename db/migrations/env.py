@@ -5,10 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import db.digest_models  # noqa: F401
-import db.gate_models  # noqa: F401  (registers the tables on SQLModel.metadata)
-import db.metric_models  # noqa: F401
-import db.models  # noqa: F401
+import db.models  # noqa: F401  (every table, registered on SQLModel.metadata)
 from db.session import make_engine
 
 config = context.config
@@ -19,7 +16,7 @@ def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from bot.settings import get_settings
+    from bot.core.settings import get_settings
 
     return get_settings().database_url
 

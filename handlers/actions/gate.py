@@ -8,14 +8,14 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import answers, decisions, gate_slack, project_status
-from bot.blocks.gate import HISTORY_PAGE_ACTION, OPEN_PAGE_ACTION, history_message
-from bot.blocks.gate_answers import answer_modal
-from bot.blocks.gate_decision import decision_modal
-from bot.blocks.gate_prompt import ANSWER, DECIDE
+from bot.gates import answers, decisions, flows, status
+from bot.gates.blocks.answers import answer_modal
+from bot.gates.blocks.decision import decision_modal
+from bot.gates.blocks.prompt import ANSWER, DECIDE
+from bot.gates.blocks.status import HISTORY_PAGE_ACTION, OPEN_PAGE_ACTION, history_message
 from bot.gates.blocks.summary import SHOW_ANSWERS
 from bot.slack.paging import action_ids, read_offset
-from db import workspaces
+from bot.slack.workspace import RequestWorkspace
 from handlers.ids import workspace_and_value
 
 
@@ -37,11 +37,12 @@ def answer_gate(
     respond: Respond,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Open the gate's questions, pre-filled with this person's earlier answers."""
     ack()
     user_id = body["user"]["id"]
-    workspace_id, review_id = workspace_and_value(session=session, context=context, action=action)
+    workspace_id, review_id = workspace_and_value(workspace=workspace, action=action)
     form = answers.answer_form(
         session=session, workspace_id=workspace_id, review_id=review_id, user_id=user_id
     )
@@ -56,11 +57,12 @@ def decide_gate(
     respond: Respond,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Open the decision modal for a lead; anyone else gets a polite word, only to them."""
     ack()
     user_id = body["user"]["id"]
-    workspace_id, review_id = workspace_and_value(session=session, context=context, action=action)
+    workspace_id, review_id = workspace_and_value(workspace=workspace, action=action)
     review = decisions.decision_form(
         session=session, workspace_id=workspace_id, review_id=review_id, user_id=user_id
     )
@@ -71,14 +73,13 @@ def show_answers(
     ack: Ack,
     action: dict[str, Any],
     body: dict[str, Any],
-    context: BoltContext,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Show every answer to one question of the summary, a page at a time."""
     ack()
-    workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
-    gate_slack.show_answers(
+    flows.show_answers(
         session=session,
         client=client,
         workspace_id=workspace.id,
@@ -92,15 +93,14 @@ def turn_review_page(
     ack: Ack,
     action: dict[str, Any],
     body: dict[str, Any],
-    context: BoltContext,
     respond: Respond,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Show the page of past or open reviews a button names, in place of the list."""
     ack()
-    workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
     open_ = str(action["action_id"]).startswith(OPEN_PAGE_ACTION)
-    page = project_status.history(
+    page = status.history(
         session=session,
         workspace_id=workspace.id,
         channel_id=str((body.get("channel") or {}).get("id") or ""),

@@ -1,7 +1,7 @@
 """The Home tab's buttons: paging, Answer, Write a hypothesis, Digest preview.
 
 Answer, Write a hypothesis and Digest preview open a channel's work, so each first checks
-that the person is in that channel (bot.home_membership, cached): a Home drawn before they
+that the person is in that channel (bot.home.membership, cached): a Home drawn before they
 left it still has the buttons.
 """
 
@@ -13,9 +13,12 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import answers, digest, home
-from bot.blocks.gate_answers import answer_modal
-from bot.blocks.home import (
+from bot.core.errors import GatebotError, user_message
+from bot.digests import service as digest
+from bot.gates import answers
+from bot.gates.blocks.answers import answer_modal
+from bot.home import service as home
+from bot.home.blocks import (
     HOME_ANSWER,
     HOME_DIGEST,
     HOME_HYPOTHESIS,
@@ -23,11 +26,11 @@ from bot.blocks.home import (
     HOME_WRITE,
     PAGE_ACTIONS,
 )
-from bot.blocks.home_modals import channel_picker, digest_loading, digest_preview, notice
-from bot.blocks.hypothesis import modal as hypothesis_modal
-from bot.errors import GatebotError, user_message
-from bot.jobs import BackgroundJobs
-from db.models import utcnow
+from bot.home.modals import channel_picker, digest_loading, digest_preview, notice
+from bot.hypotheses.blocks import modal as hypothesis_modal
+from bot.slack.jobs import BackgroundJobs
+from bot.slack.workspace import RequestWorkspace
+from db.columns import utcnow
 from handlers.ids import workspace_and_value
 
 
@@ -91,10 +94,11 @@ def answer_review(
     context: BoltContext,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Open the gate's answer modal: the same one the prompt's Answer button opens."""
     ack()
-    workspace_id, review_id = workspace_and_value(session=session, context=context, action=action)
+    workspace_id, review_id = workspace_and_value(workspace=workspace, action=action)
     try:
         form = answers.answer_form(
             session=session,
@@ -117,10 +121,11 @@ def write_for_project(
     context: BoltContext,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Open the hypothesis form for the project's channel."""
     ack()
-    workspace_id, project_id = workspace_and_value(session=session, context=context, action=action)
+    workspace_id, project_id = workspace_and_value(workspace=workspace, action=action)
     try:
         project = home.project(session=session, workspace_id=workspace_id, project_id=project_id)
         _require_member(session, client, context, body, project.channel_id)
@@ -167,11 +172,12 @@ def preview_digest(
     context: BoltContext,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
     jobs: BackgroundJobs,
 ) -> None:
     """Open the digest preview at once, then fill it in after reading the project's weeks."""
     ack()
-    workspace_id, project_id = workspace_and_value(session=session, context=context, action=action)
+    workspace_id, project_id = workspace_and_value(workspace=workspace, action=action)
     try:
         project = home.project(session=session, workspace_id=workspace_id, project_id=project_id)
     except GatebotError as problem:

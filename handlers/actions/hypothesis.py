@@ -8,9 +8,9 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import home, hypotheses
-from bot.announce import announce_hypothesis, confirmation
-from bot.blocks.hypothesis import (
+from bot.home import service as home
+from bot.hypotheses import service as hypotheses
+from bot.hypotheses.blocks import (
     DISCARD,
     EDIT,
     LIST_PAGE_ACTION,
@@ -19,9 +19,10 @@ from bot.blocks.hypothesis import (
     modal,
     status_note,
 )
-from bot.jobs import BackgroundJobs
+from bot.hypotheses.flows import announce_hypothesis, confirmation
+from bot.slack.jobs import BackgroundJobs
 from bot.slack.paging import action_ids, read_offset
-from db import workspaces
+from bot.slack.workspace import RequestWorkspace
 from handlers.ids import workspace_and_value
 
 
@@ -42,14 +43,13 @@ def save_hypothesis(
     respond: Respond,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
     jobs: BackgroundJobs,
 ) -> None:
     """Put the draft on record and post it to the channel, once however often Save is clicked;
     then redraw the author's Home, which lists it."""
     ack()
-    workspace_id, hypothesis_id = workspace_and_value(
-        session=session, context=context, action=action
-    )
+    workspace_id, hypothesis_id = workspace_and_value(workspace=workspace, action=action)
     outcome = hypotheses.save(
         session=session,
         workspace_id=workspace_id,
@@ -76,12 +76,11 @@ def edit_hypothesis(
     context: BoltContext,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Open the modal pre-filled from the draft."""
     ack()
-    workspace_id, hypothesis_id = workspace_and_value(
-        session=session, context=context, action=action
-    )
+    workspace_id, hypothesis_id = workspace_and_value(workspace=workspace, action=action)
     hypothesis = hypotheses.draft_to_edit(
         session=session,
         workspace_id=workspace_id,
@@ -105,12 +104,11 @@ def discard_hypothesis(
     context: BoltContext,
     respond: Respond,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Throw the draft away."""
     ack()
-    workspace_id, hypothesis_id = workspace_and_value(
-        session=session, context=context, action=action
-    )
+    workspace_id, hypothesis_id = workspace_and_value(workspace=workspace, action=action)
     outcome = hypotheses.discard(
         session=session,
         workspace_id=workspace_id,
@@ -126,14 +124,13 @@ def turn_list_page(
     ack: Ack,
     action: dict[str, Any],
     body: dict[str, Any],
-    context: BoltContext,
     respond: Respond,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Replace the /hypothesis list with the page its button names."""
     ack()
     channel_id = str((body.get("channel") or {}).get("id") or "")
-    workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
     offset = read_offset(action.get("value"))
     rows, total = hypotheses.list_channel(
         session=session, workspace_id=workspace.id, channel_id=channel_id, offset=offset

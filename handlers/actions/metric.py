@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from sqlmodel import Session
 
-from bot import metric_registry, tokens
-from bot.blocks import metric as blocks
+from bot.metrics import blocks, tokens
+from bot.metrics import registry as metric_registry
 
 
 def register(app: App) -> None:

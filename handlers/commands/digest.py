@@ -8,13 +8,14 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import digest, metric_registry
-from bot.digest import Action
-from bot.digest_post import post_now
-from bot.errors import InvalidInput
-from bot.jobs import BackgroundJobs
-from bot.replies import reliable
-from db.models import utcnow
+from bot.core.errors import InvalidInput
+from bot.digests import service as digest
+from bot.digests.flows import post_now
+from bot.digests.service import Action
+from bot.metrics import registry as metric_registry
+from bot.slack.jobs import BackgroundJobs
+from bot.slack.replies import reliable
+from db.columns import utcnow
 from prompts import render
 
 

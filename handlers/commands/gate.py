@@ -10,8 +10,10 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import gate_questions, project_status, projects
-from bot.blocks.gate import (
+from bot.gates import questions as gate_questions
+from bot.gates import setup as projects
+from bot.gates import status as project_status
+from bot.gates.blocks.status import (
     ask_problem,
     help_text,
     history_message,
@@ -19,10 +21,10 @@ from bot.blocks.gate import (
     phase_note,
     status_message,
 )
-from bot.gate_input import Subcommand, parse_command
-from bot.gate_slack import open_setup
-from db import workspaces
-from db.models import utcnow
+from bot.gates.flows import open_setup
+from bot.gates.input import Subcommand, parse_command
+from bot.slack.workspace import RequestWorkspace
+from db.columns import utcnow
 
 
 def register(app: App) -> None:
@@ -37,6 +39,7 @@ def gate_command(
     respond: Respond,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Handle /gate [setup | status | pause | resume | now [gate] | phase <phase> | history]."""
     parsed = parse_command(command.get("text", ""))
@@ -44,8 +47,6 @@ def gate_command(
         ack(text=help_text(unknown=parsed.unknown))
         return
     ack()
-    team_id = context.team_id or command["team_id"]
-    workspace = workspaces.ensure(session=session, team_id=team_id)
     _SUBCOMMANDS[parsed.subcommand](
         Request(session, client, respond, workspace.id, command, parsed.argument)
     )

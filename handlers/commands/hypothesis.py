@@ -8,12 +8,12 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import hypotheses
-from bot.blocks.hypothesis import list_message, modal, verdict_fallback_text, verdict_message
-from bot.hypotheses import Checker, Subcommand, parse_command
-from bot.jobs import BackgroundJobs
-from bot.replies import reliable
-from db import workspaces
+from bot.hypotheses import service as hypotheses
+from bot.hypotheses.blocks import list_message, modal, verdict_fallback_text, verdict_message
+from bot.hypotheses.service import Checker, Subcommand, parse_command
+from bot.slack.jobs import BackgroundJobs
+from bot.slack.replies import reliable
+from bot.slack.workspace import RequestWorkspace
 from prompts import render
 
 
@@ -29,6 +29,7 @@ def hypothesis_command(
     respond: Respond,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
     jobs: BackgroundJobs,
 ) -> None:
     """Handle /hypothesis [text | list | help]."""
@@ -44,9 +45,6 @@ def hypothesis_command(
         return
     if parsed.subcommand is Subcommand.LIST:
         ack()
-        workspace = workspaces.ensure(
-            session=session, team_id=context.team_id or command["team_id"]
-        )
         channel_id = command["channel_id"]
         rows, total = hypotheses.list_channel(
             session=session, workspace_id=workspace.id, channel_id=channel_id

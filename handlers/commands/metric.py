@@ -8,12 +8,14 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import escape, ingest, metric_links, metric_registry, tokens
-from bot.blocks import metric as blocks
-from bot.errors import InvalidInput
-from bot.jobs import BackgroundJobs
-from bot.metric_command import Action, MetricCommand, parse
-from db.gate_models import Project
+from bot.core.errors import InvalidInput
+from bot.escapes import service as escape
+from bot.metrics import blocks, ingest, tokens
+from bot.metrics import links as metric_links
+from bot.metrics import registry as metric_registry
+from bot.metrics.command import Action, MetricCommand, parse
+from bot.slack.jobs import BackgroundJobs
+from db.models.gates import Project
 from prompts import render
 
 # The public URL is not in a slash command; the curl example names it for the reader to fill.

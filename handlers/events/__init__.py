@@ -2,10 +2,11 @@
 
 from slack_bolt import App
 
-from handlers.events import home, lifecycle
+from handlers.events import home, lifecycle, messages
 
 
 def register(app: App) -> None:
     """Register every event listener."""
     home.register(app)
     lifecycle.register(app)
+    messages.register(app)

@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot import home
-from bot.jobs import BackgroundJobs
+from bot.home import service as home
+from bot.slack.jobs import BackgroundJobs
 
 
 def register(app: App) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from sqlmodel import Session
 
-from bot import install
+from bot.install import service as install
 
 
 def register(app: App) -> None:

@@ -8,27 +8,24 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import answers, decisions, dedupe, home, projects
-from bot.blocks.gate_answers import ANSWER_CALLBACK, read_answer_modal
-from bot.blocks.gate_decision import DECISION_CALLBACK, decision_errors, read_decision_modal
-from bot.blocks.gate_setup import (
+from bot.gates import Decision, answers, decisions
+from bot.gates import setup as projects
+from bot.gates.blocks.answers import ANSWER_CALLBACK, read_answer_modal
+from bot.gates.blocks.decision import DECISION_CALLBACK, decision_errors, read_decision_modal
+from bot.gates.blocks.setup import (
     SETUP_CALLBACK,
     read_setup,
     read_setup_metadata,
     setup_block_errors,
 )
-from bot.gate_input import read_numbers
-from bot.gate_slack import (
-    announce_setup,
-    post_decision,
-    publish_summary,
-    send_nudge,
-)
-from bot.gates import Decision
-from bot.hypotheses import Checker
-from bot.jobs import BackgroundJobs
-from db import workspaces
-from db.models import utcnow
+from bot.gates.flows import announce_setup, post_decision, publish_summary, send_nudge
+from bot.gates.input import read_numbers
+from bot.home import service as home
+from bot.hypotheses.service import Checker
+from bot.slack import dedupe
+from bot.slack.jobs import BackgroundJobs
+from bot.slack.workspace import RequestWorkspace
+from db.columns import utcnow
 
 NO_ANSWER = "Answer at least one question (or press Cancel)."
 
@@ -47,6 +44,7 @@ def submit_setup(
     context: BoltContext,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
 ) -> None:
     """Validate inline (one indexed read finds a channel taken), then save and tell the channel."""
     values = view["state"]["values"]
@@ -55,7 +53,6 @@ def submit_setup(
     if dedupe.submitted_before(session=session, body=body):  # sent again: already saved
         ack()
         return
-    workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
     errors = projects.setup_errors(
         session=session, workspace_id=workspace.id, form=form, project_id=project_id
     )
@@ -160,6 +157,7 @@ def submit_decision(
     context: BoltContext,
     client: WebClient,
     session: Session,
+    workspace: RequestWorkspace,
     jobs: BackgroundJobs,
 ) -> None:
     """Record a lead's decision, post it in the prompt's thread, then redraw their Home."""
@@ -172,7 +170,6 @@ def submit_decision(
     if not dedupe.first_submission(session=session, body=body, team_id=context.team_id or ""):
         return
     user_id, now = body["user"]["id"], utcnow()
-    workspace = workspaces.ensure(session=session, team_id=context.team_id or "")
     decided = decisions.decide(
         session=session,
         workspace_id=workspace.id,

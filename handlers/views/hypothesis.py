@@ -8,12 +8,14 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import dedupe, home, hypotheses
-from bot.announce import announce_hypothesis, confirm_to_author
-from bot.blocks.hypothesis import MODAL_CALLBACK, read_metadata, read_modal
-from bot.hypotheses import Checker
-from bot.hypothesis_form import HypothesisFields, validate
-from bot.jobs import BackgroundJobs
+from bot.home import service as home
+from bot.hypotheses import service as hypotheses
+from bot.hypotheses.blocks import MODAL_CALLBACK, read_metadata, read_modal
+from bot.hypotheses.flows import announce_hypothesis, confirm_to_author
+from bot.hypotheses.form import HypothesisFields, validate
+from bot.hypotheses.service import Checker
+from bot.slack import dedupe
+from bot.slack.jobs import BackgroundJobs
 
 
 def register(app: App) -> None:

@@ -8,9 +8,9 @@ from alembic import command
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from db.gate_models import Project
 from db.migrate import alembic_config, upgrade
 from db.models import Hypothesis
+from db.models.gates import Project
 from db.session import make_engine
 
 # Rows as release 0002 wrote them (literal SQL: the models already have 0005's columns).

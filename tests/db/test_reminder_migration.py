@@ -8,11 +8,11 @@ from slack_sdk import WebClient
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from bot.reviews import run_pass
-from bot.standin.slack import SlackStandIn
-from db.gate_models import GateReview, Project, ReviewStatus
+from bot.clock.passes import run_pass
+from bot.demo.standin.slack import SlackStandIn
 from db.migrate import upgrade
 from db.models import Workspace
+from db.models.gates import GateReview, Project, ReviewStatus
 from db.session import make_engine
 
 POSTED = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)

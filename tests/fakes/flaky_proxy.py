@@ -11,6 +11,8 @@ import socketserver
 import threading
 from types import TracebackType
 
+from bot.demo.standin.serving import serve_in_thread, stop_serving
+
 
 class FlakyProxy:
     """Forward to `target` (host, port); `drop(n)` closes the next n connections at once."""
@@ -28,7 +30,7 @@ class FlakyProxy:
 
         self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -42,7 +44,7 @@ class FlakyProxy:
             self._to_drop += connections
 
     def __enter__(self) -> FlakyProxy:
-        self._thread.start()
+        self._thread = serve_in_thread(self._server, name="flaky-proxy")
         return self
 
     def __exit__(
@@ -51,8 +53,7 @@ class FlakyProxy:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        stop_serving(self._server, self._thread)
 
     def _handle(self, client: socket.socket) -> None:
         with self._lock:

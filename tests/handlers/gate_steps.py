@@ -10,9 +10,8 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, select
 
-from bot.blocks.gate_prompt import ANSWER
-from bot.standin.calls import Call
-from bot.standin.slack_requests import (
+from bot.demo.standin.calls import Call
+from bot.demo.standin.slack_requests import (
     SlackSender,
     picked_conversation,
     picked_date,
@@ -21,7 +20,8 @@ from bot.standin.slack_requests import (
     selected,
     text_input,
 )
-from db.gate_models import GateAnswer, GateReview, Project, ReviewStatus
+from bot.gates.blocks.prompt import ANSWER
+from db.models.gates import GateAnswer, GateReview, Project, ReviewStatus
 from tests.live_app import LiveApp
 
 PM, DS, OTHER = "U0PM", "U0DS", "U0OTHER"

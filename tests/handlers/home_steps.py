@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.standin.calls import Call
-from bot.standin.slack_requests import SlackSender
-from bot.standin.transcript import plain
+from bot.demo.standin.calls import Call
+from bot.demo.standin.slack_requests import SlackSender
+from bot.slack.transcript import plain
 from tests.handlers.gate_steps import answers, eventually
 from tests.live_app import LiveApp
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from db.gate_models import GateAnswer
+from db.models.gates import GateAnswer
 from tests.fakes.openai_server import FakeOpenAI
 from tests.handlers.gate_steps import (
     OTHER,

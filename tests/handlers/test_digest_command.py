@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from db.digest_models import DigestRun
-from db.gate_models import Project
-from db.metric_models import MetricSample
-from db.models import utcnow
+from db.columns import utcnow
+from db.models.digests import DigestRun
+from db.models.gates import Project
+from db.models.metrics import MetricSample
 from tests.live_app import LiveApp
 from tests.metric_helpers import define, make_project
 

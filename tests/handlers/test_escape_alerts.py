@@ -12,13 +12,13 @@ from flask import Flask
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import tokens
-from bot.api import create_api
-from bot.csv_import import import_csv
-from bot.standin.calls import Call
-from bot.standin.slack import SlackStandIn
-from db.gate_models import Project
-from db.metric_models import AlertState, Metric
+from bot.demo.standin.calls import Call
+from bot.demo.standin.slack import SlackStandIn
+from bot.metrics import tokens
+from bot.metrics.api import create_api
+from bot.metrics.csv_import import import_csv
+from db.models.gates import Project
+from db.models.metrics import AlertState, Metric
 from tests.handlers.test_hypothesis_command import _texts
 from tests.live_app import LiveApp
 from tests.metric_helpers import define, make_project

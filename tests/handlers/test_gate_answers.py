@@ -8,9 +8,9 @@ import re
 from slack_sdk.models.views import View
 from sqlmodel import Session
 
-from bot.blocks.gate_prompt import ANSWER
-from bot.escape_deciders import deciders_for
-from db.gate_models import GateAnswer, Project
+from bot.escapes.deciders import deciders_for
+from bot.gates.blocks.prompt import ANSWER
+from db.models.gates import GateAnswer, Project
 from db.reviews import as_utc
 from tests.handlers.gate_steps import (
     DS,

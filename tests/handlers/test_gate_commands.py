@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from bot.blocks.gate_prompt import ANSWER, DECIDE
-from db.gate_models import ReviewStatus
+from bot.gates.blocks.prompt import ANSWER, DECIDE
+from db.models.gates import ReviewStatus
 from tests.handlers.gate_steps import ask, project, reviews, set_up, texts
 from tests.live_app import LiveApp
 

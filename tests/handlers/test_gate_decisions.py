@@ -6,9 +6,9 @@ import json
 
 from slack_sdk.models.views import View
 
-from bot.blocks.gate_prompt import ANSWER, DECIDE
-from bot.standin.slack_requests import SlackSender, selected, text_input
-from db.gate_models import GateReview, ReviewStatus
+from bot.demo.standin.slack_requests import SlackSender, selected, text_input
+from bot.gates.blocks.prompt import ANSWER, DECIDE
+from db.models.gates import GateReview, ReviewStatus
 from db.reviews import as_utc
 from tests.handlers.gate_steps import (
     DS,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.demo import demo_world
-from bot.demo_gates import gate_scene
+from bot.demo.scenes.gates import gate_scene
+from bot.demo.world import demo_world
 
 
 def test_the_gate_scene_goes_through_a_sprint(tmp_path: Path):

@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.blocks.gate import review_title
-from bot.blocks.home import (
+from bot.demo.standin.slack_requests import selected, text_input
+from bot.gates.blocks.status import review_title
+from bot.home.blocks import (
     HOME_ANSWER,
     HOME_DIGEST,
     HOME_HYPOTHESIS,
@@ -19,11 +20,10 @@ from bot.blocks.home import (
     HOME_REFRESH,
     HOME_WRITE,
 )
-from bot.blocks.hypothesis import MODAL_CALLBACK as HYPOTHESIS_MODAL
-from bot.standin.slack_requests import selected, text_input
+from bot.hypotheses.blocks import MODAL_CALLBACK as HYPOTHESIS_MODAL
 from db import workspaces
-from db.gate_models import GateReview, Project, ReviewStatus
 from db.models import Hypothesis
+from db.models.gates import GateReview, Project, ReviewStatus
 from tests.handlers.gate_steps import (
     DS,
     OTHER,

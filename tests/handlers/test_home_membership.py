@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from bot.blocks.home import HOME_ANSWER, HOME_DIGEST, HOME_HYPOTHESIS, HOME_PICK_CHANNEL
-from bot.blocks.hypothesis import MODAL_CALLBACK as HYPOTHESIS_MODAL
-from db.models import Hypothesis, utcnow
+from bot.home.blocks import HOME_ANSWER, HOME_DIGEST, HOME_HYPOTHESIS, HOME_PICK_CHANNEL
+from bot.hypotheses.blocks import MODAL_CALLBACK as HYPOTHESIS_MODAL
+from db.columns import utcnow
+from db.models import Hypothesis
 from tests.handlers.gate_steps import DS, PM, ask, person, set_up
 from tests.handlers.home_steps import buttons, click, open_home, opened, read
 from tests.live_app import LiveApp

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from bot.blocks.gate_prompt import DECIDE
-from bot.blocks.home import HOME_ANSWER, HOME_REFRESH
-from bot.blocks.hypothesis import SAVE
-from bot.standin.slack_requests import selected, text_input
+from bot.demo.standin.slack_requests import selected, text_input
+from bot.gates.blocks.prompt import DECIDE
+from bot.home.blocks import HOME_ANSWER, HOME_REFRESH
+from bot.hypotheses.blocks import SAVE
 from db.models import Hypothesis
 from tests.handlers.gate_steps import PM, ask, set_up
 from tests.handlers.home_steps import buttons, click, kept, next_home, open_home, read

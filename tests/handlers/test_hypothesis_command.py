@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from bot.blocks.hypothesis import DISCARD, EDIT, SAVE
+from bot.hypotheses.blocks import DISCARD, EDIT, SAVE
 from db import workspaces
 from db.models import Hypothesis, HypothesisStatus
 from tests.live_app import LiveApp

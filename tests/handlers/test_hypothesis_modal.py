@@ -2,7 +2,7 @@
 
 from sqlmodel import Session, select
 
-from bot.standin.slack_requests import selected, text_input
+from bot.demo.standin.slack_requests import selected, text_input
 from db.models import Hypothesis, HypothesisStatus
 from tests.live_app import LiveApp
 

@@ -11,12 +11,12 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 from sqlmodel import select as sqlmodel_select
 
-from bot.install import client_for_app
-from bot.standin.slack import SlackStandIn
-from bot.standin.slack_requests import SlackSender
-from db.gate_models import Project
+from bot.demo.standin.slack import SlackStandIn
+from bot.demo.standin.slack_requests import SlackSender
+from bot.install.service import client_for_app
 from db.models import Hypothesis, Workspace
-from db.slack_tables import bots, installations
+from db.models.gates import Project
+from db.models.slack import bots, installations
 from tests.handlers.gate_steps import eventually, texts
 from tests.live_app import LiveApp
 
@@ -178,7 +178,9 @@ def test_single_workspace_mode_acks_an_uninstall_and_keeps_everything(
     _send(live_app, live_app.sender, {"type": "app_uninstalled"})
 
     # The listener ran (after the ack) and told the operator their token is now useless.
-    [said] = [r for r in caplog.records if r.name == "bot.install" and team_id in r.getMessage()]
+    [said] = [
+        r for r in caplog.records if r.name == "bot.install.service" and team_id in r.getMessage()
+    ]
     assert said.levelname == "WARNING"
     assert said.getMessage() == (
         f"gatebot was uninstalled from team {team_id}; SLACK_BOT_TOKEN is dead"

@@ -1,7 +1,7 @@
 """An error raised right after ack() still gives Slack its 200 and the user a message."""
 
-from bot.blocks.hypothesis import EDIT, MODAL_CALLBACK
-from bot.standin.slack_requests import selected, text_input
+from bot.demo.standin.slack_requests import selected, text_input
+from bot.hypotheses.blocks import EDIT, MODAL_CALLBACK
 from tests.live_app import LiveApp
 
 VALID_FORM = {

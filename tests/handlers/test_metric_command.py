@@ -10,9 +10,9 @@ import urllib.request
 
 from sqlmodel import Session, select
 
-from bot import hypotheses
-from db.metric_models import IngestToken, Metric, MetricSample
+from bot.hypotheses import service as hypotheses
 from db.models import Hypothesis, HypothesisStatus
+from db.models.metrics import IngestToken, Metric, MetricSample
 from tests.handlers.test_hypothesis_command import _texts
 from tests.live_app import LiveApp
 from tests.metric_helpers import make_project

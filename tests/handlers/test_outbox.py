@@ -8,14 +8,16 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from bot.app import build_web_client
-from bot.blocks.gate_prompt import DECIDE
-from bot.blocks.hypothesis import SAVE
-from bot.reviews import PassReport, run_pass
-from bot.standin.slack import SlackStandIn
-from bot.standin.slack_requests import selected, text_input
-from db.models import Hypothesis, utcnow
-from db.outbox_models import OutboxMessage, OutboxStatus
+from bot.clock.passes import run_pass
+from bot.clock.report import PassReport
+from bot.demo.standin.slack import SlackStandIn
+from bot.demo.standin.slack_requests import selected, text_input
+from bot.gates.blocks.prompt import DECIDE
+from bot.hypotheses.blocks import SAVE
+from bot.slack.client import build_web_client
+from db.columns import utcnow
+from db.models import Hypothesis
+from db.models.outbox import OutboxMessage, OutboxStatus
 from tests.fakes.flaky_proxy import FlakyProxy
 from tests.handlers.gate_steps import (
     OTHER,

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from bot.blocks.gate_decision import DECISION_CALLBACK
-from bot.blocks.gate_prompt import DECIDE
-from bot.blocks.hypothesis import DISCARD, SAVE
-from bot.standin.slack_requests import Reply, selected, text_input
-from db.gate_models import Project
+from bot.demo.standin.slack_requests import Reply, selected, text_input
+from bot.gates.blocks.decision import DECISION_CALLBACK
+from bot.gates.blocks.prompt import DECIDE
+from bot.hypotheses.blocks import DISCARD, SAVE
 from db.models import Hypothesis, HypothesisStatus
+from db.models.gates import Project
 from tests.handlers.gate_steps import (
     answer_modal,
     answers,

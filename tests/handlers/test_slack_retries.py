@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from bot import dedupe
-from bot.standin.slack_requests import Reply
-from db.models import utcnow
-from db.outbox_models import SlackReceipt
+from bot.demo.standin.slack_requests import Reply
+from bot.slack import dedupe
+from db.columns import utcnow
+from db.models.outbox import SlackReceipt
 from tests.live_app import LiveApp
 
 HOME_OPENED = {"type": "app_home_opened", "user": "U0PM", "channel": "D0HOME", "tab": "home"}

@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel, col, select
 
-from bot.standin.slack_requests import Reply, SlackSender
-from db.digest_models import DigestRun
-from db.gate_models import GateAnswer, GateReview, Project
-from db.metric_models import IngestToken, Metric, MetricSample
+from bot.demo.standin.slack_requests import Reply, SlackSender
 from db.models import Hypothesis, Workspace
+from db.models.digests import DigestRun
+from db.models.gates import GateAnswer, GateReview, Project
+from db.models.metrics import IngestToken, Metric, MetricSample
 from tests.handlers.gate_steps import eventually, setup_values, texts
 from tests.live_app import LiveApp
 

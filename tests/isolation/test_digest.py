@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from bot.blocks.hypothesis import SAVE
+from bot.hypotheses.blocks import SAVE
 from db.models import Hypothesis
 from tests.isolation.teams import (
     ALPHA,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.blocks.gate_decision import DECISION_CALLBACK
-from bot.blocks.gate_prompt import ANSWER, DECIDE
-from bot.blocks.gate_setup import SETUP_CALLBACK, setup_modal
-from bot.standin.slack_requests import SlackSender, selected, text_input
-from db.gate_models import GateReview, ReviewStatus
+from bot.demo.standin.slack_requests import SlackSender, selected, text_input
+from bot.gates.blocks.decision import DECISION_CALLBACK
+from bot.gates.blocks.prompt import ANSWER, DECIDE
+from bot.gates.blocks.setup import SETUP_CALLBACK, setup_modal
+from db.models.gates import GateReview, ReviewStatus
 from tests.handlers.gate_steps import eventually, setup_values, submit_answers
 from tests.isolation.teams import (
     ALPHA,

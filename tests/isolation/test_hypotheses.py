@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from bot.blocks.hypothesis import DISCARD, EDIT, SAVE, modal
-from bot.standin.slack_requests import SlackSender, selected, text_input
+from bot.demo.standin.slack_requests import SlackSender, selected, text_input
+from bot.hypotheses.blocks import DISCARD, EDIT, SAVE, modal
 from db.models import Hypothesis, HypothesisStatus
 from tests.isolation.teams import (
     CHANNEL,

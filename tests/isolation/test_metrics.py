@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from bot.standin.slack_requests import SlackSender
+from bot.demo.standin.slack_requests import SlackSender
 from tests.isolation.teams import (
     ALPHA,
     BETA,

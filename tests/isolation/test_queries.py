@@ -16,12 +16,12 @@ import db.answers
 import db.hypotheses
 import db.metrics
 import db.projects
-from bot.csv_import import find_project, import_csv
-from bot.errors import GatebotError
+from bot.core.errors import GatebotError
+from bot.metrics.csv_import import find_project, import_csv
 from db import workspaces
-from db.gate_models import GateAnswer, GateReview, Project, ReviewStatus
-from db.metric_models import Metric, MetricSample
 from db.models import Hypothesis, HypothesisStatus, Workspace
+from db.models.gates import GateAnswer, GateReview, Project, ReviewStatus
+from db.models.metrics import Metric, MetricSample
 from tests.isolation.teams import ALPHA, BETA, CHANNEL
 from tests.live_app import LiveApp
 from tests.metric_helpers import define, make_project

@@ -19,12 +19,12 @@ from sqlalchemy import Engine, MetaData, select
 from sqlmodel import SQLModel
 
 from bot.app import create_app
+from bot.core.settings import load_settings
+from bot.demo.standin.serving import LocalServer, serve_wsgi
+from bot.demo.standin.slack import SlackStandIn
+from bot.demo.standin.slack_requests import Reply, SlackSender
 from bot.falsifiability.service import FalsifiabilityChecker
-from bot.jobs import BackgroundJobs
-from bot.settings import load_settings
-from bot.standin.serving import LocalServer, serve_wsgi
-from bot.standin.slack import SlackStandIn
-from bot.standin.slack_requests import Reply, SlackSender
+from bot.slack.jobs import BackgroundJobs
 from bot.web import create_web_app
 from tests.live_app import SIGNING_SECRET, LiveApp
 

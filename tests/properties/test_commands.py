@@ -11,9 +11,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from bot import hypotheses, ingest, tokens
 from bot.falsifiability.service import FalsifiabilityChecker
 from bot.gates import GateError, GateKind, Phase, question_keys
+from bot.hypotheses import service as hypotheses
+from bot.metrics import ingest, tokens
 from db import workspaces
 from tests.metric_helpers import define, make_project
 from tests.properties.checks import assert_readable

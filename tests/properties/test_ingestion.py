@@ -16,8 +16,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
-from bot import tokens
-from db.metric_models import Metric, MetricSample
+from bot.metrics import tokens
+from db.models.metrics import Metric, MetricSample
 from tests.metric_helpers import define, make_project
 from tests.properties.conftest import QuietApp
 from tests.properties.strategies import NASTY, PROPERTY

@@ -13,14 +13,14 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
-from bot.blocks.gate_prompt import ANSWER
-from bot.blocks.gate_setup import TIMEZONE_BLOCKS, setup_modal
-from bot.blocks.hypothesis import modal as hypothesis_modal
+from bot.demo.standin.slack_requests import Reply
 from bot.gates import GateKind, question_keys
-from bot.hypothesis_form import MAX_FIELD_LENGTH, REQUIRED_FIELDS, Direction, HypothesisFields
-from bot.standin.slack_requests import Reply
-from db.gate_models import GateAnswer, GateReview, Project
+from bot.gates.blocks.prompt import ANSWER
+from bot.gates.blocks.setup import TIMEZONE_BLOCKS, setup_modal
+from bot.hypotheses.blocks import modal as hypothesis_modal
+from bot.hypotheses.form import MAX_FIELD_LENGTH, REQUIRED_FIELDS, Direction, HypothesisFields
 from db.models import Hypothesis
+from db.models.gates import GateAnswer, GateReview, Project
 from tests.metric_helpers import make_project
 from tests.properties.checks import assert_readable
 from tests.properties.conftest import QuietApp

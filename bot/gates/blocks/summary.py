@@ -7,14 +7,14 @@ counted with a button to see them all, a modal's page at a time.
 
 from __future__ import annotations
 
-from bot.answers import Review, essential
-from bot.blocks import Block, button, clip, context, quote, section
-from bot.blocks.gate import local
-from bot.blocks.gate_answers import PERSON_QUESTIONS, people_answer, people_in
 from bot.gates import Decision
-from bot.mrkdwn import escape, escape_clipped
+from bot.gates.answers import Review, essential
+from bot.gates.blocks.answers import PERSON_QUESTIONS, people_answer, people_in
+from bot.gates.blocks.status import local
+from bot.slack.blocks import Block, button, clip, context, quote, section
+from bot.slack.mrkdwn import escape, escape_clipped
 from bot.slack.packing import MESSAGE, MODAL, text_size
-from db.gate_models import GateAnswer
+from db.models.gates import GateAnswer
 from db.reviews import as_utc
 
 SHOW_ANSWERS = "gate_show_answers"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.blocks import context, divider, section
-from bot.mrkdwn import clip_mrkdwn, escape, escape_clipped, unescape
+from bot.slack.blocks import context, divider, section
+from bot.slack.mrkdwn import clip_mrkdwn, escape, escape_clipped, unescape
 from bot.slack.packing import MESSAGE, fits, pack, text_size, texts
 
 

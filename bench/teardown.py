@@ -1,0 +1,55 @@
+"""How long stopping a local server takes: the WSGI helper and the stand-in Slack.
+
+Every live-app test stops both in its teardown, so this is time each such test pays.
+Run: .venv/bin/python bench/teardown.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+from bot.demo.standin.serving import serve_wsgi
+from bot.demo.standin.slack import SlackStandIn
+
+ROUNDS = 20
+
+
+class Stoppable(Protocol):
+    def stop(self) -> None: ...
+
+
+def _ok(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"ok"]
+
+
+def _stop_times(start: Callable[[], Stoppable]) -> list[float]:
+    times = []
+    for _ in range(ROUNDS):
+        server = start()
+        time.sleep(0.05)  # serving, idle, as between a test's last request and its teardown
+        started = time.perf_counter()
+        server.stop()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def main() -> None:
+    """Print the median and spread of stop() for each server."""
+    for label, start in (
+        ("serve_wsgi (the live app)", lambda: serve_wsgi(_ok)),
+        ("SlackStandIn", lambda: SlackStandIn().start()),
+    ):
+        ms = [t * 1000 for t in _stop_times(start)]
+        q = statistics.quantiles(ms, n=4)
+        print(
+            f"{label:28} stop(): median {statistics.median(ms):6.1f} ms, "
+            f"quartiles {q[0]:.1f}-{q[2]:.1f}, max {max(ms):.1f} (n={ROUNDS})"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,242 @@
+"""One clock pass (run_pass): gate reviews, reminders, then weekly digests.
+
+Each stage of a pass runs on its own: an error in one (a bug, a table a migration broke) is
+logged and rolled back, and the stages after it, the outbox above all, still run.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.claims.work import ClockWork
+from bot.clock.report import PassReport
+from bot.core.errors import InvalidInput
+from bot.gates import GateKind, Occurrence
+from bot.gates.reminders import remind_due
+from bot.gates.reviews import (
+    DEFAULT_GRACE,
+    DEFAULT_LEASE,
+    SPRINT_PHASES,
+    floor,
+    latest_boundary,
+    post_review,
+    record_failure,
+    sprint_key,
+)
+from bot.outbox.drain import drain
+from bot.slack import dedupe
+from bot.slack.failures import SlackFailure
+from db import heartbeats
+from db import reviews as queries
+from db.models.gates import GateReview, Project, ReviewStatus
+from db.reviews import as_utc
+
+logger = logging.getLogger(__name__)
+
+_BATCH = 20  # claims per INSERT: small, so each is posted well inside its lease
+_SKIP_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class _Due:
+    key: str
+    project: Project
+    team_id: str
+    occurrence: Occurrence
+
+
+class Pass(ClockWork):
+    """One pass of one clock over the database behind `session`."""
+
+    def __init__(
+        self,
+        *,
+        session: Session,
+        client_for: Callable[[str], WebClient],
+        now: datetime,
+        clock_id: str,
+        grace: timedelta,
+        lease: timedelta,
+        workers: int,
+        stop: threading.Event,
+        report: PassReport,
+        ticks: Callable[[], float],
+    ) -> None:
+        super().__init__(
+            session=session,
+            client_for=client_for,
+            now=now,
+            clock_id=clock_id,
+            grace=grace,
+            lease=lease,
+            workers=workers,
+            stop=stop,
+            ticks=ticks,
+        )
+        self.report = report
+
+    def run(self) -> None:
+        """Beat, retake stale claims (the oldest), open what is due, remind, digest, then post
+        what waits in the outbox (bot.outbox.service) and forget old event receipts."""
+        from bot.digests.flows import DigestPass  # numpy and matplotlib load only with the clock
+
+        stages: list[tuple[str, Callable[[], object]]] = [
+            ("heartbeat", self._beat),
+            (
+                "stale claims",
+                lambda: self.retake_stale(model=GateReview, report=self.report, post=self._post),
+            ),
+            ("sprint reviews", self._open_due),
+            ("reminders", lambda: remind_due(work=self, report=self.report)),
+            ("digests", lambda: DigestPass(work=self, report=self.report.digests).run()),
+            (
+                "outbox",
+                lambda: drain(
+                    session=self.session,
+                    client_for=self.client,
+                    now=self.stamp(),
+                    stop=self.stop,
+                    clock=self.stamp,
+                ),
+            ),
+            ("event receipts", lambda: dedupe.prune(session=self.session, now=self.now)),
+        ]
+        for name, stage in stages:
+            try:
+                stage()
+            except Exception:  # a stage that keeps failing must not starve the ones after it
+                logger.exception("the clock's %s failed; the pass goes on", name)
+                self.session.rollback()
+
+    def _beat(self) -> None:
+        # First, so a pass that later hangs still shows the clock was alive when it began.
+        heartbeats.beat(session=self.session, process="clock", now=self.stamp())
+        self.session.commit()
+
+    def _open_due(self) -> None:
+        schedules = queries.schedules_in(session=self.session, phases=SPRINT_PHASES)
+        self.report.projects = len(schedules)
+        found: dict[tuple[int, str], tuple[str, Occurrence]] = {}
+        for schedule in schedules:
+            try:
+                occurrence = latest_boundary(project=schedule, now=self.now)
+            except InvalidInput as error:  # a calendar stored broken; /gate setup shows why
+                logger.warning("project %s has an unusable calendar: %s", schedule.id, error)
+                continue
+            if occurrence is not None and occurrence.at >= floor(schedule):
+                key = sprint_key(project=schedule, number=occurrence.number)
+                found[(schedule.id, key)] = (schedule.team_id, occurrence)
+        have = queries.existing_keys(
+            session=self.session, gate_kind=GateKind.SPRINT_REVIEW.value, wanted=sorted(found)
+        )
+        keys = [key for key in sorted(found) if key not in have]
+        projects = queries.projects_by_id(session=self.session, ids=[i for i, _ in keys])
+        self.session.commit()  # end the read transaction before any write
+        # Loaded after the schedules were read: a project paused meanwhile is left alone.
+        active = {i: p for i, p in projects.items() if not p.paused}
+        missing = [_Due(k, active[i], *found[(i, k)]) for i, k in keys if i in active]
+        missed = [d for d in missing if self.now - d.occurrence.at > self.grace]
+        for start in range(0, len(missed), _SKIP_CHUNK):
+            rows = [self._row(d, skipped=True) for d in missed[start : start + _SKIP_CHUNK]]
+            self.report.skipped += len(queries.claim_many(session=self.session, rows=rows))
+            self.session.commit()
+        on_time = [d for d in missing if self.now - d.occurrence.at <= self.grace]
+        batches = [on_time[start : start + _BATCH] for start in range(0, len(on_time), _BATCH)]
+        self.fan_out(batches, self._claim_and_post)
+
+    def _claim_and_post(self, session: Session, batch: Sequence[_Due]) -> None:
+        if self.stop.is_set():
+            return
+        won = queries.claim_many(session=session, rows=[self._row(d) for d in batch])
+        session.commit()
+        by_project = {d.project.id: d for d in batch}
+        for index, review in enumerate(won):
+            if self.stop.is_set():  # let the next clock claim them now rather than after a lease
+                ids = [r.id for r in won[index:] if r.id is not None]
+                queries.release(session=session, review_ids=ids, clock_id=self.clock_id)
+                session.commit()
+                return
+            item = by_project[review.project_id]
+            if outcome := self._post(session, item.project, item.team_id, review):
+                self.tally(self.report, outcome)
+
+    def _row(self, due: _Due, *, skipped: bool = False) -> dict[str, Any]:
+        stamp = self.stamp()
+        return {
+            "project_id": due.project.id,
+            "gate_kind": GateKind.SPRINT_REVIEW.value,
+            "occurrence_key": due.key,
+            "sprint_number": due.occurrence.number,
+            "due_at": due.occurrence.at,
+            "status": ReviewStatus.SKIPPED if skipped else ReviewStatus.CLAIMED,
+            "claimed_at": stamp,
+            "claimed_by": self.clock_id,
+            "attempts": 0 if skipped else 1,
+            "channel_id": due.project.channel_id,
+            "error": "missed while the clock was down, past the grace window" if skipped else None,
+            "inputs": {},
+            "created_at": stamp,
+        }
+
+    def _post(self, session: Session, project: Project, team_id: str, review: Any) -> str | None:
+        if not self.hold_lease(session, review):
+            return None  # another clock took the review over: it posts it
+        stamp = self.stamp()
+        client = self.client(team_id)
+        try:
+            if isinstance(client, SlackFailure):
+                return record_failure(
+                    session=session, project=project, review=review, now=stamp, failure=client
+                )
+            return post_review(
+                session=session, client=client, project=project, review=review, now=stamp
+            )
+        except Exception:  # a bug or a lost database for one prompt must not stop the others
+            logger.exception("posting review %s of project %s failed", review.id, project.id)
+            session.rollback()
+            return "deferred"  # still claimed: retaken after the lease, up to MAX_ATTEMPTS
+
+
+def run_pass(
+    *,
+    engine: Engine,
+    client_for: Callable[[str], WebClient],
+    now: datetime,
+    clock_id: str,
+    grace: timedelta = DEFAULT_GRACE,
+    lease: timedelta = DEFAULT_LEASE,
+    workers: int = 4,
+    stop: threading.Event | None = None,
+    ticks: Callable[[], float] = time.monotonic,
+) -> PassReport:
+    """Run one pass: retake stale claims, open due sprint reviews, send due reminders.
+
+    `ticks` is the seconds counter the pass tells its elapsed time by (ClockWork.stamp).
+    """
+    started = time.monotonic()
+    report = PassReport()
+    with Session(engine, expire_on_commit=False) as session:
+        Pass(
+            session=session,
+            client_for=client_for,
+            now=as_utc(now),
+            clock_id=clock_id,
+            grace=grace,
+            lease=lease,
+            workers=workers,
+            stop=stop or threading.Event(),
+            report=report,
+            ticks=ticks,
+        ).run()
+    report.seconds = time.monotonic() - started
+    return report

@@ -1,0 +1,266 @@
+"""The /hypothesis ritual: check a statement, keep a draft, save it once, list a channel's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from sqlmodel import Session
+
+import db.hypotheses as queries
+from bot.core.errors import InvalidInput, NotFound
+from bot.falsifiability.verdict import Element, Verdict
+from bot.hypotheses.form import MAX_STATEMENT_LENGTH, HypothesisFields, assemble
+from db import workspaces
+from db.models import Hypothesis, HypothesisStatus
+
+
+class Checker(Protocol):
+    """Anything that can judge a statement (the rules, or the LLM with the rules behind it)."""
+
+    def check(self, text: str) -> Verdict: ...
+
+
+class Subcommand(StrEnum):
+    """What `/hypothesis <text>` asks for."""
+
+    CHECK = "check"
+    MODAL = "modal"
+    LIST = "list"
+    HELP = "help"
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    """A parsed `/hypothesis` invocation; `unknown` names a sub-command we did not recognise."""
+
+    subcommand: Subcommand
+    text: str = ""
+    unknown: str | None = None
+
+
+def parse_command(text: str) -> ParsedCommand:
+    """Decide what `/hypothesis <text>` means.
+
+    A single word that is not a sub-command is far more likely a typo ("lsit") than a
+    hypothesis, so it gets help rather than a falsifiability verdict.
+    """
+    stripped = " ".join(text.replace("\x00", "").split())  # NUL: never meant, refused by PostgreSQL
+    word = stripped.casefold()
+    if not stripped:
+        return ParsedCommand(Subcommand.MODAL)
+    if word in {"list", "ls"}:
+        return ParsedCommand(Subcommand.LIST)
+    if word in {"help", "?", "-h", "--help"}:
+        return ParsedCommand(Subcommand.HELP)
+    if " " not in stripped:
+        return ParsedCommand(Subcommand.HELP, unknown=stripped)
+    return ParsedCommand(Subcommand.CHECK, text=stripped)
+
+
+# The element a modal field supplies, so a draft written as one sentence can pre-fill the modal.
+FIELD_FOR_ELEMENT: dict[Element, str] = {
+    Element.OUTCOME: "outcome_metric",
+    Element.MAGNITUDE: "magnitude",
+    Element.TIME_WINDOW: "time_window",
+    Element.POPULATION: "population",
+    Element.REASON: "reason",
+    Element.FALSIFICATION: "falsification",
+}
+
+
+def check_and_draft(
+    *,
+    session: Session,
+    checker: Checker,
+    team_id: str,
+    channel_id: str,
+    author_id: str,
+    text: str,
+    form: HypothesisFields | None = None,
+) -> Hypothesis:
+    """Check `text` and keep it as a draft only its author sees until they save it.
+
+    The check (an LLM call of up to GATEBOT_LLM_TIMEOUT) runs before the database is
+    touched, so no connection sits idle in a transaction while the model thinks.
+    """
+    text = " ".join(text.split())
+    if len(text) > MAX_STATEMENT_LENGTH:
+        raise InvalidInput(
+            f"That hypothesis is {len(text):,} characters; keep it under "
+            f"{MAX_STATEMENT_LENGTH:,} so the team can read it in one go."
+        )
+    verdict = checker.check(text)
+    structured = _structured_fields(form, verdict)
+    workspace = workspaces.ensure(session=session, team_id=team_id)
+    hypothesis = Hypothesis(
+        workspace_id=workspace.id,
+        channel_id=channel_id,
+        author_id=author_id,
+        text=text,
+        vague=verdict.vague,
+        missing=[str(e) for e in verdict.missing],
+        verdict=verdict.as_json(),
+        checker=verdict.checker,
+        status=HypothesisStatus.DRAFT,
+        **structured,
+    )
+    return queries.add(session=session, hypothesis=hypothesis)
+
+
+def _structured_fields(form: HypothesisFields | None, verdict: Verdict) -> dict[str, str | None]:
+    if form is not None:
+        cleaned = form.cleaned()
+        return {name: getattr(cleaned, name) or None for name in HypothesisFields.names()}
+    return {field: verdict.elements.get(element) for element, field in FIELD_FOR_ELEMENT.items()}
+
+
+def verdict_of(hypothesis: Hypothesis) -> Verdict:
+    """Return the stored verdict of a hypothesis."""
+    return Verdict.model_validate(hypothesis.verdict)
+
+
+def get(*, session: Session, workspace_id: int, hypothesis_id: int) -> Hypothesis:
+    """Return a hypothesis of this workspace or raise NotFound."""
+    hypothesis = queries.get(
+        session=session, workspace_id=workspace_id, hypothesis_id=hypothesis_id
+    )
+    if hypothesis is None:
+        raise NotFound("I can't find that hypothesis any more; write it again with /hypothesis.")
+    return hypothesis
+
+
+def draft_to_edit(
+    *, session: Session, workspace_id: int, hypothesis_id: int, user_id: str
+) -> Hypothesis:
+    """Return the hypothesis `user_id` asked to edit, refusing someone else's draft."""
+    hypothesis = get(session=session, workspace_id=workspace_id, hypothesis_id=hypothesis_id)
+    _only_its_author(hypothesis, user_id)
+    return hypothesis
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The hypothesis after an action, and whether this call was the one that changed it."""
+
+    hypothesis: Hypothesis
+    changed: bool
+
+
+def _only_its_author(hypothesis: Hypothesis, user_id: str) -> None:
+    """Refuse to act on someone else's draft: drafts are shown to their author alone."""
+    if hypothesis.status == HypothesisStatus.DRAFT and hypothesis.author_id != user_id:
+        raise NotFound(
+            "That draft is someone else's; only its author can save, edit or discard it."
+        )
+
+
+def _move(
+    *, session: Session, workspace_id: int, hypothesis_id: int, user_id: str, to: HypothesisStatus
+) -> Outcome:
+    _only_its_author(
+        get(session=session, workspace_id=workspace_id, hypothesis_id=hypothesis_id), user_id
+    )
+    changed = queries.transition(
+        session=session,
+        workspace_id=workspace_id,
+        hypothesis_id=hypothesis_id,
+        from_status=HypothesisStatus.DRAFT,
+        to_status=to,
+        user_id=user_id,
+    )
+    hypothesis = get(session=session, workspace_id=workspace_id, hypothesis_id=hypothesis_id)
+    session.refresh(hypothesis)
+    return Outcome(hypothesis=hypothesis, changed=changed)
+
+
+def save(*, session: Session, workspace_id: int, hypothesis_id: int, user_id: str) -> Outcome:
+    """Put a draft on record; a second click finds it saved and changes nothing."""
+    return _move(
+        session=session,
+        workspace_id=workspace_id,
+        hypothesis_id=hypothesis_id,
+        user_id=user_id,
+        to=HypothesisStatus.OPEN,
+    )
+
+
+def discard(*, session: Session, workspace_id: int, hypothesis_id: int, user_id: str) -> Outcome:
+    """Throw a draft away; a saved hypothesis is never discarded from here."""
+    return _move(
+        session=session,
+        workspace_id=workspace_id,
+        hypothesis_id=hypothesis_id,
+        user_id=user_id,
+        to=HypothesisStatus.DISCARDED,
+    )
+
+
+def record_posted(*, session: Session, hypothesis: Hypothesis, ts: str) -> None:
+    """Remember the channel message that shows the saved hypothesis."""
+    queries.set_message_ts(session=session, hypothesis=hypothesis, ts=ts)
+
+
+LIST_PAGE = 20  # hypotheses a /hypothesis list page shows
+
+
+def list_channel(
+    *, session: Session, workspace_id: int, channel_id: str, offset: int = 0
+) -> tuple[list[Hypothesis], int]:
+    """Return a page of the channel's hypotheses on record, newest first, and how many in all."""
+    where = {"session": session, "workspace_id": workspace_id, "channel_id": channel_id}
+    rows = queries.list_for_channel(**where, limit=LIST_PAGE, offset=offset)
+    return rows, queries.count_for_channel(**where)
+
+
+def prefill(hypothesis: Hypothesis) -> HypothesisFields:
+    """Return modal fields pre-filled from a draft, for Edit."""
+    values = {name: getattr(hypothesis, name) or "" for name in HypothesisFields.names()}
+    if not values["change"]:
+        # A one-sentence draft has no separate "change"; start the author from their words.
+        values["change"] = hypothesis.text[:500]
+    return HypothesisFields(**values)
+
+
+def submit_form(
+    *,
+    session: Session,
+    checker: Checker,
+    team_id: str,
+    channel_id: str,
+    author_id: str,
+    form: HypothesisFields,
+    replaces: int | None = None,
+) -> Outcome:
+    """Assemble the modal's fields into one statement, check it and put it on record.
+
+    When the modal edits a draft, the draft is discarded so only the edited version remains.
+    """
+    hypothesis = check_and_draft(
+        session=session,
+        checker=checker,
+        team_id=team_id,
+        channel_id=channel_id,
+        author_id=author_id,
+        text=assemble(form),
+        form=form,
+    )
+    workspace_id = hypothesis.workspace_id
+    if replaces is not None:
+        # Raises when the edited draft is not this workspace's (the caller rolls back, so
+        # nothing is kept); a draft saved or discarded meanwhile just stays as it is.
+        replaced = get(session=session, workspace_id=workspace_id, hypothesis_id=replaces)
+        _only_its_author(replaced, author_id)
+        queries.transition(
+            session=session,
+            workspace_id=workspace_id,
+            hypothesis_id=replaces,
+            from_status=HypothesisStatus.DRAFT,
+            to_status=HypothesisStatus.DISCARDED,
+            user_id=author_id,
+        )
+    assert hypothesis.id is not None
+    return save(
+        session=session, workspace_id=workspace_id, hypothesis_id=hypothesis.id, user_id=author_id
+    )

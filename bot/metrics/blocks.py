@@ -1,0 +1,203 @@
+"""Blocks for /metric: a metric's line, the project's list, tokens, records and links."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.metrics import Direction, MetricKind, format_number
+from bot.metrics.ingest import IngestResult
+from bot.metrics.links import Link
+from bot.metrics.registry import MetricLine
+from bot.slack.blocks import Block, button, confirm_dialog, context, header, section
+from bot.slack.mrkdwn import escape, reader_time
+from db.models.metrics import AlertState, IngestToken, Metric
+
+MAX_LISTED = 45  # Slack allows 50 blocks a message; leave room for the header and notes
+
+
+def amount(value: float, unit: str) -> str:
+    """Return a value with its unit: 72%, 0.74, 120 ms (the unit escaped)."""
+    if not unit:
+        return format_number(value)
+    gap = "" if unit in {"%", "‰"} else " "
+    return f"{format_number(value)}{gap}{escape(unit)}"
+
+
+def thresholds(metric: Metric) -> str:
+    """Return the thresholds as a sentence fragment: warn below 0.75 · breach below 0.72."""
+    side = "below" if metric.direction == Direction.HIGHER_IS_BETTER else "above"
+    parts = []
+    if metric.warn_threshold is not None:
+        parts.append(f"warn {side} {amount(metric.warn_threshold, metric.unit)}")
+    if metric.breach_threshold is not None:
+        parts.append(f"*breach {side} {amount(metric.breach_threshold, metric.unit)}*")
+    text = " · ".join(parts)
+    if metric.periods_in_row > 1:
+        text += f" ({metric.periods_in_row} days in a row)"
+    return text
+
+
+def _title(metric: Metric) -> str:
+    code = f"`{escape(metric.name)}`"
+    return f"*{escape(metric.display_name)}* {code}" if metric.display_name else f"*{code}*"
+
+
+def _guardrail(metric: Metric, guards: str | None) -> str:
+    if guards is None or metric.guardrail_max_drop is None:
+        return ""
+    drop = metric.guardrail_max_drop
+    limit = f"{format_number(drop * 100)}%" if metric.guardrail_relative else amount(drop, "")
+    return f"\n:shield: guardrail of `{escape(guards)}`: may drop at most {limit}"
+
+
+def metric_text(metric: Metric, *, guards: str | None = None) -> str:
+    """Return a metric's description: name, kind, direction, thresholds, owner, guardrail."""
+    kind = MetricKind(metric.kind).label
+    direction = Direction(metric.direction).label
+    owner = f"owner <@{metric.owner}>" if metric.owner else "no owner"
+    return f"{_title(metric)} · {kind} · {direction}\n{thresholds(metric)} · {owner}" + _guardrail(
+        metric, guards
+    )
+
+
+def _latest(line: MetricLine) -> str:
+    if line.latest is None:
+        return "_no values yet_"
+    at = line.latest.at
+    when = reader_time(at, fallback=at.strftime("%Y-%m-%d %H:%M UTC"))  # each reader's zone
+    return f"latest {amount(line.latest.value, line.metric.unit)} at {when}"
+
+
+def list_message(lines: list[MetricLine], *, project_name: str) -> list[Block]:
+    """Return the project's metrics, model health first, as the digest orders them."""
+    if not lines:
+        return [
+            section(
+                f"*{escape(project_name)}* has no shared metrics yet. Define the first with "
+                "`/metric define relevance_rating model_health higher_is_better warn=0.75 "
+                "breach=0.72`."
+            )
+        ]
+    order = {kind.value: index for index, kind in enumerate(MetricKind)}
+    ordered = sorted(lines, key=lambda line: (order.get(line.metric.kind, 9), line.metric.name))
+    blocks: list[Block] = [header(f"Shared metrics · {project_name}")]
+    for line in ordered[:MAX_LISTED]:
+        alarm = ""
+        if line.metric.alert_state == AlertState.BREACH:
+            since = line.metric.alert_since.isoformat() if line.metric.alert_since else "recently"
+            alarm = f" · :rotating_light: in breach since {since}"
+        text = metric_text(line.metric, guards=line.guards)
+        blocks.append(section(f"{text}\n{_latest(line)}{alarm}"))
+    if len(ordered) > MAX_LISTED:
+        blocks.append(context(f"… and {len(ordered) - MAX_LISTED} more."))
+    return blocks
+
+
+def defined_message(
+    metric: Metric, *, user_id: str, created: bool, guards: str | None = None
+) -> list[Block]:
+    """Return the channel's note that a shared metric was defined or changed."""
+    verb = "defined a shared metric" if created else "changed a shared metric"
+    return [
+        section(f"<@{user_id}> {verb}:\n{metric_text(metric, guards=guards)}"),
+        context(
+            f"Send values with `/metric record {escape(metric.name)} &lt;value&gt;` or through the "
+            "API (`/metric token`). `/metric list` shows them all."
+        ),
+    ]
+
+
+def recorded_text(metric: Metric, *, value: float, result: IngestResult, day: str) -> str:
+    """Return the confirmation of a value recorded from Slack."""
+    what = f"`{escape(metric.name)}` = {amount(value, metric.unit)} {day}"
+    if result.stored:
+        return f":white_check_mark: Recorded {what}."
+    if result.updated:
+        return f":pencil2: Replaced the earlier value: {what}."
+    return f"That value was already recorded: {what}."
+
+
+def token_message(*, plaintext: str, prefix: str, example: str, base_url: str) -> list[Block]:
+    """Return the one-time display of a new ingestion token, with a curl example."""
+    curl = (
+        f'curl -X POST "{base_url}/api/v1/metrics" \\\n'
+        f'  -H "Authorization: Bearer {plaintext}" \\\n'
+        '  -H "Content-Type: application/json" \\\n'
+        f'  -d \'{{"samples": [{{"name": "{escape(example)}", "value": 0.74, '
+        '"at": "2026-03-02T09:00:00Z"}]}\''
+    )
+    return [
+        section(
+            ":key: *A new ingestion token for this project.* Copy it now: it is shown only "
+            "this once, and gatebot keeps only its hash."
+        ),
+        section(f"```{plaintext}```"),
+        section(f"Post a batch (up to 5,000 samples) with it:\n```{curl}```"),
+        context(
+            "`$GATEBOT_URL` is where gatebot is served: your Slack app's request URL without "
+            f"`/slack/events`. A date alone as `at` (`2026-03-02`) means that day's value. "
+            f"Revoke the token with `/metric token revoke {prefix}`."
+        ),
+    ]
+
+
+def tokens_message(rows: list[IngestToken]) -> list[Block]:
+    """Return the project's active tokens by prefix, creator and last use."""
+    if not rows:
+        return [section("No active ingestion tokens. Create one with `/metric token`.")]
+    lines = []
+    for row in rows:
+        used = _day(row.last_used_at) if row.last_used_at else "never used"
+        who = f"<@{row.created_by}>" if row.created_by else "someone"
+        lines.append(f"• `{row.prefix}…` by {who} on {_day(row.created_at)} · last used {used}")
+    return [section("*Active ingestion tokens*\n" + "\n".join(lines))]
+
+
+def _day(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d")
+
+
+REVOKE_ALL = "metric_revoke_all_tokens"
+
+
+def revoke_all_message(*, project_name: str, count: int) -> list[Block]:
+    """Return the question before every token goes: how many, and a button that asks again."""
+    plural = "token" if count == 1 else "tokens"
+    words = (
+        f":warning: This revokes *all {count}* active ingestion {plural} of "
+        f"*{escape(project_name)}*: every pipeline posting with one gets 401 from then on. "
+        "To revoke one, give its prefix: `/metric token revoke gbt_Ab3dE9xQ` "
+        "(`/metric token list` shows them)."
+    )
+    ask = confirm_dialog(
+        title=f"Revoke all {count} {plural}?",
+        text=f"Every pipeline using one of the {count} {plural} stops being accepted.",
+        yes=f"Revoke {count}",
+    )
+    revoke = button(
+        f"Revoke all {count}", action_id=REVOKE_ALL, value=str(count), style="danger", confirm=ask
+    )
+    return [section(words), {"type": "actions", "elements": [revoke]}]
+
+
+def revoked_text(rows: list[IngestToken]) -> str:
+    """Return the confirmation of revoked tokens."""
+    names = ", ".join(f"`{row.prefix}…`" for row in rows)
+    plural = "token" if len(rows) == 1 else "tokens"
+    return (
+        f":no_entry: Revoked {len(rows)} ingestion {plural}: {names}. "
+        "Requests with them now get 401."
+    )
+
+
+def linked_text(link: Link, *, user_id: str) -> str:
+    """Return the channel's note that a hypothesis is now decided by a metric."""
+    hypothesis, metric = link.hypothesis, link.metric
+    assert hypothesis.baseline_value is not None and hypothesis.target_value is not None
+    deadline = f" by {hypothesis.decide_by.isoformat()}" if hypothesis.decide_by else ""
+    return (
+        f"<@{user_id}> linked hypothesis #{hypothesis.id} to `{escape(metric.name)}`: "
+        f"from {amount(hypothesis.baseline_value, metric.unit)} to "
+        f"{amount(hypothesis.target_value, metric.unit)}{deadline}. The weekly digest will "
+        "show where it stands."
+    )
