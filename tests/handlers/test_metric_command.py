@@ -129,7 +129,8 @@ def test_update_changes_thresholds_and_list_shows_them_with_the_latest_value(liv
     assert "changed a shared metric" in _shown(updated)
     assert "warn below 0.80" in listed and "breach below 0.70" in listed
     assert "<@U0DS>" in listed
-    assert "latest 0.74 at 2026-03-02 12:00 UTC" in listed
+    # Each reader's own zone, UTC where Slack cannot show it.
+    assert "at <!date^1772452800^{date_short_pretty} {time}|2026-03-02 12:00 UTC>" in listed
 
 
 def test_record_stores_a_value_and_refuses_an_unknown_metric_with_a_suggestion(
