@@ -1,8 +1,13 @@
-"""Measure a falsifiability checker on a labelled JSONL file: P/R/F1 of the vague flag, latency.
+"""Measure a falsifiability checker on labelled JSONL sets: the vague flag and the rewrites.
 
-Usage: python bench/falsifiability.py [--file PATH] [--checker rules|llm]
-The positive class is "vague". The default file is ../shared/eval/falsifiability_dev.jsonl,
-resolved from the repository root.
+Usage: python bench/falsifiability.py [--file PATH] [--checker rules|llm] [--misses]
+The positive class is "vague". Without --file every set is measured: the shared dev set
+(shared/eval/falsifiability_dev.jsonl beside a parent of the repository, when it is there),
+the statements collected from public sources (tests/data/falsifiability_public.jsonl), the
+public held-out set never tuned on (tests/data/falsifiability_public_heldout.jsonl) and the
+written examples (tests/data/falsifiability_heldout.jsonl). Each set prints precision, recall
+and F1 of the vague flag, and the share of rewrites having each of the five properties of
+bot/falsifiability/properties.py, and all five.
 """
 
 from __future__ import annotations
@@ -18,10 +23,34 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_FILE = REPO.parent / "shared" / "eval" / "falsifiability_dev.jsonl"
+DATA = REPO / "tests" / "data"
 sys.path.insert(0, str(REPO))  # run as a script from anywhere, without installing the package
 
-from bot.falsifiability.verdict import Verdict  # noqa: E402
+from bot.falsifiability.properties import check_properties  # noqa: E402
+from bot.falsifiability.verdict import Element, Verdict  # noqa: E402
+
+PROPERTIES = ("no new word", "no repeat", "numbers kept", "bounds kept", "condition kept")
+
+
+def dev_file() -> Path | None:
+    """Return the shared dev set beside the repository or one of its parents, if any."""
+    for parent in REPO.parents:
+        candidate = parent / "shared" / "eval" / "falsifiability_dev.jsonl"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def default_sets() -> dict[str, Path]:
+    """Return the labelled sets that exist here, by name."""
+    sets = {
+        "dev": dev_file(),
+        "public": DATA / "falsifiability_public.jsonl",
+        "public held-out": DATA / "falsifiability_public_heldout.jsonl",
+        "written": DATA / "falsifiability_heldout.jsonl",
+    }
+    return {name: path for name, path in sets.items() if path is not None and path.is_file()}
+
 
 Checker = Callable[[str], Verdict]
 
@@ -37,6 +66,14 @@ class BenchResult:
     misses: list[tuple[str, str, str]] = field(default_factory=list)  # label, explanation, text
     latencies_ms: list[float] = field(default_factory=list)
     checkers: Counter[str] = field(default_factory=Counter)  # which checker gave each verdict
+    # Per property of the rewrite (properties.py), how many rewrites have it; "all" for all five.
+    properties: Counter[str] = field(default_factory=Counter)
+    rewrite_misses: list[tuple[str, str, str]] = field(default_factory=list)  # text, rewrite, why
+
+    @property
+    def total(self) -> int:
+        """Return how many statements were checked."""
+        return self.tp + self.fp + self.fn + self.tn
 
     @property
     def precision(self) -> float:
@@ -101,37 +138,65 @@ def run(*, rows: list[dict[str, str]], checker: Checker) -> BenchResult:
         result.tn += not predicted and not actual
         if predicted != actual:
             result.misses.append((row["label"], verdict.explanation, row["text"]))
+        found = check_properties(statement=row["text"], rewrite=verdict.rewrite)
+        # Asking for a condition the team wrote is the fifth property's failure too.
+        asks = Element.FALSIFICATION in verdict.missing and found.lost_condition is None
+        flags = (*found.flags[:4], found.flags[4] and not (asks and _writes_condition(row)))
+        for name, has in zip(PROPERTIES, flags, strict=True):
+            result.properties[name] += has
+        result.properties["all five"] += all(flags)
+        if not all(flags):
+            result.rewrite_misses.append((row["text"], verdict.rewrite, repr(found)))
     return result
 
 
+def _writes_condition(row: dict[str, str]) -> bool:
+    from bot.falsifiability.properties import written_condition
+
+    return written_condition(row["text"]) is not None
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Print the scores of one checker on one file; return a process exit code."""
+    """Print the scores of one checker on each set; return a process exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
+    parser.add_argument("--file", type=Path, help="measure this JSONL file only")
     parser.add_argument("--checker", choices=("rules", "llm"), default="rules")
+    parser.add_argument("--misses", action="store_true", help="list what each set got wrong")
     args = parser.parse_args(argv)
-    if not args.file.is_file():
+    if args.file is not None and not args.file.is_file():
         parser.error(f"no such file: {args.file}")
     checker = load_checker(args.checker)
     if checker is None:
         return 2
-    rows = load_rows(args.file)
+    sets = {args.file.name: args.file} if args.file else default_sets()
+    for name, path in sets.items():
+        report(name=name, path=path, checker=checker, checker_name=args.checker, misses=args.misses)
+    return 0
+
+
+def report(*, name: str, path: Path, checker: Checker, checker_name: str, misses: bool) -> None:
+    """Print one set's scores (and, with `misses`, what it got wrong)."""
+    rows = load_rows(path)
     r = run(rows=rows, checker=checker)
     lat = r.latencies_ms
-    print(f"{args.checker} on {args.file} ({len(rows)} statements, positive class = vague)")
+    print(f"== {name}: {checker_name} on {path} ({len(rows)} statements, positive = vague)")
     print(f"precision {r.precision:.3f}  recall {r.recall:.3f}  F1 {r.f1:.3f}")
     print(f"confusion  tp={r.tp}  fp={r.fp}  fn={r.fn}  tn={r.tn}")
+    shares = "  ".join(f"{p} {r.properties[p] / r.total:.3f}" for p in (*PROPERTIES, "all five"))
+    print(f"rewrites   {shares}")
     print(
         f"latency ms median {statistics.median(lat):.3f}  p95 {percentile(lat, 95):.3f}  "
         f"max {max(lat):.3f}"
     )
-    others = {name: n for name, n in r.checkers.items() if name != args.checker}
+    others = {n: k for n, k in r.checkers.items() if n != checker_name}
     if others:  # e.g. no OpenAI key: the service answers with the rules
-        print(f"warning: verdicts came from another checker than {args.checker}: {others}")
-    print(f"misclassified: {len(r.misses)}")
-    for label, explanation, text in r.misses:
-        print(f"  [labelled {label}] {text}\n      -> {explanation}")
-    return 0
+        print(f"warning: verdicts came from another checker than {checker_name}: {others}")
+    print(f"misclassified: {len(r.misses)}  rewrites lacking a property: {len(r.rewrite_misses)}")
+    if misses:
+        for label, explanation, text in r.misses:
+            print(f"  [labelled {label}] {text}\n      -> {explanation}")
+        for text, rewrite, why in r.rewrite_misses:
+            print(f"  [rewrite] {text}\n      -> {rewrite}\n      {why}")
 
 
 if __name__ == "__main__":

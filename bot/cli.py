@@ -15,6 +15,10 @@ from bot.core.logs import configure_logging
 from bot.core.settings import Settings, get_settings
 
 EXIT_USAGE = 2  # every failure a person can fix (bot.doctor.failures)
+UNOPENABLE = (
+    "tokens were sealed with a key no longer in GATEBOT_SEAL_KEYS and were left as they are: "
+    "add that key back after the newest and rotate again, or have those workspaces reinstall"
+)
 logger = logging.getLogger(__name__)
 
 
@@ -105,6 +109,12 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--chart", type=Path, help="with --dry-run: write the chart PNG here")
     digest.set_defaults(run=_digest)
 
+    keys = commands.add_parser("keys", help="the keys sealing the Slack tokens installs store")
+    keys_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+    keys_commands.add_parser("new", help="print a new random key").set_defaults(run=_keys_new)
+    rotate = keys_commands.add_parser("rotate", help="re-seal every token with the newest key")
+    rotate.set_defaults(run=_keys_rotate)
+
     demo = commands.add_parser(
         "demo", help="run the whole product offline against a stand-in Slack"
     )
@@ -133,6 +143,28 @@ def _serve(args: argparse.Namespace) -> int:
     require_healthy(settings, role="serve")
     logger.info("Slack install mode: %s", settings.install_mode)
     serve(settings=settings, port=args.port or settings.port, workers=args.workers)
+    return 0
+
+
+def _keys_new(args: argparse.Namespace) -> int:
+    from bot.core.sealing import new_key
+
+    print(new_key())
+    return 0
+
+
+def _keys_rotate(args: argparse.Namespace) -> int:
+    from bot.install.service import reseal_tokens
+
+    settings = get_settings()
+    report = reseal_tokens(settings=settings)
+    print(
+        f"gatebot: re-sealed {report.resealed} tokens with the newest key, "
+        f"{report.were_plain} of them stored in plain text before"
+    )
+    if report.unopenable:
+        print(f"gatebot: {report.unopenable} {UNOPENABLE}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from functools import partial
 
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_bolt.adapter.flask.handler import to_flask_response
 from slack_bolt.request import BoltRequest
+from slack_bolt.request.internals import build_context
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import jobs_of, signing_secret_of
 from bot.core.request_ids import track_requests
+from bot.core.text import without_surrogates
 from bot.escapes import service as escape
 from bot.install import service as install
 from bot.metrics.api import create_api
-from bot.slack import verification
+from bot.slack import replays, verification
 from bot.slack.jobs import BackgroundJobs
+from bot.slack.shapes import shape_problem
 from db.session import ping
 
 logger = logging.getLogger(__name__)
@@ -48,10 +53,11 @@ def create_web_app(*, bolt_app: App, engine: Engine, jobs: BackgroundJobs | None
     web.register_blueprint(create_api(engine=engine, on_ingested=on_ingested), url_prefix="/api/v1")
 
     secret = signing_secret_of(bolt_app)
+    guard = replays.ReplayGuard(engine)
 
     @web.post("/slack/events")
     def slack_events() -> ResponseReturnValue:
-        return _verified_dispatch(bolt_app, secret=secret)
+        return _verified_dispatch(bolt_app, secret=secret, guard=guard)
 
     # OAuth mode's install page and Slack's redirect back; Bolt's handler answers 404 to
     # both in single-workspace mode.
@@ -72,24 +78,65 @@ def create_web_app(*, bolt_app: App, engine: Engine, jobs: BackgroundJobs | None
     return web
 
 
-def _verified_dispatch(bolt_app: App, *, secret: str) -> ResponseReturnValue:
+def _verified_dispatch(
+    bolt_app: App, *, secret: str, guard: replays.ReplayGuard
+) -> ResponseReturnValue:
     """Hand the request to Bolt only once its signature checks out; else 401, body unread."""
     body = _body(MAX_SLACK_BODY_BYTES)
     if body is None:
         logger.warning("refused a Slack request of over %s bytes", f"{MAX_SLACK_BODY_BYTES:,}")
         return _refusal(413, "request body too large")
     try:
-        verification.verify(secret=secret, headers=request.headers, body=body)
+        signed = verification.verify(secret=secret, headers=request.headers, body=body)
     except verification.Unverified as problem:
         logger.warning("refused an unverified Slack request (%s; %d bytes)", problem, len(body))
         return _refusal(401, "invalid request")
+    retry = replays.RETRY_HEADER in request.headers
+    try:
+        sighting = guard.sight(signature=signed.signature, timestamp=signed.timestamp, retry=retry)
+    except SQLAlchemyError as error:
+        logger.error("could not check a Slack request for replay: %s", type(error).__name__)
+        return _refusal(503, "try again later")
+    if sighting is replays.Sighting.REPLAY:
+        logger.warning("refused a replayed Slack request (%d bytes)", len(body))
+        return _refusal(401, "invalid request")
+    if sighting is replays.Sighting.RETRY:
+        logger.info("acked a Slack retry of a delivery already taken (%d bytes)", len(body))
+        return "", 200
+    try:
+        bolt_request = _bolt_request(body)
+        if problem := shape_problem(bolt_request.body):
+            logger.warning("refused a signed Slack request: %s (%d bytes)", problem, len(body))
+            return _refusal(400, f"unreadable request: {problem}")
+        return to_flask_response(bolt_app.dispatch(bolt_request))
+    except Exception as error:  # what Bolt's own error handling let through
+        # Only a body of a shape Slack never sends gets here (Bolt's argument builder
+        # raises on it even inside the error handler): the sender's fault, not an outage.
+        error_id = uuid.uuid4().hex[:8]
+        logger.error(
+            "could not read a signed Slack request (%s, error id %s; %d bytes)",
+            type(error).__name__,
+            error_id,
+            len(body),
+        )
+        return _refusal(400, f"unreadable request (error id {error_id})")
+
+
+def _bolt_request(body: bytes) -> BoltRequest:
+    """Return the verified request as Bolt reads it, lone surrogates made U+FFFD throughout.
+
+    The raw body stays as signed (Bolt checks the signature again); what listeners read, the
+    parsed body and the ids in the context, is rebuilt from the cleaned body.
+    """
     bolt_request = BoltRequest(
         body=body.decode("utf-8", errors="replace"),
         query=request.query_string.decode("utf-8", errors="replace"),
         headers=dict(request.headers),
-        context={verification.VERIFIED: True},
     )
-    return to_flask_response(bolt_app.dispatch(bolt_request))
+    bolt_request.body = without_surrogates(bolt_request.body)
+    verified = BoltContext({verification.VERIFIED: True})
+    bolt_request.context = build_context(verified, bolt_request.body)
+    return bolt_request
 
 
 def _body(limit: int) -> bytes | None:

@@ -20,11 +20,13 @@ from bot.web import create_web_app
 from tests.install_flow import InstallResult, install_team
 
 SIGNING_SECRET = "test-signing-secret"  # noqa: S105 (a test value)
-# OAuth mode's three settings (start_app(oauth=True)); test values.
+SEAL_KEY = "R5cSzeqWAE5JsSy_DIO5d_dr9qRgKrQFdSUR9fG1v8g="  # a Fernet key for the tests only
+# OAuth mode's three settings and the key sealing its tokens (start_app(oauth=True)); test values.
 OAUTH_SETTINGS = {
     "slack_client_id": "1111.2222",
     "slack_client_secret": "test-client-secret",
     "slack_state_secret": "test-state-secret",
+    "gatebot_seal_keys": SEAL_KEY,
 }
 
 

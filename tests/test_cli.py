@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from bot.core.sealing import Sealer
 from bot.demo.standin.slack import SlackStandIn
 from bot.demo.standin.slack_requests import SlackSender
+from tests.served import free_port, wait_healthy
 
 GATEBOT = [sys.executable, "-m", "bot.cli"]
 
@@ -82,33 +81,31 @@ def test_serve_without_a_token_says_which_setting_to_set():
     assert "SLACK_BOT_TOKEN is not set" in result.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def test_serve_in_oauth_mode_without_a_seal_key_says_so_in_one_line():
+    oauth = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "SLACK_STATE_SECRET": "t"}
+    result = _run("serve", env={**oauth, "SLACK_SIGNING_SECRET": "x"})
+
+    assert result.returncode == 2
+    assert (
+        "gatebot: GATEBOT_SEAL_KEYS is not set: OAuth mode keeps each workspace's bot token "
+        "encrypted with it. Create a key with `gatebot keys new` and set it"
+    ) in result.stderr.splitlines()
+    assert "Traceback" not in result.stderr
 
 
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(
-                f"gatebot serve exited: {process.stderr.read() if process.stderr else ''}"
-            )
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError("gatebot serve did not become healthy")
+def test_keys_new_prints_a_key_that_seals():
+    result = _run("keys", "new")
+
+    key = result.stdout.strip()
+    assert result.returncode == 0
+    assert Sealer([key]).open(Sealer([key]).seal("xoxb-1")) == "xoxb-1"
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_serve_answers_signed_slash_commands_through_slack_api_url(
     tmp_path: Path, database_url: str
 ):
-    port = _free_port()
+    port = free_port()
     with SlackStandIn() as slack:
         env = {
             "SLACK_BOT_TOKEN": "xoxb-serve-test",
@@ -126,7 +123,7 @@ def test_serve_answers_signed_slash_commands_through_slack_api_url(
             text=True,
         )
         try:
-            _wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
+            wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
             sender = SlackSender(
                 events_url=f"http://127.0.0.1:{port}/slack/events",
                 signing_secret="serve-secret",

@@ -19,10 +19,8 @@ NUDGE = SimpleNamespace(
 )
 ESCAPE = {
     "title": "relevance_rating",
-    "value": "0.70",
+    "versus": "at 0.70 is below its rollback trigger of 0.72",
     "day": "2026-03-02",
-    "side": "below",
-    "threshold": "0.72",
     "owner": "<@U0DS>",
     "decides": "<@U0PM>",
 }
@@ -96,6 +94,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "gate_not_lead.j2": {"project": "Search", "pm_lead": "U0PM", "ds_lead": "U0DS"},
     "escape_breach.j2": {
         **ESCAPE,
+        "side": "below",
         "periods": 2,
         "streak": "2 days",
         "trend": "falling",
@@ -116,11 +115,7 @@ SAMPLES: dict[str, dict[str, object]] = {
             "value": "0.70",
             "change": "−0.10 (−12.5%)",
             "spark": "█▇▇▆▅▄▃▂▁▁▁▁",
-            "status": "breach",
-            "side": "below",
-            "threshold": "0.72",
-            "streak": 3,
-            "as_of": "2026-11-23",
+            "state": "*breach*: below 0.72 for 3 days",
             "anomaly": "−6.1",
             "owner": "<@U0DS>",
         },

@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.core.sealing import SealError, parse_keys
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 # The bot scopes manifest.yml asks for; an OAuth install requests the same.
 DEFAULT_SLACK_SCOPES = (
@@ -19,7 +21,7 @@ DEFAULT_SLACK_SCOPES = (
 )
 OAUTH_SETTINGS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
 # A field named like this holds a secret: hidden from repr/str and scrubbed from logs.
-SECRET_SUFFIXES = ("_token", "_secret", "_key", "_password")
+SECRET_SUFFIXES = ("_token", "_secret", "_key", "_keys", "_password")
 
 
 class SettingsError(Exception):
@@ -42,6 +44,8 @@ class Settings(BaseSettings):
     slack_scopes: str = DEFAULT_SLACK_SCOPES  # comma-separated bot scopes, as in manifest.yml
     slack_redirect_uri: str | None = None  # the full /slack/oauth_redirect URL, if Slack needs it
     gatebot_install_state_seconds: int = Field(default=600, ge=60, le=86400)
+    # Fernet keys, comma-separated, newest first: they seal the tokens installs store.
+    gatebot_seal_keys: str | None = None
     slack_app_token: str | None = None
     slack_api_url: str = DEFAULT_SLACK_API_URL
     database_url: str = "sqlite:///gatebot.db"
@@ -90,8 +94,9 @@ class Settings(BaseSettings):
     def secret_values(self) -> list[str]:
         """Return every secret set: tokens, secrets, keys and the database password."""
         values = [str(value) for name, value in self if value and name.endswith(SECRET_SUFFIXES)]
+        keys = [key.strip() for key in (self.gatebot_seal_keys or "").split(",") if key.strip()]
         password = _password(self.database_url)
-        return values + ([password] if password else [])
+        return list(dict.fromkeys(values + keys + ([password] if password else [])))
 
     @property
     def llm_enabled(self) -> bool:
@@ -125,8 +130,22 @@ class Settings(BaseSettings):
             )
         if not given:
             self.require("SLACK_BOT_TOKEN")
+        else:
+            self.seal_keys()  # OAuth mode stores tokens, sealed: it needs a key
         if serving:
             self.require("SLACK_SIGNING_SECRET")
+
+    def seal_keys(self) -> list[str]:
+        """Return GATEBOT_SEAL_KEYS' keys, newest first; SettingsError if unset or malformed."""
+        if not self.gatebot_seal_keys or not self.gatebot_seal_keys.strip(" ,"):
+            raise SettingsError(
+                "GATEBOT_SEAL_KEYS is not set: OAuth mode keeps each workspace's bot token "
+                "encrypted with it. Create a key with `gatebot keys new` and set it"
+            )
+        try:
+            return parse_keys(self.gatebot_seal_keys)
+        except SealError as error:
+            raise SettingsError(f"GATEBOT_SEAL_KEYS is malformed: {error}") from None
 
     def require(self, *names: str) -> None:
         """Raise SettingsError naming the first of `names` that is not set."""
@@ -134,7 +153,7 @@ class Settings(BaseSettings):
             if not getattr(self, name.lower()):
                 raise SettingsError(
                     f"{name.upper()} is not set: export it or add it to .env "
-                    f"(see the configuration table in README.md)"
+                    f"(every setting is listed in docs/operations.md)"
                 )
 
 

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from bot.digests.data import DigestData, MetricView
 from bot.digests.lines import gate_fields, hypothesis_fields, metric_fields, pair_fields
 from bot.metrics import MetricKind
-from bot.metrics.flags import Status
+from bot.metrics.state import Standing
 from bot.slack.blocks import SECTION_LIMIT, Block, clip, context, divider, header, section
 from bot.slack.mrkdwn import escape
 from prompts import render
@@ -50,13 +50,22 @@ def digest_message(
     name = escape(data.project.name)
     text = _say("fallback", project=name, week=data.week, counts=data.counts)
     top = [header(_say("title", project=data.project.name)), context(_counts(data))]
-    footer = context(_say("footer", charted=charted, posted=posted))
+    which = charted_metrics(charted=charted, flagged=len(data.flagged))
+    footer = context(_say("footer", charted=charted, which=which, posted=posted))
     if not compact:
         body = _details(data, budget=MAX_BLOCKS - len(top) - 2)
         return DigestMessage(text=text, blocks=[*top, divider(), *body, footer], thread=[])
     headline = [*top, _attention(data), context(_say("see_thread"))]
     thread = _details(data, budget=MAX_BLOCKS - 1)
     return DigestMessage(text=text, blocks=headline, thread=[*thread, footer])
+
+
+def charted_metrics(*, charted: int, flagged: int) -> str:
+    """Return which metrics the chart shows: "the 8 worst of the 13 flagged metrics"."""
+    noun = "flagged metric" if flagged == 1 else "flagged metrics"
+    if charted < flagged:
+        return f"the {charted} worst of the {flagged} {noun}"
+    return f"the {flagged} {noun}"
 
 
 def _counts(data: DigestData) -> str:
@@ -104,7 +113,7 @@ def _metric_sections(data: DigestData, *, budget: int) -> list[str]:
         head = (_BREAK + _say("heading", kind=kind.label, count=len(views)), 0)
         lines = {view.metric.name: (_metric_line(view), 1) for view in views}
         full += [head, *lines.values()]
-        quiet = [v for v in views if v.status.status is Status.OK and not v.status.anomaly]
+        quiet = [v for v in views if not v.state.flagged and v.state.standing is Standing.OK]
         loud = [lines[v.metric.name] for v in views if v not in quiet]
         shrunk += [head, *loud, *_ok_names(quiet)]
     more = _more("metrics")

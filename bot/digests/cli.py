@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from bot.core.errors import GatebotError
 from bot.core.settings import Settings
+from bot.digests.blocks import charted_metrics
 from bot.digests.service import build
 from bot.metrics.csv_import import find_project
 from bot.slack.transcript import render_blocks
@@ -49,7 +50,8 @@ def _print(*, session: Session, project: Project, as_json: bool, chart: Path | N
             print(f"gatebot: nothing is flagged, so there is no chart to write to {chart}")
         else:
             chart.write_bytes(png)
-            print(f"gatebot: wrote the chart of {len(built.charted)} flagged metrics to {chart}")
+            which = charted_metrics(charted=len(built.charted), flagged=len(built.data.flagged))
+            print(f"gatebot: wrote the chart of {which} to {chart}")
     if as_json:
         shown = {"text": message.text, "blocks": message.blocks, "thread": message.thread}
         print(json.dumps(shown, ensure_ascii=False, indent=2))

@@ -7,38 +7,23 @@ sparkline, guardrail pairs, and where each open hypothesis stands against its pr
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import numpy as np
 from sqlmodel import Session
 
 import db.digests as digest_queries
 import db.metrics as metric_queries
-from bot.gates import CalendarError, time_zone
 from bot.metrics import MetricKind, MetricSpec, MetricSpecError
-from bot.metrics.flags import (
-    GuardrailStatus,
-    HypothesisProgress,
-    MetricStatus,
-    Status,
-    evaluate,
-    evaluate_guardrail,
-    hypothesis_progress,
-)
-from bot.metrics.registry import pair_of, spec_of
-from bot.metrics.series import DailySeries, daily_series, mean_reported, weekly_points
+from bot.metrics.flags import GuardrailStatus, HypothesisProgress, MetricStatus
+from bot.metrics.judging import WEEKS, judge_project
+from bot.metrics.series import DailySeries, mean_reported, weekly_points
+from bot.metrics.state import HypothesisState, Judgement, MetricState, judge_hypothesis
 from db.claims import as_utc
 from db.models import Hypothesis, HypothesisStatus
 from db.models.gates import GateReview, Project
 from db.models.metrics import Metric
-
-WEEKS = 12  # the sparkline's quarter
-DAYS = 7 * WEEKS  # also covers the flags' 56-day history
-# Worst first: what needs a decision leads each section.
-SEVERITY = {Status.BREACH: 0, Status.WARN: 1, Status.STALE: 2, Status.NO_DATA: 3, Status.OK: 4}
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -46,10 +31,23 @@ class MetricView:
     """One metric as the digest shows it."""
 
     metric: Metric
-    spec: MetricSpec
-    status: MetricStatus
-    series: DailySeries  # the DAYS days ending on the digest's day
+    state: MetricState  # the one evaluation every line, count and chart reads
     weekly: np.ndarray  # WEEKS weekly means, oldest first; NaN for a silent week
+
+    @property
+    def spec(self) -> MetricSpec:
+        """Return the statistics' view of the metric."""
+        return self.state.spec
+
+    @property
+    def status(self) -> MetricStatus:
+        """Return the metric's own status (thresholds, days in a row, change, anomaly)."""
+        return self.state.status
+
+    @property
+    def series(self) -> DailySeries:
+        """Return the twelve weeks of days ending on the digest's day."""
+        return self.state.series
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,7 +66,13 @@ class HypothesisView:
     hypothesis: Hypothesis
     metric: Metric
     current: float | None  # the deciding metric's mean over the last 7 days
-    progress: HypothesisProgress | None  # None without data, or with a promise now impossible
+    judged: HypothesisState | None  # None without data, or with a promise now impossible
+    state: MetricState  # the deciding metric's
+
+    @property
+    def progress(self) -> HypothesisProgress | None:
+        """Return the progress and verdict (guardrails applied), if it could be judged."""
+        return None if self.judged is None else self.judged.progress
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -93,35 +97,22 @@ class DigestData:
     pairs: list[PairView]
     hypotheses: list[HypothesisView]
     gates: list[GateView]
+    judgement: Judgement
 
     @property
     def counts(self) -> dict[str, int]:
-        """Return how many metrics are in breach, warn, ok, and stale or without data."""
-        tally = Counter(view.status.status for view in self.metrics)
-        return {
-            "breach": tally[Status.BREACH],
-            "warn": tally[Status.WARN],
-            "ok": tally[Status.OK],
-            "quiet": tally[Status.STALE] + tally[Status.NO_DATA],
-        }
+        """Return how many metrics are in breach, void a lift, warn, ok, and quiet."""
+        return self.judgement.counts
 
     @property
     def flagged(self) -> list[MetricView]:
         """Return the flagged metrics, worst first (anomalies among the ok come last)."""
-        flagged = [view for view in self.metrics if view.status.flagged]
-        return sorted(flagged, key=lambda view: _rank(view.status))
+        by_name = {view.spec.name: view for view in self.metrics}
+        return [by_name[state.spec.name] for state in self.judgement.flagged]
 
     def of_kind(self, kind: MetricKind) -> list[MetricView]:
         """Return the metrics of one section."""
         return [view for view in self.metrics if view.spec.kind is kind]
-
-
-def zone_of(project: Project) -> ZoneInfo:
-    """Return the project's time zone; UTC if the stored name is broken (set-up shows why)."""
-    try:
-        return time_zone(project.timezone)
-    except CalendarError:
-        return ZoneInfo("UTC")
 
 
 def iso_week(day: date) -> str:
@@ -134,33 +125,18 @@ def gather(*, session: Session, project: Project, now: datetime) -> DigestData:
     """Read and judge the project's week as of `now`."""
     assert project.id is not None
     now = as_utc(now)
-    zone = zone_of(project)
-    today = now.astimezone(zone).date()
-    first = today - timedelta(days=DAYS - 1)
-    metrics = metric_queries.list_metrics(session=session, project_id=project.id)
-    start = datetime.combine(first, time(), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(today + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
-    samples: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
-    rows = metric_queries.samples_between(
-        session=session, metric_ids=[m.id for m in metrics if m.id], start=start, end=end
-    )
-    for metric_id, at, value in rows:
-        samples[metric_id].append((at, value))
-    views = []
-    for metric in metrics:
-        spec = spec_of(metric)
-        series = daily_series(samples[metric.id or 0], tz=zone, start=first, end=today)
-        views.append(
-            MetricView(
-                metric=metric,
-                spec=spec,
-                status=evaluate(spec, series, today=today),
-                series=series,
-                weekly=weekly_points(series, end=today, weeks=WEEKS),
-            )
+    judged = judge_project(session=session, project=project, now=now)
+    today = judged.today
+    views = [
+        MetricView(
+            metric=metric,
+            state=(state := judged.state_of(metric)),
+            weekly=weekly_points(state.series, end=today, weeks=WEEKS),
         )
+        for metric in judged.metrics
+    ]
     order = {kind: index for index, kind in enumerate(MetricKind)}
-    views.sort(key=lambda v: (order[v.spec.kind], *_rank(v.status), v.spec.name))
+    views.sort(key=lambda v: (order[v.spec.kind], *v.state.rank, v.spec.name))
     links = metric_queries.deciding_links(session=session, project_id=project.id)
     since = now - timedelta(days=7)
     gates = digest_queries.gate_activity(
@@ -172,37 +148,22 @@ def gather(*, session: Session, project: Project, now: datetime) -> DigestData:
         today=today,
         week=iso_week(today),
         metrics=views,
-        pairs=_pairs(views, today=today),
+        pairs=_pairs(views, judged.judgement),
         hypotheses=[_hypothesis(h, m, views, today=today) for h, m in links if _open(h)],
         gates=[
             GateView(review=r, answers=a, people=p, decided=_within(r.decided_at, since, now))
             for r, a, p in gates
         ],
+        judgement=judged.judgement,
     )
 
 
-def _rank(status: MetricStatus) -> tuple[int, bool]:
-    return SEVERITY[status.status], not status.anomaly
-
-
-def _pairs(views: list[MetricView], *, today: date) -> list[PairView]:
-    by_id = {view.metric.id: view for view in views}
-    pairs = []
-    for view in views:
-        guardrail = view.metric
-        primary = by_id.get(guardrail.guardrail_of) if guardrail.guardrail_of else None
-        if primary is None or guardrail.guardrail_max_drop is None:
-            continue
-        status = evaluate_guardrail(
-            pair_of(guardrail=guardrail, primary=primary.metric),
-            primary_spec=primary.spec,
-            primary=primary.series,
-            guardrail_spec=view.spec,
-            guardrail=view.series,
-            today=today,
-        )
-        pairs.append(PairView(primary=primary.metric, guardrail=guardrail, status=status))
-    return sorted(pairs, key=lambda p: (not p.status.violated, p.primary.name, p.guardrail.name))
+def _pairs(views: list[MetricView], judgement: Judgement) -> list[PairView]:
+    by_name = {view.spec.name: view.metric for view in views}
+    return [
+        PairView(primary=by_name[g.pair.primary], guardrail=by_name[g.pair.guardrail], status=g)
+        for g in judgement.pairs
+    ]
 
 
 def _open(hypothesis: Hypothesis) -> bool:
@@ -219,20 +180,22 @@ def _hypothesis(
     view = next(v for v in views if v.metric.id == metric.id)
     # A week's mean, as the guardrails use: one noisy day must not falsify a hypothesis.
     current = mean_reported(view.series.window(end=today, days=7))
-    progress = None
+    judged = None
     if current is not None:
         assert hypothesis.baseline_value is not None and hypothesis.target_value is not None
         try:
-            progress = hypothesis_progress(
+            judged = judge_hypothesis(
                 baseline=hypothesis.baseline_value,
                 target=hypothesis.target_value,
                 current=current,
-                direction=view.spec.direction,
+                state=view.state,
                 elapsed_fraction=_elapsed(hypothesis, today=today),
             )
         except MetricSpecError:  # the metric's direction changed since the promise was made
-            progress = None
-    return HypothesisView(hypothesis=hypothesis, metric=metric, current=current, progress=progress)
+            judged = None
+    return HypothesisView(
+        hypothesis=hypothesis, metric=metric, current=current, judged=judged, state=view.state
+    )
 
 
 def _elapsed(hypothesis: Hypothesis, *, today: date) -> float:

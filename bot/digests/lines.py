@@ -7,25 +7,13 @@ import re
 
 from bot.digests.data import GateView, HypothesisView, MetricView, PairView
 from bot.gates import Decision, GateKind
-from bot.metrics import Direction
-from bot.metrics.blocks import amount
-from bot.metrics.flags import Status, Verdict
+from bot.metrics.blocks import ICONS, VERDICT_ICONS, standing_text
+from bot.metrics.format import NumberFormat, allowed_drop, percent
+from bot.metrics.registry import spec_of
 from bot.metrics.sparkline import sparkline
 from bot.slack.mrkdwn import escape
 
 _USER = re.compile(r"[UW][A-Z0-9]{2,30}")  # a Slack user id: safe to put in <@…>
-_ICONS = {
-    Status.BREACH: ":red_circle:",
-    Status.WARN: ":large_orange_circle:",
-    Status.OK: ":large_green_circle:",
-    Status.STALE: ":white_circle:",
-    Status.NO_DATA: ":white_circle:",
-}
-_VERDICT_ICONS = {
-    Verdict.ON_TRACK: ":large_green_circle:",
-    Verdict.AT_RISK: ":large_orange_circle:",
-    Verdict.FALSIFIED: ":red_circle:",
-}
 TEXT_LIMIT = 200  # a hypothesis's sentence, or a decision's reason, as quoted in the digest
 
 
@@ -42,85 +30,65 @@ def one_line(text: str, *, limit: int = TEXT_LIMIT) -> str:
     return escape(flat if len(flat) <= limit else flat[: limit - 1] + "…")
 
 
-def rounded(value: float) -> float:
-    """Return `value` to three significant digits (whole numbers from 100): a digest's reading."""
-    if not math.isfinite(value):
-        return value
-    return float(round(value)) if abs(value) >= 100 else float(f"{value:.3g}")
+def _format(view: MetricView | HypothesisView) -> NumberFormat:
+    return NumberFormat.of(view.state.spec)
 
 
-def _signed(change: float, unit: str) -> str:
-    sign = "+" if change > 0 else "−" if change < 0 else "±"
-    return f"{sign}{amount(rounded(abs(change)), unit)}"
-
-
-def _percent(fraction: float) -> str:
-    if math.isinf(fraction):
-        return "∞"
-    share = fraction * 100
-    return f"{share:.1f}%" if abs(share) < 10 and share != int(share) else f"{share:.0f}%"
+def _names(names: tuple[str, ...]) -> str:
+    return ", ".join(f"`{escape(name)}`" for name in names)
 
 
 def metric_fields(view: MetricView) -> dict[str, object]:
-    """Return one metric's line: value, change on last week, sparkline, status and owner."""
-    status, spec, metric = view.status, view.spec, view.metric
+    """Return one metric's line: value, change on last week, sparkline, state and owner."""
+    state, metric, fmt = view.state, view.metric, _format(view)
+    status = state.status
     change = ""
     if status.change_abs is not None:
-        change = _signed(status.change_abs, spec.unit)
-        if status.change_rel is not None:
-            change += f" ({status.change_rel * 100:+.1f}%)".replace("-", "−")
+        change = fmt.change(status.change_abs, before=status.previous_week_value)
     anomaly = ""
     if status.anomaly and status.z is not None:
         anomaly = "±∞" if math.isinf(status.z) else f"{status.z:+.1f}".replace("-", "−")
     return {
-        "icon": _ICONS[status.status],
+        "icon": ICONS[state.standing],
         "name": escape(metric.display_name or metric.name),
-        "value": _level(status.value, spec.unit),
+        "value": fmt.value(status.value),
         "change": change,
         "spark": sparkline(view.weekly.tolist()),
-        "status": status.status.value,
-        "side": "below" if spec.direction is Direction.HIGHER_IS_BETTER else "above",
-        "threshold": ""
-        if status.fired_threshold is None
-        else amount(status.fired_threshold, spec.unit),
-        "streak": status.streak,
-        "as_of": status.as_of.isoformat() if status.as_of else "",
+        "state": standing_text(state),
         "anomaly": anomaly,
         "owner": person(metric.owner),
     }
 
 
-def _level(value: float | None, unit: str) -> str:
-    return "—" if value is None else amount(rounded(value), unit)
-
-
-def _moved(change: float | None, unit: str, *, relative: bool = False) -> str:
+def _moved(change: float | None, fmt: NumberFormat, *, relative: bool = False) -> str:
     """Return a change already signed so that positive is better, in words."""
     if change is None:
         return ""
     if change == 0:
         return "unchanged"
-    size = _percent(abs(change)) if relative else amount(rounded(abs(change)), unit)
+    size = percent(abs(change)) if relative else fmt.size(change)
     return f"{'better' if change > 0 else 'worse'} by {size}"
 
 
 def pair_fields(pair: PairView) -> tuple[dict[str, object], dict[str, object]]:
     """Return the two sides of a guardrail pair: the primary's lift, the guardrail's drop."""
     status, primary, guardrail = pair.status, pair.primary, pair.guardrail
-    allowed = status.pair.max_drop
+    lifted, guarded = NumberFormat.of(spec_of(primary)), NumberFormat.of(spec_of(guardrail))
     drop = None if status.drop is None else -status.drop  # the words take "positive is better"
     left = {
         "name": escape(primary.display_name or primary.name),
-        "before": _level(status.primary_before, primary.unit),
-        "now": _level(status.primary_now, primary.unit),
-        "change": _moved(status.lift, primary.unit),
+        "before": lifted.value(status.primary_before),
+        "now": lifted.value(status.primary_now),
+        "change": _moved(status.lift, lifted),
     }
     right = {
         "name": escape(guardrail.display_name or guardrail.name),
-        "allowed": _percent(allowed) if status.pair.relative else amount(allowed, guardrail.unit),
-        "before": _level(status.guardrail_before, guardrail.unit),
-        "now": _level(status.guardrail_now, guardrail.unit),
-        "change": _moved(drop, guardrail.unit, relative=status.pair.relative),
+        "allowed": allowed_drop(
+            max_drop=status.pair.max_drop, relative=status.pair.relative, fmt=guarded
+        ),
+        "before": guarded.value(status.guardrail_before),
+        "now": guarded.value(status.guardrail_now),
+        "change": _moved(drop, guarded, relative=status.pair.relative),
         "violated": status.violated,
         "dropped": status.guardrail_dropped,
     }
@@ -129,26 +97,28 @@ def pair_fields(pair: PairView) -> tuple[dict[str, object], dict[str, object]]:
 
 def hypothesis_fields(view: HypothesisView) -> dict[str, object]:
     """Return an open hypothesis with where its deciding metric stands against the promise."""
-    hypothesis, metric, progress = view.hypothesis, view.metric, view.progress
+    hypothesis, metric, judged, fmt = view.hypothesis, view.metric, view.judged, _format(view)
     problem = ""
     if view.current is None:
         problem = "has no values this week: nothing to judge it by"
-    elif progress is None:
+    elif judged is None:
         problem = "changed direction: its target is no longer on the good side of the baseline"
     assert hypothesis.baseline_value is not None and hypothesis.target_value is not None
+    progress = judged.progress if judged else None
     return {
-        "icon": _VERDICT_ICONS[progress.verdict] if progress else ":white_circle:",
+        "icon": VERDICT_ICONS[judged.verdict] if judged else ":white_circle:",
         "number": hypothesis.id,
         "text": one_line(hypothesis.text),
         "metric": escape(metric.name),
         "problem": problem,
-        "current": "" if view.current is None else _level(view.current, metric.unit),
-        "progress": _percent(progress.progress) if progress else "",
-        "baseline": amount(hypothesis.baseline_value, metric.unit),
-        "target": amount(hypothesis.target_value, metric.unit),
-        "elapsed": _percent(min(progress.elapsed_fraction, 1.0)) if progress else "",
+        "current": fmt.value(view.current),
+        "progress": percent(progress.progress) if progress else "",
+        "baseline": fmt.value(hypothesis.baseline_value),
+        "target": fmt.value(hypothesis.target_value),
+        "elapsed": percent(min(progress.elapsed_fraction, 1.0)) if progress else "",
         "deadline": hypothesis.decide_by.isoformat() if hypothesis.decide_by else "",
-        "verdict": progress.verdict.value.replace("_", " ") if progress else "",
+        "verdict": judged.verdict.value.replace("_", " ") if judged else "",
+        "voided_by": _names(judged.voided_by) if judged else "",
     }
 
 

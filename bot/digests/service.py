@@ -25,11 +25,13 @@ from bot.digests.blocks import DigestMessage, digest_message
 from bot.digests.data import DigestData, MetricView, gather, iso_week
 from bot.gates import local_datetime, time_zone
 from bot.metrics.chart import ChartSeries, render_chart
+from bot.metrics.judging import DAYS
 from bot.metrics.series import DailySeries
+from bot.metrics.state import Standing
 from db.claims import as_utc
 from db.models.gates import Project
 
-CHART_DAYS = 56  # eight weeks: enough to see a threshold crossed and what came before
+CHART_DAYS = DAYS  # the same twelve weeks as the sparklines beside each metric's line
 MAX_CHARTED = 8  # panels; the worst first, the rest are in the message
 
 
@@ -95,16 +97,17 @@ class Built:
         return f"{self.data.project.name}: flagged metrics, {self.data.week}"
 
     def panels(self) -> list[ChartSeries]:
-        """Return one panel per charted metric: its last eight weeks against its thresholds."""
+        """Return one panel per charted metric: its twelve weeks against its thresholds."""
         first = self.data.today - timedelta(days=CHART_DAYS - 1)
         panels = []
         for view in self.charted:
             recent = DailySeries(
                 start=first, values=view.series.window(end=self.data.today, days=CHART_DAYS)
             )
-            status = view.status.status.value
-            label = "anomaly" if status == "ok" else status.replace("_", " ")
-            panels.append(ChartSeries.of(view.spec, recent, status=label))
+            standing = view.state.standing
+            status = "anomaly" if standing is Standing.OK else standing.label
+            label = view.metric.display_name or view.metric.name
+            panels.append(ChartSeries.of(view.spec, recent, status=status, label=label))
         return panels
 
     def chart(self) -> bytes | None:

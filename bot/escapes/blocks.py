@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.escapes.deciders import USER_ID, Deciders
-from bot.metrics import Direction, format_number
-from bot.metrics.blocks import amount
 from bot.metrics.flags import Alert, MetricStatus
+from bot.metrics.format import NumberFormat, signed_percent
+from bot.metrics.registry import spec_of
 from bot.metrics.sparkline import sparkline
 from bot.slack.blocks import Block, context, section
 from bot.slack.mrkdwn import escape
@@ -28,8 +28,8 @@ def title(metric: Metric) -> str:
     return f"`{escape(metric.name)}`"
 
 
-def _side(metric: Metric) -> str:
-    return "below" if metric.direction == Direction.HIGHER_IS_BETTER else "above"
+def _format(metric: Metric) -> NumberFormat:
+    return NumberFormat.of(spec_of(metric))
 
 
 def _day(day: date) -> str:
@@ -51,19 +51,23 @@ def owner_text(metric: Metric) -> str:
     )
 
 
-def _leads(project: Project, users: Sequence[str]) -> str:
+def _leads(project: Project, users: Sequence[str], *, owner: str | None) -> str:
     roles = {project.pm_lead: "PM", project.ds_lead: "DS"}
     if project.pm_lead == project.ds_lead:
         roles[project.pm_lead] = "PM + DS"
-    return ", ".join(f"<@{user}> ({roles.get(user, 'lead')})" for user in users)
+    # The owner is already mentioned on the line above: named again, they are pinged twice.
+    return ", ".join(
+        f"{'the owner' if user == owner else f'<@{user}>'} ({roles.get(user, 'lead')})"
+        for user in users
+    )
 
 
-def deciders_text(deciders: Deciders, *, project: Project) -> str:
+def deciders_text(deciders: Deciders, *, project: Project, owner: str | None = None) -> str:
     """Return who decides: the users the escape gate names, else its words and the leads."""
     if not deciders.leads_stand_in:
         return f"{deciders.answer} _(escape gate)_"
     if deciders.users:
-        paged = f"the leads stand in: {_leads(project, deciders.users)}"
+        paged = f"the leads stand in: {_leads(project, deciders.users, owner=owner)}"
     else:
         paged = "no leads are set either: `/gate setup` names them"
     if deciders.answer is None:
@@ -73,21 +77,19 @@ def deciders_text(deciders: Deciders, *, project: Project) -> str:
 
 def trend_text(metric: Metric, *, status: MetricStatus, recent: Sequence[float]) -> str:
     """Return the change on last week, the fitted trend and the recent days as a sparkline."""
-    parts = []
-    if status.change_abs is None or status.previous_week_value is None:
+    fmt, parts = _format(metric), []
+    before = status.previous_week_value
+    if status.change_abs is None or before is None:
         parts.append("no value a week earlier to compare")
     elif status.change_abs == 0:
-        parts.append(f"unchanged on last week's {amount(status.previous_week_value, metric.unit)}")
+        parts.append(f"unchanged on last week's {fmt.value(before)}")
     else:
         way = "up" if status.change_abs > 0 else "down"
-        relative = ""
-        if status.change_rel is not None:
-            relative = f" ({status.change_rel:+.1%})".replace("-", "−")
-        gain = Direction(metric.direction).gain(status.change_abs)
-        verdict = "better" if gain > 0 else "worse"
+        relative = f" ({signed_percent(status.change_abs / abs(before))})" if before else ""
+        verdict = "better" if fmt.direction.gain(status.change_abs) > 0 else "worse"
         parts.append(
-            f"{way} {format_number(abs(status.change_abs))}{relative} on last week's "
-            f"{amount(status.previous_week_value, metric.unit)}, {verdict}"
+            f"{way} {fmt.size(status.change_abs)}{relative} on last week's "
+            f"{fmt.value(before)}, {verdict}"
         )
     if status.trend is not None:
         parts.append(f"{status.trend.value} over the last 7 days")
@@ -114,33 +116,32 @@ def breach_message(
     deciders: Deciders,
 ) -> list[Block]:
     """Return the channel's escape alert: value, trigger, trend, owner and who decides."""
-    periods = metric.periods_in_row
+    periods, fmt = metric.periods_in_row, _format(metric)
     streak = f"{alert.streak} reported days in a row" if alert.streak > 1 else "on 1 reported day"
     return _blocks(
         render(
             "escape_breach.j2",
             title=title(metric),
-            value=amount(alert.value, metric.unit),
+            versus=fmt.versus(alert.value, threshold=alert.threshold),
             day=_day(alert.day),
-            side=_side(metric),
-            threshold=amount(alert.threshold, metric.unit),
+            side=fmt.bad_side,
             streak=streak,
             periods=periods,
             trend=trend_text(metric, status=status, recent=recent),
             owner=owner_text(metric),
-            decides=deciders_text(deciders, project=project),
+            decides=deciders_text(deciders, project=project, owner=metric.owner),
             clear=f"for {periods} reported days in a row" if periods > 1 else "",
         )
     )
 
 
 def breach_text(*, metric: Metric, alert: Alert, deciders: Deciders) -> str:
-    """Return the notification text: what fired, and the mentions, so they are paged."""
-    people = " ".join(m for m in (_mention(metric.owner), *map(_mention, deciders.users)) if m)
-    return (
-        f":rotating_light: Escape alert: {title(metric)} is {amount(alert.value, metric.unit)}, "
-        f"past its rollback trigger ({_side(metric)} {amount(alert.threshold, metric.unit)})."
-        + (f" {people}" if people else "")
+    """Return the notification text: what fired, and each person paged, mentioned once."""
+    mentions = (_mention(metric.owner), *map(_mention, deciders.users))
+    people = " ".join(dict.fromkeys(m for m in mentions if m))
+    versus = _format(metric).versus(alert.value, threshold=alert.threshold)
+    return f":rotating_light: Escape alert: {title(metric)} {versus}." + (
+        f" {people}" if people else ""
     )
 
 
@@ -152,24 +153,23 @@ def recovery_message(
         render(
             "escape_recovered.j2",
             title=title(metric),
-            value=amount(alert.value, metric.unit),
+            versus=_format(metric).versus(alert.value, threshold=alert.threshold),
             day=_day(alert.day),
-            side=_side(metric),
-            threshold=amount(alert.threshold, metric.unit),
             back=_day(back),
             since=_day(alert.since),
             lasted=_days(max((back - alert.since).days, 1)),
             owner=owner_text(metric),
-            decides=deciders_text(deciders, project=project),
+            decides=deciders_text(deciders, project=project, owner=metric.owner),
         )
     )
 
 
 def recovery_text(*, metric: Metric, alert: Alert) -> str:
     """Return the notification text of a recovery."""
+    versus = _format(metric).versus(alert.value, threshold=alert.threshold)
     return (
-        f":white_check_mark: Recovered: {title(metric)} is back inside its rollback trigger "
-        f"({amount(alert.value, metric.unit)}; in breach since {_day(alert.since)})."
+        f":white_check_mark: Recovered: {title(metric)} {versus}, back inside it "
+        f"(in breach since {_day(alert.since)})."
     )
 
 

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from bot.escapes import blocks
 from bot.escapes.deciders import Deciders
 from bot.metrics import Direction
-from bot.metrics.flags import Alert, AlertKind, MetricStatus
+from bot.metrics.flags import Alert, AlertKind, MetricStatus, beyond
 from bot.metrics.series import DailySeries, trailing_run
 from bot.slack.blocks import Block
 from bot.slack.failures import SlackFailure, call_slack
@@ -73,8 +73,8 @@ def back_inside(*, metric: Metric, alert: Alert, daily: DailySeries) -> date:
     days_kept = len(daily)
     window = daily.window(end=alert.day, days=days_kept)
     days = np.flatnonzero(np.isfinite(window))
-    beyond = Direction(metric.direction).gain(window[days] - alert.threshold) < 0
-    run = trailing_run(~beyond)
+    outside = beyond(Direction(metric.direction), window[days], alert.threshold)
+    run = trailing_run(~outside)
     if run == 0:
         return alert.day
     first = alert.day - timedelta(days=days_kept - 1 - int(days[-run]))

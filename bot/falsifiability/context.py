@@ -33,7 +33,9 @@ PEOPLE = (
     r"members?|visitors?|accounts?|students?|employees?|moderators?|hosts?|guests?|clinics?|"
     r"markets?|regions?|stores?|warehouses?|segments?|cohorts?|countries|cities|attendees?|"
     r"queries|traffic|pilots?|teams?|readers?|viewers?|listeners?|players?|learners?|"
-    r"developers?|creators?|sellers?|borrowers?|applicants?|claimants?|travell?ers?|couriers?)"
+    r"developers?|creators?|sellers?|borrowers?|applicants?|claimants?|travell?ers?|couriers?|"
+    r"tenants?|organi[sz]ations?|companies|workspaces?|households?|partners?|vendors?|"
+    r"suppliers?|candidates?|passengers?|callers?|physicians?|shops?|sites?|devices?)"
 )
 # A relative clause runs to the next preposition that starts another element.
 _UNTIL = (

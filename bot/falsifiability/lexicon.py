@@ -26,6 +26,7 @@ def compile_words(*parts: str) -> re.Pattern[str]:
 # compound forms ("false-positive", "click-through") are folded in; bare "quality", "relevance",
 # "engagement", "performance" are left out on purpose: nobody can say what would count.
 METRIC_WORDS = _alt(
+    r"time to (?:first |full )?[a-z]+",  # before "time": "time to first response" is one metric
     r"rates?", r"ratios?", "share", "proportion", "percentage", "fraction", r"times?",
     r"latenc(?:y|ies)", "durations?", "delays?", r"costs?", "spend", "revenue", r"margins?",
     r"profits?", "sales", r"bookings?", "orders", r"conversions?", "churn", "retention", "returns",
@@ -51,8 +52,13 @@ METRIC_WORDS = _alt(
     "freshness", r"abandon(?:ment|s)?", r"redemptions?", r"fill rate", r"win rate",
     # Hyphenated "X-to-Y" compounds name one metric: time-to-diagnosis, cost-to-serve.
     r"(?:time|cost|days|hours|minutes|weeks)-to-[a-z]+(?:-[a-z]+)*",
+    "growth", "activation", r"guardrails?", r"uptime", "mttr", "mttd", "mtbf",
 )
-METRIC = compile_words(METRIC_WORDS)
+METRIC = re.compile(r"(?<![\w-])" + METRIC_WORDS + r"(?:s|es)?(?![\w-])", re.IGNORECASE)
+# Names a team coins for its own metrics, read by their shape: weekly_stickiness, CAC, D7.
+METRIC_SHAPE = re.compile(
+    r"(?<![\w-])(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[A-Z][A-Z0-9]{1,5}|d\d{1,3})(?![\w-])"
+)
 
 # Counts of work done: numbers a team controls by working, not outcomes (RUBRIC.md).
 WORK_METRIC = compile_words(
@@ -87,6 +93,14 @@ BOUND = (
     "over", r"exceed\w*", "within", r"stay\w*", r"remain\w*", r"keep\w*", "kept",
     r"hold(?:s|ing)?",
     r"maintain\w*", r"reach\w*", "hit", r"achiev\w*", r"(?<!\w)(?:>=|<=|≥|≤|>|<)",
+    r"(?:a )?minimum of", r"(?:a )?maximum of", r"or (?:less|fewer|more)",
+)
+# Verbs whose object is a load the system must bear: "shall handle 800 concurrent sessions".
+CAPACITY_VERB = compile_words(
+    r"handl(?:e|es|ing)", r"support(?:s|ing)?", r"process(?:es|ing)?", r"serv(?:e|es|ing)",
+    r"sustain(?:s|ing)?", r"withstand(?:s|ing)?", r"accommodat(?:e|es|ing)", r"answer(?:s|ing)?",
+    r"reach(?:es|ing)?", r"attract(?:s|ing)?", r"acquir(?:e|es|ing)", r"retain(?:s|ing)?",
+    r"sign(?:s)? up", r"convert(?:s|ing)?",
 )
 DIRECTION = compile_words(*UP, *DOWN, *BOUND)
 UP_WORDS = compile_words(
@@ -105,6 +119,9 @@ WORK_VERB = compile_words(
     r"collect\w*", r"expand\w*", r"ramp\w*", r"expos(?:e|es|ed|ing)", r"run(?:s|ning)?",
     r"us(?:e|es|ed|ing)", r"leverag\w*", r"spend\w*", r"invest(?:s|ed|ing)?", r"switch\w*",
     r"mov(?:e|es|ed|ing) to", r"replac\w*", r"complet(?:e|es|ed|ing)", r"finish\w*", r"publish\w*",
+    r"writ(?:e|es|ing)", "wrote", r"post(?:s|ed|ing)?", r"conduct\w*", r"host(?:s|ed|ing)?",
+    r"send(?:s|ing)?", r"produc(?:e|es|ing)", r"contribut\w*", r"draft\w*", r"schedul\w*",
+    r"undertak\w*", r"perform(?:s|ed)?", r"document(?:s|ed|ing)?", r"agree(?:s|d)?",
 )
 
 # Verbs whose percentage is a share of traffic or data the team chooses: "deploy to 100% of
@@ -146,8 +163,24 @@ UNMEASURABLE_RE = re.compile(
 )
 
 
+# A slot left for a number nobody wrote yet: "over XX%", "from X to Y", "by N%", "TBD".
+PLACEHOLDER = re.compile(
+    r"(?<![\w-])(?:TBD|TBC|TBA|tbd|XX+%?|[XYN]%|\[(?:amount|number|x|n|target|value)\])(?![\w-])"
+    r"|(?:" + "|".join(f"(?<=\\b{w} )" for w in ("by", "to", "from", "at", "of", "over", "under",
+    "above", "below", "than", "is", "be", "least", "most")) + r")[XYZN](?![\w-])"
+    r"|(?<![\w-])[XYN](?= (?:to|percent|points?|ms|seconds|days)\b)|_{3,}",
+)
+# A size without a way to go: "a 15% minimum change in shared carts", "impact churn by 5%".
+NO_DIRECTION = compile_words(
+    r"(?:\d[\d.,]*\s?%?\s+)?(?:(?:minimum|maximum|measurable|detectable|noticeable)\s+)?"
+    r"(?:change|difference|impact|effect|shift|movement|variation)s?\s+(?:in|on|of|to)",
+    r"(?:affect|impact|influence)(?:s|ed)?\s+(?:the\s+)?[a-z][\w-]*",
+)
+
 # The vague families: each is a broad pattern family (verdict.VagueFamily documents them).
 VAGUE_PATTERNS: dict[VagueFamily, re.Pattern[str]] = {
+    VagueFamily.PLACEHOLDER: PLACEHOLDER,
+    VagueFamily.NO_DIRECTION: NO_DIRECTION,
     VagueFamily.HYPE: compile_words(
         r"game[- ]chang\w*", r"mov(?:e|es|ing) the needle", r"revolutioni[sz]\w*",
         r"transform(?:s|ed|ing|ative)?", r"next[- ]level", r"next[- ]gen\w*",
@@ -172,6 +205,8 @@ VAGUE_PATTERNS: dict[VagueFamily, re.Pattern[str]] = {
         r"huge(?:ly)?", r"vast(?:ly)?", r"drastic(?:ally)?", "greatly", r"a lot", r"a bit",
         r"a little", r"slight(?:ly)?", r"marginal(?:ly)?",
         r"as (?:much|many|little|few|low|high|far|fast|soon|quickly) as (?:possible|we can)",
+        r"(?:the )?(?:best|highest|lowest|greatest|fastest|largest|smallest|maximum|minimum|most)"
+        r" (?:possible|achievable|attainable)(?: [a-z][\w-]*)?",
         r"where(?:ver)? possible", r"maximi[sz]\w*", r"minimi[sz]\w*", r"optimi[sz]\w*",
         r"(?:a |an )?(?:reasonable|acceptable|manageable|sensible) (?:level|amount|range|rate)",
         r"material(?:ly)?", r"measurabl[ey]", "sizeable", "tangible", r"notabl[ey]",
@@ -193,7 +228,7 @@ VAGUE_PATTERNS: dict[VagueFamily, re.Pattern[str]] = {
         r"intelligen\w*", r"intuitive", r"seamless\w*", r"feel(?:s|ing)?(?: \w+){0,2}",
         r"trust(?!ed)\w*", r"confiden(?:t|ce)", r"satisfied", r"empower\w*", r"frustrat\w*",
         r"empath\w*", r"human(?:-like)?", r"understand\w*(?: \w+){0,2} better", r"peace of mind",
-        "comfortable", "pleasant", r"amazing|awesome|wow", r"user[- ]friendly", r"easy to use",
+        "comfortable", "pleasant", r"amazing|awesome", r"user[- ]friendly", r"easy to use",
         r"stick(?:y|ier)", r"robust(?:ness)?", r"reliab(?:le|ility)", r"safe(?:r|ty)?",
         r"perform(?:s|ing)? well", r"works? well", r"(?:customer|user) experience",
         r"productivity", r"performance",
@@ -201,7 +236,7 @@ VAGUE_PATTERNS: dict[VagueFamily, re.Pattern[str]] = {
     VagueFamily.UNQUANTIFIED_COMPARATIVE: compile_words(
         r"(?:more|less) (?!than\b|of\b|by\b)[a-z-]+", r"fewer (?!than\b)[a-z-]+", r"better",
         r"faster", r"cheaper", r"quicker", r"easier", r"safer", r"stronger", r"sharper",
-        r"smoother", r"fairer", r"leaner", r"tighter", r"higher(?! than)",
+        r"smoother", r"fairer", r"leaner", r"tighter",
     ),
     # Work verbs at the head of a sentence are found by rules._work_phrase; these are the nouns.
     VagueFamily.OUTPUT_NOT_OUTCOME: compile_words(

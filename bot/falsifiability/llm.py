@@ -18,7 +18,9 @@ from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from pydantic import BaseModel, ConfigDict
 
 from bot.core.settings import Settings
-from bot.falsifiability.rewrite import build_rewrite
+from bot.falsifiability.properties import REWRITE_SHAPE, check_properties
+from bot.falsifiability.rewrite import build_rewrite, keep_numbers
+from bot.falsifiability.rules import find_elements
 from bot.falsifiability.verdict import (
     ELEMENT_ORDER,
     REQUIRED_ELEMENTS,
@@ -29,10 +31,7 @@ from bot.falsifiability.verdict import (
 )
 from prompts import render
 
-REWRITE_SHAPE = (
-    "We believe [change] will cause [behaviour change] for [population] because [reason]. "
-    "We will know we are wrong if [metric] does not move by [amount] within [time]."
-)
+__all__ = ["REWRITE_SHAPE", "LLMCheckError", "build_messages", "check_llm", "make_client"]
 # A statement that closes the delimiter could smuggle text out of the data block.
 _DELIMITER = re.compile(r"</?\s*statement\s*>", re.IGNORECASE)
 _BRACKETED = re.compile(r"\[[^\]]*\]")
@@ -179,9 +178,7 @@ def _verdict_from(reply: LLMReply, *, text: str) -> Verdict:
         if item.text.strip():
             found.setdefault(item.element, item.text.strip())
     missing = [e for e in ELEMENT_ORDER if e in reply.missing]
-    rewrite = reply.rewrite.strip()
-    if not rewrite or _invents_numbers(rewrite=rewrite, text=text):
-        rewrite = build_rewrite(text=text, elements=found)
+    rewrite = checked_rewrite(reply.rewrite, text=text, elements=found)
     return Verdict(
         # The rubric is not negotiable: a missing required element makes it vague.
         vague=reply.vague or any(e in missing for e in REQUIRED_ELEMENTS),
@@ -197,6 +194,26 @@ def _verdict_from(reply: LLMReply, *, text: str) -> Verdict:
         rewrite=rewrite,
         checker="llm",
     )
+
+
+def checked_rewrite(rewrite: str, *, text: str, elements: dict[Element, str]) -> str:
+    """Return the model's rewrite when it keeps the five properties, repaired, or the rules'.
+
+    A dropped number is put back in the team's words; a rewrite that invents a number or a
+    word, repeats a phrase, turns a bound round or drops the team's condition gives way to the
+    rules' rewrite from the model's elements, or from the rules' own when that one fails too.
+    """
+    candidate = " ".join(rewrite.split())
+    if candidate and not _invents_numbers(rewrite=candidate, text=text):
+        if not candidate.endswith("."):
+            candidate += "."
+        for attempt in (candidate, keep_numbers(text, candidate)):
+            if check_properties(statement=text, rewrite=attempt).ok:
+                return attempt
+    from_model = build_rewrite(text=text, elements=elements)
+    if check_properties(statement=text, rewrite=from_model).ok:
+        return from_model
+    return build_rewrite(text=text, elements=find_elements(" ".join(text.split())))
 
 
 def _invents_numbers(*, rewrite: str, text: str) -> bool:

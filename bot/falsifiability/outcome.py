@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import re
 
-from bot.falsifiability.lexicon import DIRECTION, METRIC, VAGUE_PATTERNS, WORK_METRIC, WORK_VERB
+from bot.falsifiability.lexicon import (
+    DIRECTION,
+    METRIC,
+    METRIC_SHAPE,
+    VAGUE_PATTERNS,
+    WORK_METRIC,
+    WORK_VERB,
+)
 from bot.falsifiability.quantities import Quantity
 from bot.falsifiability.verdict import VagueFamily
 
@@ -26,7 +33,7 @@ _NP_STOP = re.compile(
     r"to|of|in|on|for|by|from|with|without|while|and|or|if|when|whenever|is|are|be|was|"
     r"it|they|let|lets|let's|make|keep|get|than|more|less|fewer|any|each|every|no|not|"
     r"hypothesis:?|believe|expect|think|does|do|did|after|before|at|up|down|go|goes|which|who|"
-    r"whose|bring|brings|push|pushes|drive|drives|see|whether|help|helps|spend|spends|"
+    r"whose|bring|brings|push|pushes|drive|drives|see|whether|help|helps|spend|spends|able|"
     r"[\d.,%$€£]+)$",
     re.IGNORECASE,
 )
@@ -45,6 +52,8 @@ _DANGLING = re.compile(r"^(?:the|a|an|on|of|per|in|for|our|its|their)$", re.IGNO
 _MEANS = re.compile(r"\bby\s+\w+ing\b[^,;.]*$", re.IGNORECASE)
 # A metric word right after a modal or pronoun is a verb: "moderators should spend less".
 _AS_VERB = re.compile(r"\b(?:will|should|must|would|can|could|may|might|we|they|i|you)\s+$", re.I)
+# "Lift conversion by 2%": a direction verb that opens the statement is no metric.
+_OPENING = re.compile(r"\s*(?:(?:we|let's|to|will|should|must)\s+)*", re.IGNORECASE)
 _NP_VAGUE = tuple(
     VAGUE_PATTERNS[f] for f in (VagueFamily.SUPERLATIVE, VagueFamily.LOOPHOLE, VagueFamily.HYPE)
 )
@@ -67,7 +76,8 @@ _MORE_OF = re.compile(r"\s+(?:more|fewer|less)\s+(?!than\b)" + _NP_AFTER, re.IGN
 # "a 25% reduction in manual review hours": the noun names the move, its object the outcome.
 _MOVE_IN = re.compile(
     r"\b(?:reduction|increase|decrease|drop|fall|rise|lift|uplift|gain|growth|improvement|"
-    r"decline|cut|jump)s?\s+(?:in|of)\s+(?:the\s+)?" + _NP_AFTER,
+    r"decline|cut|jump|change|difference|shift|impact|effect)s?\s+(?:in|of|on)\s+(?:the\s+)?"
+    + _NP_AFTER,
     re.IGNORECASE,
 )
 # Without a metric noun, the thing a direction verb moves is the outcome:
@@ -83,7 +93,8 @@ _SUBJECT_MOVES = re.compile(
 )
 _MOVES_OBJECT = re.compile(
     r"\b(?:reduc|cut|increas|rais|lift|boost|grow|lower|decreas|halv|doubl|improv|shrink)\w*\s+"
-    r"(?:the\s+|our\s+|its\s+)?(?P<np>[\w'-]+(?:\s+[\w'-]+){0,3}?)\s+(?:by|from|to|below|under)\b",
+    r"(?:the\s+|our\s+|its\s+)?(?P<np>[\w'-]+(?:\s+[\w'-]+){0,5}?)\s+(?:(?:by|from|to|below|under)\b"
+    r"|(?=\d))",
     re.IGNORECASE,
 )
 # Heads that name a system or an unmeasured quality: "improve the recommender by 15%".
@@ -91,7 +102,8 @@ _NOT_OUTCOME = re.compile(
     r"(?:^|\s)(?:the|a|an|our|if|when|whenever|we|it|they)\s*$|\b(?:model|recommender|system|"
     r"classifier|pipeline|ranker|assistant|bot|product|feature|app|platform|engine|forecaster|"
     r"service|api|team|process|performance|quality|experience|relevance|productivity|"
-    r"efficiency|results?|engagement|trust|value|impact|it|this|that)s?$",
+    r"efficiency|results?|engagement|trust|value|impact|it|this|that|training set|dataset|data|"
+    r"corpus|examples)s?$",
     re.IGNORECASE,
 )
 _OF = re.compile(r"\s*of\b", re.IGNORECASE)
@@ -107,7 +119,35 @@ _SHARE_OF = re.compile(
 )
 # "5 in every 1,000 auto-approved loans": a rate even without a metric noun.
 _IN_EVERY = re.compile(
-    r"\b\d[\d,.]*\s+(?:in|out of|for)\s+(?:every\s+)?\d[\d,]*\s+[\w'-]+(?:\s+[\w'-]+)?",
+    r"\b\d[\d,.]*\s+(?:in|out of|of|for)\s+(?:every\s+)?\d[\d,]*\s+[\w'-]+(?:\s+[\w'-]+)?",
+    re.IGNORECASE,
+)
+
+
+# "1000 concurrent users", "2 major priority bugs": a count names what it counts right after it.
+_COUNTED = re.compile(
+    r"\s+(?:(?:more|fewer|new|additional|extra|simultaneous|concurrent)\s+)?"
+    r"(?P<np>(?:(?!(?:of|per|in|on|to|by|for|at|and|or|the|a|an)\b)[a-z][\w'-]*\s+){0,2}?"
+    r"[a-z][\w'-]*[^\Ws]s)\b(?:\s+per\s+[a-z]+)?",
+    re.IGNORECASE,
+)
+_LAST_VERB = re.compile(
+    r"\b(?P<verb>[a-z]+)\s+(?:(?:at least|at most|up to|over|more than)\s+)?$", re.I
+)
+# A name coined by the team is a metric when a bound or a move follows it: "CAC clears $210".
+_SHAPE_BOUND = re.compile(
+    r"\s+(?:\([^)]{0,40}\)\s+)?(?:is|of|at|clears?|exceeds?|stays?|remains?|under|over|below|"
+    r"above|from|to|by|up|down|rises?|drops?|falls?|grows?|increases?|decreases?|improves?|"
+    r"[<>≤≥=])",
+    re.IGNORECASE,
+)
+
+
+_OPEN_ENDED = frozenset({"possible", "achievable", "attainable", "acceptable", "reasonable"})
+# "then the confirmation page loads in under 2 seconds": what the time bound is about.
+_TIMED_CLAUSE = re.compile(
+    r"(?:^\s*|[,;:]\s*|\b(?:then|that|shall|should|must|will|to)\s+)(?P<np>(?:[\w'-]+\s+){1,6}?)"
+    r"(?:in|within|under|below|in less than|less than|at most)?\s*$",
     re.IGNORECASE,
 )
 
@@ -139,6 +179,16 @@ def find_outcome(text: str, *, magnitudes: list[Quantity], after: int = 0) -> st
         verb = _VERB_BEFORE.search(text, after, anchor.start)
         if verb and _OFTEN.match(text, anchor.end):
             return verb["vp"]  # "will add to cart 5% more often"
+        for q in (q for q in magnitudes if q.start >= after and q.kind in {"count", "worded"}):
+            counted = _COUNTED.match(text, q.end)
+            verb = _LAST_VERB.search(text, max(after, q.start - 40), q.start)
+            if (
+                counted
+                and not _NOT_OUTCOME.search(counted["np"])
+                and not WORK_METRIC.search(counted.group(0))
+                and not (verb and WORK_VERB.fullmatch(verb["verb"]))  # "run 5 experiments": work
+            ):
+                return counted.group(0).strip()  # "a minimum of 1000 | concurrent users"
     if anchor is not None:
         before = [p for p in claimed if p[1] <= anchor.start]
         if before:
@@ -158,6 +208,11 @@ def find_outcome(text: str, *, magnitudes: list[Quantity], after: int = 0) -> st
     if every and magnitudes:
         return every.group(0)
     timed = next((q for q in magnitudes if q.kind in {"time", "money"}), None)
+    if timed is not None and timed.kind == "time":
+        clause = _TIMED_CLAUSE.search(text[max(after, timed.start - 80) : timed.start])
+        np = _strip_lead(clause["np"].strip()) if clause else ""
+        if np and not _NOT_OUTCOME.search(np) and len(np.split()) <= 6:
+            return np  # "the confirmation page loads", "recover from failures"
     if timed is not None:
         saved = re.search(r"\bsav(?:e|es|ing)\b", text, re.IGNORECASE)
         return ("time" if timed.kind == "time" else "money") + (" saved" if saved else "")
@@ -175,6 +230,7 @@ def _strip_lead(np: str) -> str:
 def _metric_phrases(text: str) -> list[tuple[int, int, str]]:
     """Return the metric noun phrases in order, dropping those inside a longer one."""
     heads = [(m.start(), m.end()) for m in METRIC.finditer(text)]
+    heads += [m.span() for m in METRIC_SHAPE.finditer(text) if _SHAPE_BOUND.match(text, m.end())]
     heads += [(m.start("head"), m.end("head")) for m in _PER.finditer(text)]
     work = [m.span() for m in WORK_METRIC.finditer(text)]  # "test coverage": work done
     spans = sorted(
@@ -185,6 +241,7 @@ def _metric_phrases(text: str) -> list[tuple[int, int, str]]:
             and not _MODIFIER.match(text, b)
             and not _MEANS.search(text, max(0, a - 60), a)
             and not _AS_VERB.search(text, max(0, a - 12), a)
+            and not (DIRECTION.fullmatch(text[a:b]) and _OPENING.fullmatch(text, 0, a))
             and not any(s <= a < e for s, e in work)
         },
         key=lambda s: (s[0], -s[1]),
@@ -208,7 +265,7 @@ def _noun_phrase(text: str, start: int, end: int) -> tuple[int, int, str]:
             break
         if DIRECTION.fullmatch(token) or WORK_VERB.fullmatch(token):
             break
-        if any(p.fullmatch(token) for p in _NP_VAGUE):
+        if any(p.fullmatch(token) for p in _NP_VAGUE) or token.lower() in _OPEN_ENDED:
             break  # "significant uplift": the adjective is the problem, not the metric
         start = word.start()
     right = _NP_RIGHT.match(text, end)

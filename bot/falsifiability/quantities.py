@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.falsifiability.lexicon import (
+    CAPACITY_VERB,
     CLAUSE_BREAK,
     DIRECTION,
     METRIC_WORDS,
@@ -36,7 +37,7 @@ class Quantity:
 _UNITS = {
     "percent": r"%|percent\b|per ?cent\b|pct\b",
     "points": r"-?(?:percentage[- ])?points?\b|pp\b|p\.p\.|pts?\b|basis points?\b|bps\b",
-    "speed": r"ms\b|milliseconds?\b|s\b|secs?\b|seconds?\b",
+    "speed": r"ms\b|msecs?\b|milliseconds?\b|s\b|secs?\b|seconds?\b",
     "clock": r"mins?\b|minutes?\b|h\b|hrs?\b|hours?\b",
     "calendar": r"days?\b|weeks?\b|wks?\b|months?\b|quarters?\b|years?\b|yrs?\b|sprints?\b",
     "multiple": r"x\b|×|-?fold\b",
@@ -53,6 +54,7 @@ _QUANT = re.compile(
 _LEAD = re.compile(
     r"(?:(?P<move>by|to|from)\s+|(?:of|is|are|be|at|stays?|remains?)\s+)?"
     r"(?P<op>at least|at most|no (?:more|less|fewer|higher|lower) than|not (?:more|less) than"
+    r"|(?:a )?(?:minimum|maximum) of|up|down"
     r"|(?:more|less|fewer|greater|higher|lower) than|up to|under|below|above|over|beneath"
     r"|exceed(?:s|ed|ing)?|beyond|within|around|about|roughly|approximately|by|to|of|at"
     r"|[<>≤≥=]=?|~)\s*$",
@@ -64,8 +66,8 @@ _TAIL = re.compile(
     re.IGNORECASE,
 )
 _STRONG_OPS = re.compile(
-    r"at least|at most|no |not |than|up to|under|below|above|over|beneath|exceed|beyond"
-    r"|around|about|roughly|approximately|[<>≤≥=~]",
+    r"at least|at most|no |not |than|up|down|minimum|maximum|under|below|above|over|beneath"
+    r"|exceed|beyond|around|about|roughly|approximately|[<>≤≥=~]",
     re.IGNORECASE,
 )
 # Before a duration these words time the test rather than size the outcome.
@@ -78,7 +80,25 @@ _THINGS_AFTER = re.compile(
     re.IGNORECASE,
 )
 _MEANS = re.compile(r"\bby\s+\w+ing\b", re.IGNORECASE)
-_TARGET_BEFORE = re.compile(r"\b(?:reach(?:es)?|hits?|achieves?|attains?)\s+$", re.IGNORECASE)
+_TARGET_BEFORE = re.compile(
+    r"\b(?:reach(?:es)?|hits?|achieves?|attains?|clears?)\s+$|(?<![\w-])"
+    + CAPACITY_VERB.pattern[10:]
+    + r"\s+(?:up to\s+|at least\s+|a minimum of\s+)?$",
+    re.IGNORECASE,
+)
+# "accounts over $1m", "orders above $50": the number picks out who, it sizes nothing.
+_QUALIFIES = re.compile(
+    r"\b(?:accounts?|customers?|orders?|users?|deals?|carts?|baskets?|purchases?|companies|"
+    r"merchants?|transactions?|loans?)\s+(?:over|above|under|below|of|worth|larger than)\s*$",
+    re.IGNORECASE,
+)
+# "shall recover within 5 minutes": a duration bound on an action the system must do.
+_ACTION_BOUND = re.compile(
+    r"\b(?:shall|should|must|will|can|to)\s+(?:be\s+able\s+to\s+)?(?:\w+\s+){0,2}?"
+    r"(?:recover|respond|restore|resolve|load|return|complete|detect|answer|reply|fail over|"
+    r"render|start|process|finish|acknowledge)\w*\b[^,;.]*$",
+    re.IGNORECASE,
+)
 _DENOMINATOR = re.compile(r"(?:\bper|\bevery|\beach|\bout of|/)\s*$", re.IGNORECASE)
 _METRIC_BEFORE = re.compile(
     r"(?<![\w-])" + METRIC_WORDS + r"\s*(?:of|at|=|:|is|was)?\s*$", re.IGNORECASE
@@ -96,8 +116,8 @@ _BASELINE_BEFORE = re.compile(
 )
 _COPULA_BEFORE = re.compile(r"\b(?:is|are|was|were|has|have|had)\s+(?:about\s+|around\s+)?$", re.I)
 _TARGET_WORDS = re.compile(
-    r"\b(?:goal|target|aim|objective|will|should|must|need|want|expect|plan|if|when|unless|"
-    r"whenever|once)\b",
+    r"\b(?:goal|target|aim|objective|will|should|must|shall|need|want|expect|plan|if|when|unless|"
+    r"whenever|once|bar|threshold|floor|ceiling|minimum|maximum|cut-?off|limit|budget|slo|sla)\b",
     re.IGNORECASE,
 )
 _BASELINE_AFTER = re.compile(
@@ -166,6 +186,8 @@ def _kind_of(m: re.Match[str], text: str) -> str | None:
     post = text[m.end() : m.end() + 80]  # a bounded look-ahead keeps long inputs linear
     if _DENOMINATOR.search(pre) or _DATE_NEAR.search(pre) or _DATE_AFTER.match(post):
         return None
+    if _QUALIFIES.search(pre):
+        return None
     if m["hyph"] and not m["unit"]:
         return None  # "28-day retention", "300-case set": a qualifier, not an amount
     if m["unit"] and m["unit"].startswith("-") and (m["calendar"] or m["clock"] or m["speed"]):
@@ -184,7 +206,10 @@ def _kind_of(m: re.Match[str], text: str) -> str | None:
     if m["speed"]:
         return "time"
     if m["clock"] or m["calendar"]:
-        # "within 6 weeks" times the test; "by 8 minutes" or "under 2 days" sizes the outcome.
+        # "within 6 weeks" times the test; "by 8 minutes" or "under 2 days" sizes the outcome,
+        # and so does "shall recover within 5 minutes": a bound on what the system must do.
+        if op == "within" and m["clock"] and _ACTION_BOUND.search(clause):
+            return "time"
         return "time" if op and op not in _WINDOW_OPS else None
     if _is_year(m["num"]) and not m["suf"]:
         return None
@@ -233,4 +258,12 @@ def _with_comparator(m: re.Match[str], text: str, kind: str) -> Quantity:
     tail = _TAIL.match(text, end)
     if tail:
         end = tail.end()
+    negated = _NEGATED.search(text, max(0, start - 30), start)
+    if negated and not re.match(r"no |not ", text[start:end], re.IGNORECASE):
+        start = negated.start()  # "should not take more than 5 minutes": the bound is a ceiling
     return Quantity(start, end, text[start:end].strip(), kind)
+
+
+_NEGATED = re.compile(
+    r"\b(?:not|never|no)\s+(?:(?:be|take|exceed|affect|go|rise|drop|fall)\s+)?$", re.I
+)

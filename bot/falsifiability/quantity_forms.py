@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 
-NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+# Thousands with commas, clock times ("1:07"), decimal commas ("1,4%"), plain decimals.
+NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,2}:\d{2}(?!\d)|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?|\.\d+"
 RANGE = re.compile(
     r"\bfrom\s+(?:(?:about|around|its|the|our|a|current|today's|baseline)\s+){0,3}"
     r"(?P<a>[$€£]?(?:" + NUM + r")\S*)\s+(?:\w+\s+){0,2}?to\s+"
     r"(?:(?:at least|at most|under|below|above|over|less than|more than|about|around)\s+)?"
-    r"(?P<b>[$€£]?(?:" + NUM + r")(?:\s?(?:%|ms|s|seconds?|minutes?|hours?|days?|points?|k|m))?)",
+    r"(?P<b>[$€£]?(?:" + NUM + r")(?:\s?(?:%|ms|s|seconds?|minutes?|mins?|hours?|days?|points?|k|m)"
+    r"(?![a-z]))?)",
     re.IGNORECASE,
 )
 FRACTION = re.compile(
@@ -22,7 +24,8 @@ FRACTION = re.compile(
     r"(?:double|triple|halve|quadruple)\b(?!\s+down)"
     r"|\b(?:doubles|triples|halves|quadruples)\b|\b(?:two|three|four|ten)-?fold\b"
     r"|(?:^|[.;:]\s*|\b(?:and|to|will|would|should|must|can|could|may)\s+)"
-    r"(?:halve|double|triple|quadruple)\b(?!\s+down|-)",  # "Halve the time analysts spend"
+    r"(?:halve|double|triple|quadruple)\b(?!\s+down|-)"  # "Halve the time analysts spend"
+    r"|\b(?:exceeds?|above|over|more than|below|under|less than)\s+(?:twice|double|triple|half)\b",
     re.IGNORECASE,
 )
 WORD_NUMBER = (
@@ -37,6 +40,10 @@ WORDED = re.compile(
     r"|\b(?:below|under|at most|(?:less|fewer|more) than|no more than|at least)\s+"
     + WORD_NUMBER
     + r"\s+(?:days?|weeks?)\b"
+    # "a second or less", "two minutes at most": the bound follows the amount.
+    r"|\b(?:a|an|" + WORD_NUMBER[3:-1] + r")\s+(?:seconds?|minutes?|hours?)\s+"
+    r"(?:or (?:less|more|fewer)|at (?:most|least))\b"
+    r"|\bat least an? (?:second|minute|hour)\b"
     # "fewer than half of pilot clinicians": a share in words.
     r"|\b(?:at least|at most|no more than|(?:fewer|more|less) than|under|over|below|above)\s+"
     r"(?:half|a third|a quarter|two[- ]thirds|three[- ]quarters)\b"

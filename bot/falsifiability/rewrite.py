@@ -1,245 +1,154 @@
-"""Rewrite a statement as a falsifiable hypothesis, in the team's words where they gave them.
+"""Rewrite a statement as a falsifiable hypothesis, assembled only from the team's words.
 
 The shape is fixed (DOMAIN.md): "We believe [change] will cause [behaviour change] for
-[population] because [reason]. We will know we are wrong if [metric] does not move by [amount]
-within [time]." Slots the statement fills carry its own words; the others stay as bracketed
-placeholders that say what is needed. Numbers appear only inside brackets or as the team wrote
-them, so the rewrite never puts a target in the team's mouth.
+[population] because [theory]. We will know we are wrong if [metric] does not move by [amount]
+within [time]." A slot the statement fills carries its words verbatim; the others stay as
+neutral placeholders made of the shape's own words. A failure condition the team wrote replaces
+the second sentence's clause, a ceiling or floor keeps its own words, and every number the team
+wrote stays. Of the ways to fill the slots, the first that keeps all five properties
+(properties.py) wins: a slot that would repeat a phrase gives way to its placeholder.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import combinations
 
-from bot.falsifiability.elements import find_change
-from bot.falsifiability.lexicon import DOWN_WORDS, UP_WORDS, WORK_VERB
-from bot.falsifiability.quantities import find_magnitudes
+from bot.falsifiability.properties import (
+    bounds,
+    check_properties,
+    repeated_runs,
+    written_condition,
+)
+from bot.falsifiability.rewrite_slots import Slots, mid_sentence, read_slots
 from bot.falsifiability.verdict import Element
 
 PLACEHOLDERS: dict[str, str] = {
-    "change": "[the change you will make, e.g. ranking results by predicted dwell time]",
-    "behaviour": "[the behaviour that changes, e.g. a rise in purchases per session]",
-    "population": "[which users or segment, e.g. new users on mobile]",
-    "reason": "[why you expect it, e.g. users abandon searches that show out-of-stock items]",
-    "metric": "[the metric you will watch, e.g. click-through rate]",
-    "amount": "[by how much, e.g. +2 points]",
-    "time": "[how long, e.g. 4 weeks]",
+    "change": "[change]",
+    "behaviour": "[behaviour change]",
+    "population": "[population]",
+    "reason": "[theory]",
+    "metric": "[metric]",
+    "amount": "[amount]",
+    "time": "[time]",
 }
-
-_TRIM = " \t.,;:!?"
-_POPULATION_LEAD = re.compile(r"^(?:for|among|across|in|on)\s+", re.IGNORECASE)
-_REASON_LEAD = re.compile(
-    r"^(?:because(?:\s+of)?|since|due to|given that|as a result of|thanks to|as)\s+", re.IGNORECASE
-)
-_TIME_LEAD = re.compile(r"^(?:within|over|in|during|for|after|across|inside)\s+", re.IGNORECASE)
-_BY = re.compile(r"^by\s+", re.IGNORECASE)
-_HOLD = re.compile(
-    r"\b(?:stay\w*|keep\w*|kept|remain\w*|maintain\w*|hold(?:s|ing)?)\b", re.IGNORECASE
-)
-# A bound on a level rather than a move: "below 120 ms", "at least 70% of clinicians".
-_BOUND = re.compile(
-    r"^(?:(?:is|are|be|stays?|remains?|to)\s+)?(?P<op>at least|at most|no (?:more|less|fewer) than|"
-    r"(?:more|less|fewer|greater|higher|lower) than|under|below|above|over|exceed(?:s|ed|ing)?|"
-    r"within|at)\s+(?P<value>.+)$",
+# The slots that may give way to their placeholder, in the order they are tried.
+_YIELDING = ("behaviour", "metric", "change", "population", "reason", "time")
+_TRIES = [()] + [(name,) for name in _YIELDING] + list(combinations(_YIELDING, 2)) + [_YIELDING]
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+# A clause of the statement; commas and colons inside numbers ("50,000", "1:07") do not cut.
+_CLAUSE = re.compile(r"(?:[^,;:()\[\]]|(?<=\d)[,:](?=\d))+")
+_BARE_BOUND = re.compile(
+    r"^(?:under|below|above|over|less|fewer|more|greater|higher|lower|at|no|within|up to|"
+    r"a minimum|a maximum|[<>≤≥])\b",
     re.IGNORECASE,
 )
-_INVERSE = {
-    "under": "at or above",
-    "below": "at or above",
-    "less than": "at least",
-    "fewer than": "at least",
-    "lower than": "at least",
-    "above": "at or below",
-    "over": "at or below",
-    "more than": "at most",
-    "greater than": "at most",
-    "higher than": "at most",
-    "exceeds": "at or below",
-    "exceed": "at or below",
-    "at least": "below",
-    "at most": "above",
-}
-# Monitoring and rollback rules name the failure; the hypothesis is the other side of it.
-_FAIL = (
-    r"\b(?:kill|stop|drop|abandon|sunset|revert|roll\s?back|pause|disable|alert|page|flag\w*|"
-    r"fires?|escalate|retrain|retire|wrong|falsified|fail\w*)\b"
-)
-_FAIL_THEN_IF = re.compile(_FAIL + r"[^.;]*\b(?:if|when|whenever)\b[^.;]*$", re.IGNORECASE)
-_IF_OPEN = re.compile(r"\b(?:if|when|whenever)\b[^.;]*$", re.IGNORECASE)
-_FAIL_AFTER = re.compile(r"[^.;]*?" + _FAIL, re.IGNORECASE)
-_RANGE_VALUES = re.compile(r"from\s+\D*?([\d.,]+)\D+?([\d.,]+)", re.IGNORECASE)
-_DOUBLE_CONSONANT = frozenset({"ship", "run", "cut", "get", "set", "plan", "stop", "put", "tag"})
+__all__ = ["PLACEHOLDERS", "build_rewrite", "keep_numbers", "mid_sentence"]
 
 
 def build_rewrite(*, text: str, elements: dict[Element, str]) -> str:
-    """Return the hypothesis in the fixed shape, with placeholders for the slots not found."""
-    outcome = _clean(elements.get(Element.OUTCOME))
-    outcome = mid_sentence(outcome) if outcome else None
-    magnitude = _clean(elements.get(Element.MAGNITUDE))
-    direction = _clean(elements.get(Element.DIRECTION)) or ""
-    # "roll back if it falls below 72%" names the failure; "sunset the old one if the new
-    # one keeps complaints under 50" names success: only a move, not a hold, is inverted.
-    inverted = (
-        bool(magnitude)
-        and not _HOLD.search(direction)
-        and _in_trigger(text=text, span=magnitude or "")
+    """Return the hypothesis in the fixed shape, in the team's words, with placeholders."""
+    slots = read_slots(text=text, elements=elements)
+    best: tuple[int, str] | None = None
+    for yielded in _TRIES:
+        rewrite = keep_numbers(text, _assemble(slots, yielded=set(yielded)))
+        found = check_properties(statement=text, rewrite=rewrite)
+        if found.ok:
+            return rewrite
+        if best is None or found.failures() < best[0]:
+            best = (found.failures(), rewrite)
+    assert best is not None
+    return best[1]
+
+
+def _assemble(slots: Slots, *, yielded: set[str]) -> str:
+    """Join the slots into the two sentences, with `yielded` slots left as placeholders."""
+
+    def slot(name: str) -> str:
+        value = getattr(slots, name)
+        return PLACEHOLDERS[name] if name in yielded or not value else value
+
+    change = slot("change")
+    outcome = None if "metric" in yielded else slots.outcome
+    head = (
+        f"We believe that if we {change}, it will cause"
+        if slots.imperative and "change" not in yielded and slots.change
+        else f"We believe {change} will cause"
     )
-    amount, level = _amount(magnitude=magnitude, text=text, inverted=inverted)
-    change = _change(text) or PLACEHOLDERS["change"]
-    if outcome and level and (inverted or _HOLD.search(direction)):
-        behaviour = f"{outcome} to stay {level}"
-    elif outcome:
-        sense = _sense(direction=direction, magnitude=magnitude or "")
-        lead = {"up": "a rise in", "down": "a drop in"}.get(sense, "[a rise or a drop] in")
-        behaviour = f"{lead} {outcome}"
+    has_behaviour = bool(outcome) and "behaviour" not in yielded
+    time = (None if "time" in yielded else slots.time) or f"within {PLACEHOLDERS['time']}"
+    condition = written_condition(slots.text)
+    bound = slots.bound and slots.amount and not (condition and slots.failure)
+    if has_behaviour and bound:
+        # The team's ceiling or floor, as written: "response time to be under 150 ms".
+        joiner = " to be " if _BARE_BOUND.match(slots.amount or "") else " "
+        behaviour = f"{outcome}{joiner}{slots.amount}"
+    elif has_behaviour:
+        behaviour = f"a change in {outcome}"
+    elif slots.aim and "behaviour" not in yielded:
+        # No metric, but the team named what it wants to move: the suggestion stays theirs.
+        behaviour = f"a change in [metric of {slots.aim}]"
+        has_behaviour = True
     else:
         behaviour = PLACEHOLDERS["behaviour"]
-    metric = outcome or PLACEHOLDERS["metric"]
-    aim = None if outcome else _aim(text=text, direction=direction)
-    if aim:
-        # No metric, but the team named what it wants to move: keep its words in the slots.
-        behaviour = f"[a behaviour that shows {aim} changed, e.g. a rise in purchases per session]"
-        metric = f"[the metric that measures {aim}, e.g. click-through rate]"
-    population = _strip(elements.get(Element.POPULATION), _POPULATION_LEAD, "population")
-    reason = _strip(elements.get(Element.REASON), _REASON_LEAD, "reason")
-    return (
-        f"We believe {change} will cause {behaviour} for {population} because {reason}. "
-        f"We will know we are wrong if {metric} does not move by "
-        f"{amount or PLACEHOLDERS['amount']} within {_time(elements.get(Element.TIME_WINDOW))}."
-    )
+    first = f"{head} {behaviour} for {slot('population')} because {slot('reason')}."
+    if condition and slots.failure:
+        second = f"We will know we are wrong {condition[:1].lower()}{condition[1:]}"
+        if time.lower() not in condition.lower() and "[" not in time:
+            second += f" {time}"
+        return f"{first} {second}."
+    if has_behaviour and bound:
+        return f"{first} We will know we are wrong if it is not so {time}."
+    subject = "it" if has_behaviour else (outcome or PLACEHOLDERS["metric"])
+    return f"{first} We will know we are wrong if {subject} {_test(slots)} {time}."
 
 
-_AIM_END = re.compile(
-    r"[,.;:!?]|\b(?:with|by|through|using|via|so|so that|for|across|in|on|to|and|while|without)\b",
-    re.IGNORECASE,
-)
+def _test(slots: Slots) -> str:
+    """Return the verb phrase that says what result would count against the claim."""
+    amount = slots.amount
+    if not amount:
+        way = f" {slots.sense}" if slots.sense else ""
+        return f"does not move{way} by {PLACEHOLDERS['amount']}"
+    if slots.bound:
+        joiner = " to be " if _BARE_BOUND.match(amount) else " "
+        return f"does not move{joiner}{amount}"  # no metric to name: the team's bound, as written
+    if slots.verb_amount:
+        return f"does not {amount.lower()}"  # "does not double"
+    way = f" {slots.sense}" if slots.sense and not amount.lower().startswith("from") else ""
+    lead = re.match(r"(?:by|from|to|at)\b", amount, re.IGNORECASE)
+    return f"does not move{way} {amount if lead else 'to ' + amount}"
 
 
-# Only an opening imperative has its object right after it: "Improve X", "We want to grow X";
-# in "Make X more accurate" the word after the direction is no aim.
-_IMPERATIVE_LEAD = re.compile(
-    r"^\s*(?:(?:we|let's|let us|our goal is to|the goal is to|aim to|want to|need to|will|"
-    r"should|must|to)\s+)*$",
-    re.IGNORECASE,
-)
+def keep_numbers(text: str, rewrite: str) -> str:
+    """Append, in the team's words, the few words around each number or bound it would drop."""
+    fragments: list[str] = []
+    wanted = bounds(text)
+    for clause in _CLAUSE.finditer(text):
+        words = clause.group(0).split()
+        for i, word in enumerate(words):
+            numbers = _NUMBER.findall(word)
+            if not numbers:
+                continue
+            so_far = " ".join([rewrite, *fragments])
+            kept = set(_NUMBER.findall(so_far))
+            lost = {number for _, number in wanted - bounds(so_far)} if wanted else set()
+            if any(n not in kept or n in lost for n in numbers):
+                fragments.append(_window(words, i, taken=so_far))
+    if not fragments:
+        return rewrite
+    return f"{rewrite[:-1]} ({'; '.join(fragments)})."
 
 
-def _aim(*, text: str, direction: str) -> str | None:
-    """Return what the statement wants to move when it names no metric: 'Improve X' -> 'X'."""
-    at = text.lower().find(direction.lower()) if direction else -1
-    if at < 0 or not _IMPERATIVE_LEAD.match(text[:at]):
-        return None
-    rest = text[at + len(direction) :]
-    end = _AIM_END.search(rest)
-    words = (rest[: end.start()] if end else rest).split()
-    phrase = _clean(" ".join(words[:6]))
-    return mid_sentence(phrase) if phrase else None
+_NEGATIONS = frozenset({"no", "not", "never"})
 
 
-def _clean(value: str | None) -> str | None:
-    cleaned = (value or "").strip(_TRIM)
-    return cleaned.replace("[", "(").replace("]", ")") or None
-
-
-def _strip(value: str | None, lead: re.Pattern[str], slot: str) -> str:
-    cleaned = _clean(value)
-    return lead.sub("", cleaned) if cleaned else PLACEHOLDERS[slot]
-
-
-def _time(value: str | None) -> str:
-    cleaned = _clean(value)
-    if not cleaned:
-        return PLACEHOLDERS["time"]
-    if _BY.match(cleaned):
-        return "the time up to " + _BY.sub("", cleaned)  # "by the end of March"
-    return _TIME_LEAD.sub("", cleaned)
-
-
-def _in_trigger(*, text: str, span: str) -> bool:
-    """Return whether the magnitude sits in a rollback, kill or alert condition."""
-    at = text.find(span)
-    if at < 0:
-        return False
-    before = text[max(0, at - 200) : at]
-    # "roll back if it falls below 72%" or "if it falls below 72%, roll back"; not "ship only
-    # if precision is above 95%", which names success.
-    return bool(_FAIL_THEN_IF.search(before)) or (
-        bool(_IF_OPEN.search(before)) and bool(_FAIL_AFTER.match(text, at + len(span)))
-    )
-
-
-def _amount(*, magnitude: str | None, text: str, inverted: bool) -> tuple[str | None, str | None]:
-    """Return the amount for '... does not move by [amount]' and, for a bound, the level."""
-    if not magnitude:
-        return None, None
-    low = magnitude.lower()
-    if low.startswith("from "):
-        return f"enough to go {magnitude}", None
-    if re.search(r"\bhalve", low) or low in {"by half", "in half"}:
-        return "half", None
-    if re.search(r"\b(?:doubl|tripl|quadrupl)", low):
-        verb = re.search(r"\b(doubl|tripl|quadrupl)", low)
-        return f"enough to {verb.group(1) if verb else 'doubl'}e", None
-    by = _BY.match(magnitude)
-    if by:
-        return magnitude[by.end() :], None  # "by at least 2%": a move
-    bound = _BOUND.match(magnitude)
-    if bound:
-        op = bound["op"].lower()
-        op = _INVERSE.get(op, op) if inverted else op
-        level = f"{op} {bound['value']}"
-        return f"enough to be {level}", level
-    return f"enough to reach {magnitude}", None
-
-
-def _sense(*, direction: str, magnitude: str) -> str | None:
-    """Return 'up' or 'down' from the direction word, or from a 'from X to Y' span."""
-    values = _RANGE_VALUES.search(magnitude)
-    if values:
-        a, b = (float(v.replace(",", "").rstrip(".") or 0) for v in values.groups())
-        return "up" if b > a else "down"
-    if DOWN_WORDS.search(direction) and not UP_WORDS.search(direction):
-        return "down"
-    if UP_WORDS.search(direction):
-        return "up"
-    if re.search(r"\b(?:below|under|at most|no more than)\b", magnitude, re.IGNORECASE):
-        return "down"
-    if re.search(r"\b(?:above|over|at least|or more)\b", magnitude, re.IGNORECASE):
-        return "up"
-    return None
-
-
-def _change(text: str) -> str | None:
-    """Return the change in the team's words: the claim's subject or the work it opens with."""
-    change = find_change(text, magnitudes=find_magnitudes(text))
-    subject = _clean(change.text)
-    if subject is None:
-        return None
-    return mid_sentence(_gerund(subject) if change.imperative else subject)
-
-
-def mid_sentence(words: str) -> str:
-    """Lower-case a leading capital so a phrase reads inside a sentence; keep acronyms."""
-    first = words.split(" ", 1)[0]
-    if first[:1].isupper() and not (len(first) > 1 and (first[1].isupper() or first[1].isdigit())):
-        return words[0].lower() + words[1:]
-    return words
-
-
-def _gerund(phrase: str) -> str:
-    """Turn an imperative into a gerund: 'Ship the v2 recommender' -> 'shipping the v2 ...'."""
-    verb = WORK_VERB.match(phrase) or re.match(r"[a-z]+", phrase, re.IGNORECASE)
-    if verb is None:
-        return phrase
-    head, _, rest = phrase[: verb.end()].partition(" ")  # "roll out": inflect "roll"
-    word = head.lower()
-    if word in _DOUBLE_CONSONANT:
-        word += word[-1] + "ing"
-    elif word.endswith("ie"):
-        word = word[:-2] + "ying"
-    elif word.endswith("e") and not word.endswith(("ee", "ye", "oe")):
-        word = word[:-1] + "ing"
-    elif not word.endswith("ing"):
-        word += "ing"
-    tail = " ".join(p for p in (rest, phrase[verb.end() :].strip()) if p)
-    return f"{word} {tail}".strip()
+def _window(words: list[str], at: int, *, taken: str) -> str:
+    """Return the widest run of words around words[at] that repeats no 3-word run of `taken`."""
+    for left, right in ((3, 4), (2, 3), (2, 1), (1, 1), (0, 1), (0, 0)):
+        start = max(0, at - left)
+        while start and words[start - 1].lower() in _NEGATIONS:
+            start -= 1  # "no drop greater than 0.5%": the negation turns the bound round
+        piece = " ".join(words[start : at + right + 1]).strip(" .")
+        if not repeated_runs(statement="", rewrite=f"{taken} {piece}"):
+            return piece
+    return words[at].strip(" .")

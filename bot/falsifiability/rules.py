@@ -8,6 +8,8 @@ report the vague words they met on the way; the label follows from the required 
 
 from __future__ import annotations
 
+import re
+
 from bot.falsifiability.context import (
     find_falsification,
     find_population,
@@ -16,7 +18,9 @@ from bot.falsifiability.context import (
 )
 from bot.falsifiability.elements import find_change, find_direction
 from bot.falsifiability.explain import explain
+from bot.falsifiability.lexicon import NO_DIRECTION
 from bot.falsifiability.outcome import find_outcome
+from bot.falsifiability.properties import written_condition
 from bot.falsifiability.quantities import Quantity, find_magnitudes
 from bot.falsifiability.rewrite import build_rewrite
 from bot.falsifiability.vague import FLAGGED_WHEN_FALSIFIABLE, find_vague_terms
@@ -71,28 +75,47 @@ def find_elements(statement: str) -> dict[Element, str]:
     """Return the elements found in a (whitespace-normalised) statement, in Element order."""
     magnitudes = find_magnitudes(statement)
     claim_start = find_change(statement, magnitudes=magnitudes).claim_start
+    then = _THEN.search(statement)
+    if then:
+        claim_start = max(claim_start, then.end())  # Given/When/Then: the Then is the claim
     # Numbers in the change ("reducing flags by 20% will ...") do not size the outcome.
     claimed = [q for q in magnitudes if q.start >= claim_start]
     outcome = find_outcome(statement, magnitudes=claimed, after=claim_start)
+    if outcome is None and claim_start:
+        # "Once you're generating revenues, they should grow at 5%": the opener names it.
+        outcome = find_outcome(statement, magnitudes=claimed, after=0)
     magnitude = _main_magnitude(statement, claimed=claimed, outcome=outcome)
     direction = find_direction(
         statement, after=claim_start, before=magnitude.start if magnitude else None
     )
-    if direction is None and magnitude is not None:
-        # A target says which way by itself: "from 31% to 33%", "8 out of 10 answered".
+    if direction is None and magnitude is not None and not NO_DIRECTION.search(statement):
+        # A target says which way by itself: "from 31% to 33%", "8 out of 10 answered";
+        # "a 15% minimum change in" does not.
         direction = magnitude.text
+    rule = None if magnitude else _RULE.search(written_condition(statement) or "")
+    found_rule = rule.group(0) if rule else None  # "roll back if the guardrail regresses"
     population = find_population(statement)
     found = {
         Element.OUTCOME: outcome,
-        Element.DIRECTION: direction,
-        Element.MAGNITUDE: magnitude.text if magnitude else None,
+        Element.DIRECTION: direction or (rule and rule["move"]),
+        Element.MAGNITUDE: magnitude.text if magnitude else found_rule,
         # "users who joined in the last 60 days" defines who, not how long the test runs.
         Element.TIME_WINDOW: find_time_window(statement, skip=population and population[1]),
         Element.POPULATION: population and population[0],
-        Element.FALSIFICATION: find_falsification(statement),
+        Element.FALSIFICATION: find_falsification(statement) or written_condition(statement),
         Element.REASON: find_reason(statement),
     }
     return {e: v for e, v in found.items() if v}
+
+
+# "Given a cart with 3 items, when ..., then ...": the precondition's numbers are not targets.
+_THEN = re.compile(r"^\s*given\b.*?\bwhen\b.*?\bthen\b", re.IGNORECASE | re.DOTALL)
+# A failure rule that needs no number: any move the wrong way decides.
+_RULE = re.compile(
+    r"\b(?:if|when|whenever)\b.*\b(?P<move>regress\w*|degrad\w*|worsen\w*|gets?\s+(?:worse|slower)|"
+    r"drops?|falls?|declines?|decreases?|rises?|increases?|spikes?|returns?\s+more)\b.*",
+    re.IGNORECASE,
+)
 
 
 def _main_magnitude(

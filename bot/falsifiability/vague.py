@@ -9,9 +9,11 @@ from bot.falsifiability.verdict import VagueFamily, VagueTerm
 # When two families claim overlapping words, the more specific diagnosis wins:
 # "10x smarter" is hype before it is a comparative; "most accurate" a superlative.
 _PRIORITY: tuple[VagueFamily, ...] = (
+    VagueFamily.PLACEHOLDER,
     VagueFamily.HYPE,
+    VagueFamily.LOOPHOLE,  # before superlatives: "the best possible recall" is an open amount
     VagueFamily.SUPERLATIVE,
-    VagueFamily.LOOPHOLE,
+    VagueFamily.NO_DIRECTION,
     VagueFamily.HEDGE,
     VagueFamily.OUTPUT_NOT_OUTCOME,
     VagueFamily.SUBJECTIVE,
@@ -20,7 +22,7 @@ _PRIORITY: tuple[VagueFamily, ...] = (
 # A testable claim may still say "better" or "might", name the model it ships or a product
 # called "Smart compose"; only words that blur the size of the outcome are worth flagging there.
 FLAGGED_WHEN_FALSIFIABLE = frozenset(
-    {VagueFamily.HYPE, VagueFamily.SUPERLATIVE, VagueFamily.LOOPHOLE}
+    {VagueFamily.HYPE, VagueFamily.SUPERLATIVE, VagueFamily.LOOPHOLE, VagueFamily.PLACEHOLDER}
 )
 
 

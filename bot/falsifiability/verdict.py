@@ -36,7 +36,9 @@ class VagueFamily(StrEnum):
     LOOPHOLE = "open-ended amount"  # as much as possible, significant, meaningful
     HEDGE = "hedge"  # explore whether, see if, try to, might
     HYPE = "hype or idiom"  # game changer, move the needle, 10x smarter
-    OUTPUT_NOT_OUTCOME = "output, not outcome"  # ship v2, train a model, migrate to X
+    OUTPUT_NOT_OUTCOME = "output, not outcome"  # ship v2, train a model, publish 12 posts
+    PLACEHOLDER = "placeholder magnitude"  # by N%, from X to Y, TBD
+    NO_DIRECTION = "no direction"  # a 15% minimum change in, impact churn by 5%
 
 
 class VagueTerm(BaseModel):

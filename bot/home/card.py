@@ -13,6 +13,7 @@ from bot.digests.lines import metric_fields, one_line
 from bot.gates import Phase, phase_gate
 from bot.gates.blocks.status import review_title, when
 from bot.home.ids import HOME_ANSWER, HOME_DIGEST, HOME_HYPOTHESIS
+from bot.metrics.blocks import VERDICT_ICONS
 from bot.slack.blocks import Block, button, clip, context, divider, section
 from bot.slack.mrkdwn import escape, reader_time
 from db.claims import as_utc
@@ -25,8 +26,6 @@ if TYPE_CHECKING:  # bot.home.service publishes with these views, so import only
 
 SHOWN_REVIEWS = 3  # awaiting reviews per card; the rest are counted
 SHOWN_WATCHED = 5  # metric lines per card; the rest are counted
-
-_VERDICT_ICONS = {"on_track": ":large_green_circle:", "at_risk": ":large_orange_circle:"}
 
 
 def plural(count: int, word: str) -> str:
@@ -133,10 +132,11 @@ def _awaiting(item: AwaitingReview, project: Project) -> Block:
 def _hypothesis_line(hypothesis: Hypothesis, card: ProjectCard, *, user_id: str) -> str:
     verdict = ":warning: vague" if hypothesis.vague else ":white_check_mark: falsifiable"
     view = card.progress.get(hypothesis.id or 0)
-    if view is not None and view.progress is not None:
-        judged = view.progress.verdict.value
-        icon = _VERDICT_ICONS.get(judged, ":red_circle:")
-        verdict += f" · {icon} {judged.replace('_', ' ')}"
+    if view is not None and view.judged is not None:
+        judged = view.judged.verdict
+        verdict += f" · {VERDICT_ICONS[judged]} {judged.value.replace('_', ' ')}"
+        if view.judged.voided_by:
+            verdict += f": `{escape(view.judged.voided_by[0])}` voids its lift"
     elif view is not None:
         verdict += " · :white_circle: no data on its metric this week"
     mine = " · yours" if hypothesis.author_id == user_id else ""
@@ -165,7 +165,7 @@ def _metrics(card: ProjectCard) -> str:
         if card.metrics == 1:
             return ":large_green_circle: *Metrics:* the shared metric is within its thresholds."
         return f":large_green_circle: *Metrics:* all {card.metrics} are within their thresholds."
-    lines = [f"*Metrics in warn or breach* · {len(card.watched)} of {card.metrics}"]
+    lines = [f"*Flagged metrics* · {len(card.watched)} of {card.metrics}"]
     for view in card.watched[:SHOWN_WATCHED]:
         lines.append(clip(render("digest.j2", part="metric", m=metric_fields(view)), 500))
     left = len(card.watched) - SHOWN_WATCHED

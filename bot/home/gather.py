@@ -26,7 +26,6 @@ from bot.gates import GateKind, question_keys
 from bot.gates import status as project_status
 from bot.home.membership import Membership
 from bot.home.model import AwaitingReview, Home, ProjectCard
-from bot.metrics.flags import Status
 from db import workspaces
 from db.columns import utcnow
 from db.models.gates import Project
@@ -35,7 +34,6 @@ logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 8  # projects a page: with their reviews and buttons, well inside 100 blocks
 SHOWN_HYPOTHESES = 3
-WATCHED = (Status.BREACH, Status.WARN)
 
 
 def gather(
@@ -186,7 +184,7 @@ def _card(
             session.rollback()
             metrics_problem = True
         else:
-            watched = [view for view in data.flagged if view.status.status in WATCHED]
+            watched = data.flagged
             progress = {view.hypothesis.id or 0: view for view in data.hypotheses}
     return ProjectCard(
         project=project,

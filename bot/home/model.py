@@ -37,7 +37,7 @@ class ProjectCard:
     open_hypotheses: int
     progress: dict[int, digest_data.HypothesisView]  # by hypothesis id, when metric-decided
     metrics: int
-    watched: list[digest_data.MetricView]  # metrics in breach or warn, worst first
+    watched: list[digest_data.MetricView]  # the flagged metrics, worst first, as the digest's
     metrics_problem: bool = False  # the metrics could not be judged (logged)
     member: bool = True  # the person is in the project's channel
 

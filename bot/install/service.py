@@ -22,9 +22,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.core.errors import GatebotError
+from bot.core.sealing import Sealer
 from bot.core.settings import Settings
 from bot.install.pages import CALLBACKS
 from bot.install.stores import SignedStateStore, TeamInstallationStore, mark_uninstalled
+from bot.install.tokens import ResealReport
 from bot.slack.client import build_web_client
 from db import workspaces
 from db.models import Workspace
@@ -55,7 +57,21 @@ def scopes(settings: Settings) -> list[str]:
 def installation_store(*, settings: Settings, engine: Engine) -> TeamInstallationStore:
     """Return the installation store on `engine` for the configured app (SLACK_CLIENT_ID)."""
     assert settings.slack_client_id, "installation_store needs SLACK_CLIENT_ID (OAuth mode)"
-    return TeamInstallationStore(client_id=settings.slack_client_id, engine=engine)
+    sealer = Sealer(settings.seal_keys())  # SettingsError naming GATEBOT_SEAL_KEYS if unset
+    return TeamInstallationStore(client_id=settings.slack_client_id, engine=engine, sealer=sealer)
+
+
+def reseal_tokens(*, settings: Settings) -> ResealReport:
+    """Re-seal every stored token, of every app in the database, with the newest key."""
+    from db.session import make_engine
+
+    sealer = Sealer(settings.seal_keys())  # SettingsError naming GATEBOT_SEAL_KEYS if unset
+    engine = make_engine(settings.database_url)
+    try:
+        store = TeamInstallationStore(client_id="", engine=engine, sealer=sealer)
+        return store.reseal_all()
+    finally:
+        engine.dispose()
 
 
 def app_options(*, settings: Settings, engine: Engine, client: WebClient) -> dict[str, Any]:

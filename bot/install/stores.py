@@ -23,6 +23,14 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine, and_, desc
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.core.sealing import Sealer
+from bot.install.tokens import (
+    ResealReport,
+    opened_bot,
+    opened_installation,
+    reseal_tables,
+    sealed_installation,
+)
 from db import workspaces
 from db.columns import utcnow
 from db.session import session_scope
@@ -42,10 +50,15 @@ class TokenRotationRefused(BoltError):
 
 
 class TeamInstallationStore(SQLAlchemyInstallationStore):
-    """Installations and bot tokens per team, in slack_sdk's tables on our database."""
+    """Installations and bot tokens per team, in slack_sdk's tables on our database.
 
-    def __init__(self, *, client_id: str, engine: Engine) -> None:
+    Every token is sealed with `sealer` before it is written and opened as it is read
+    (bot.install.tokens); a row from before sealing is read as it is until re-sealed.
+    """
+
+    def __init__(self, *, client_id: str, engine: Engine, sealer: Sealer) -> None:
         super().__init__(client_id=client_id, engine=engine, logger=logger)
+        self.sealer = sealer
 
     def save(self, installation: Installation) -> None:
         """Store the installation (Bolt's OAuth flow calls this) and mark the team installed.
@@ -64,7 +77,7 @@ class TeamInstallationStore(SQLAlchemyInstallationStore):
         installation.user_token = installation.user_refresh_token = None
         installation.user_token_expires_at, installation.user_scopes = None, []
         try:
-            super().save(installation)
+            super().save(sealed_installation(installation, self.sealer))
             if installation.team_id:
                 mark_installed(
                     self.engine, team_id=installation.team_id, name=installation.team_name
@@ -77,6 +90,38 @@ class TeamInstallationStore(SQLAlchemyInstallationStore):
                 type(error).__name__,
             )
             raise BoltError("the installation could not be stored") from None
+
+    def find_bot(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        is_enterprise_install: bool | None = False,
+    ) -> Bot | None:
+        """Return the bot slack_sdk finds (Bolt's authorize), its tokens opened."""
+        found = super().find_bot(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            is_enterprise_install=is_enterprise_install,
+        )
+        return opened_bot(found, self.sealer)
+
+    def find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
+        """Return the installation slack_sdk finds, its tokens opened."""
+        found = super().find_installation(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            user_id=user_id,
+            is_enterprise_install=is_enterprise_install,
+        )
+        return opened_installation(found, self.sealer)
 
     def find_team_bot(self, team_id: str) -> Bot | None:
         """Return the team's latest bot with a token, whatever its enterprise, or None."""
@@ -91,7 +136,11 @@ class TeamInstallationStore(SQLAlchemyInstallationStore):
         )
         with self.engine.connect() as connection:
             row = connection.execute(query).mappings().first()
-        return None if row is None else self.build_bot_entity(row)
+        return None if row is None else opened_bot(self.build_bot_entity(row), self.sealer)
+
+    def reseal_all(self) -> ResealReport:
+        """Re-seal every stored token with the newest key, plain ones included."""
+        return reseal_tables(self.engine, [self.installations, self.bots], self.sealer)
 
     def forget_team(self, team_id: str) -> int:
         """Delete every token the team gave gatebot (bots and installations); return the rows."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-import time
+import math
+import re
 import uuid
-from collections import deque
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from flask import Blueprint, Response, jsonify, request
@@ -18,16 +18,19 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from werkzeug.exceptions import HTTPException
 
+from bot.core.text import without_surrogates
 from bot.metrics import ingest, tokens
 from bot.metrics.ingest import BatchRejected
 from bot.metrics.ingest_schema import MAX_BATCH, IngestResponse, MetricsBatch
+from db import rate_limits
 from db.models.gates import Project
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # 5,000 rows of ~150 bytes, with room for indentation
-RATE_LIMIT = 60  # requests per token per RATE_WINDOW, counted in each server process
+RATE_LIMIT = 60  # requests per token per RATE_WINDOW, counted in the database for all processes
 RATE_WINDOW = 60.0
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 class OnIngested(Protocol):
@@ -52,25 +55,17 @@ class ErrorResponse(BaseModel):
     more_errors: int = Field(default=0, description="Problems beyond those listed.")
 
 
-class _Limiter:
-    """A sliding window of request times per token, so one runaway job cannot flood the DB."""
-
-    def __init__(self, *, limit: int, window: float) -> None:
-        self.limit, self.window = limit, window
-        self._seen: dict[int, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def retry_after(self, key: int) -> int:
-        """Count a request; return 0 if allowed, else the seconds until one is."""
-        now = time.monotonic()
-        with self._lock:
-            seen = self._seen.setdefault(key, deque())
-            while seen and seen[0] <= now - self.window:
-                seen.popleft()
-            if len(seen) >= self.limit:
-                return max(1, int(seen[0] + self.window - now) + 1)
-            seen.append(now)
-            return 0
+def _retry_after(*, engine: Engine, token_id: int, limit: int) -> int:
+    """Count the request against the token's limit (shared by every process); 0 if allowed."""
+    with engine.begin() as connection:
+        wait = rate_limits.take(
+            connection=connection,
+            token_id=token_id,
+            limit=limit,
+            window=timedelta(seconds=RATE_WINDOW),
+            now=datetime.now(UTC),
+        )
+    return math.ceil(wait) if wait else 0
 
 
 def _error(status: int, error: str, message: str, **extra: Any) -> tuple[Response, int]:
@@ -103,6 +98,8 @@ def _samples(body: bytes) -> list[object] | ResponseReturnValue:
     try:
         # NaN and Infinity literals parse (Python's json accepts them); the row check refuses.
         data = json.loads(body)
+        if _ESCAPED_SURROGATE.search(body):  # only a \uD8xx-\uDFxx escape can make one
+            data = without_surrogates(data)
     except (ValueError, RecursionError) as error:
         detail = getattr(error, "msg", "not JSON")
         return _error(400, "invalid_json", f"The body is not valid JSON ({detail}).")
@@ -147,7 +144,6 @@ def create_api(
     After each stored batch `on_ingested` hears which metrics changed (escape alerts).
     """
     api = Blueprint("api_v1", __name__)
-    limiter = _Limiter(limit=rate_limit, window=RATE_WINDOW)
 
     @api.post("/metrics")
     def post_metrics() -> ResponseReturnValue:
@@ -160,7 +156,7 @@ def create_api(
                 return _unauthorized(problem)
             session.commit()  # last_used_at, and no transaction held while the body arrives
             assert token.id is not None
-            if wait := limiter.retry_after(token.id):
+            if wait := _retry_after(engine=engine, token_id=token.id, limit=rate_limit):
                 response, status = _error(
                     429, "rate_limited", f"More than {rate_limit} requests a minute: slow down."
                 )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from bot.metrics import Direction, MetricKind, format_number
+from bot.metrics import Direction, MetricKind
+from bot.metrics.flags import Verdict
+from bot.metrics.format import NumberFormat, allowed_drop
 from bot.metrics.ingest import IngestResult
 from bot.metrics.links import Link
-from bot.metrics.registry import MetricLine
+from bot.metrics.registry import MetricLine, spec_of
+from bot.metrics.state import MetricState, Standing
 from bot.slack.blocks import Block, button, confirm_dialog, context, header, section
 from bot.slack.mrkdwn import escape, reader_time
 from db.models.metrics import AlertState, IngestToken, Metric
@@ -15,25 +19,62 @@ from db.models.metrics import AlertState, IngestToken, Metric
 MAX_LISTED = 45  # Slack allows 50 blocks a message; leave room for the header and notes
 
 
-def amount(value: float, unit: str) -> str:
-    """Return a value with its unit: 72%, 0.74, 120 ms (the unit escaped)."""
-    if not unit:
-        return format_number(value)
-    gap = "" if unit in {"%", "‰"} else " "
-    return f"{format_number(value)}{gap}{escape(unit)}"
+ICONS = {
+    Standing.BREACH: ":red_circle:",
+    Standing.VOIDS_LIFT: ":no_entry:",
+    Standing.WARN: ":large_orange_circle:",
+    Standing.OK: ":large_green_circle:",
+    Standing.STALE: ":white_circle:",
+    Standing.NO_DATA: ":white_circle:",
+}
+VERDICT_ICONS = {
+    Verdict.ON_TRACK: ":large_green_circle:",
+    Verdict.AT_RISK: ":large_orange_circle:",
+    Verdict.FALSIFIED: ":red_circle:",
+}
+
+
+def number_format(metric: Metric) -> NumberFormat:
+    """Return how every surface writes this metric's numbers."""
+    return NumberFormat.of(spec_of(metric))
 
 
 def thresholds(metric: Metric) -> str:
     """Return the thresholds as a sentence fragment: warn below 0.75 · breach below 0.72."""
-    side = "below" if metric.direction == Direction.HIGHER_IS_BETTER else "above"
-    parts = []
-    if metric.warn_threshold is not None:
-        parts.append(f"warn {side} {amount(metric.warn_threshold, metric.unit)}")
-    if metric.breach_threshold is not None:
-        parts.append(f"*breach {side} {amount(metric.breach_threshold, metric.unit)}*")
-    text = " · ".join(parts)
+    text = number_format(metric).thresholds(
+        warn=metric.warn_threshold, breach=metric.breach_threshold, bold=True
+    )
     if metric.periods_in_row > 1:
         text += f" ({metric.periods_in_row} days in a row)"
+    return text
+
+
+def _names(names: Iterable[str]) -> str:
+    return ", ".join(f"`{escape(name)}`" for name in names)
+
+
+def standing_text(state: MetricState) -> str:
+    """Return where a metric stands, in the words every surface uses: "*breach*: below 0.72"."""
+    status, fmt = state.status, NumberFormat.of(state.spec)
+    standing = state.standing
+    run = f" for {status.streak} days" if status.streak > 1 else ""
+    voids = _names(g.pair.primary for g in state.voids)
+    if standing is Standing.BREACH:
+        assert status.fired_threshold is not None
+        text = f"*breach*: {fmt.threshold(status.fired_threshold)}{run}"
+    elif standing is Standing.VOIDS_LIFT:
+        text = f"*voids the lift* of {voids}: it fell more than allowed"
+    elif standing is Standing.WARN:
+        assert status.fired_threshold is not None
+        text = f"warn: {fmt.threshold(status.fired_threshold)}{run}"
+    elif standing is Standing.STALE:
+        text = f"stale: nothing since {status.as_of.isoformat() if status.as_of else 'ever'}"
+    else:
+        text = "no data yet" if standing is Standing.NO_DATA else "ok"
+    if state.voids and standing is not Standing.VOIDS_LIFT:
+        text += f" · :no_entry: voids the lift of {voids}"
+    if state.voided_by:
+        text += f" · :no_entry: its lift does not count: {_names(state.voided_by)} fell too far"
     return text
 
 
@@ -45,8 +86,11 @@ def _title(metric: Metric) -> str:
 def _guardrail(metric: Metric, guards: str | None) -> str:
     if guards is None or metric.guardrail_max_drop is None:
         return ""
-    drop = metric.guardrail_max_drop
-    limit = f"{format_number(drop * 100)}%" if metric.guardrail_relative else amount(drop, "")
+    limit = allowed_drop(
+        max_drop=metric.guardrail_max_drop,
+        relative=metric.guardrail_relative,
+        fmt=number_format(metric),
+    )
     return f"\n:shield: guardrail of `{escape(guards)}`: may drop at most {limit}"
 
 
@@ -65,7 +109,10 @@ def _latest(line: MetricLine) -> str:
         return "_no values yet_"
     at = line.latest.at
     when = reader_time(at, fallback=at.strftime("%Y-%m-%d %H:%M UTC"))  # each reader's zone
-    return f"latest {amount(line.latest.value, line.metric.unit)} at {when}"
+    latest = f"latest {number_format(line.metric).value(line.latest.value)} at {when}"
+    if line.state is None:
+        return latest
+    return f"{ICONS[line.state.standing]} {standing_text(line.state)} · {latest}"
 
 
 def list_message(lines: list[MetricLine], *, project_name: str) -> list[Block]:
@@ -109,7 +156,7 @@ def defined_message(
 
 def recorded_text(metric: Metric, *, value: float, result: IngestResult, day: str) -> str:
     """Return the confirmation of a value recorded from Slack."""
-    what = f"`{escape(metric.name)}` = {amount(value, metric.unit)} {day}"
+    what = f"`{escape(metric.name)}` = {number_format(metric).value(value)} {day}"
     if result.stored:
         return f":white_check_mark: Recorded {what}."
     if result.updated:
@@ -195,9 +242,10 @@ def linked_text(link: Link, *, user_id: str) -> str:
     hypothesis, metric = link.hypothesis, link.metric
     assert hypothesis.baseline_value is not None and hypothesis.target_value is not None
     deadline = f" by {hypothesis.decide_by.isoformat()}" if hypothesis.decide_by else ""
+    fmt = number_format(metric)
     return (
         f"<@{user_id}> linked hypothesis #{hypothesis.id} to `{escape(metric.name)}`: "
-        f"from {amount(hypothesis.baseline_value, metric.unit)} to "
-        f"{amount(hypothesis.target_value, metric.unit)}{deadline}. The weekly digest will "
+        f"from {fmt.value(hypothesis.baseline_value)} to "
+        f"{fmt.value(hypothesis.target_value)}{deadline}. The weekly digest will "
         "show where it stands."
     )

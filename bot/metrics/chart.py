@@ -20,7 +20,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
-from bot.metrics import MetricSpec, format_number
+from bot.metrics import Direction, MetricSpec
+from bot.metrics.format import NumberFormat
 from bot.metrics.series import DailySeries
 
 MAX_PANELS = 24  # past this the image is a poster nobody reads in a Slack thread
@@ -37,13 +38,15 @@ LINE, WARN, BREACH = "#1f77b4", "#e8a317", "#d62728"
 class ChartSeries:
     """One panel: a metric's daily values with its thresholds."""
 
-    name: str
+    name: str  # the label people gave the metric, else its name
     days: np.ndarray  # datetime64[D]
     values: np.ndarray  # NaN where nothing was reported: the line breaks there
     unit: str = ""
     warn: float | None = None
     breach: float | None = None
     status: str | None = None  # shown in the title, e.g. "breach"
+    direction: Direction = Direction.HIGHER_IS_BETTER  # which side of a threshold is shaded
+    decimals: int = 2  # the threshold labels' precision (bot.metrics.format)
 
     def __post_init__(self) -> None:
         days = np.asarray(self.days, dtype="datetime64[D]").reshape(-1)
@@ -54,16 +57,32 @@ class ChartSeries:
         object.__setattr__(self, "values", values)
 
     @classmethod
-    def of(cls, spec: MetricSpec, series: DailySeries, *, status: str | None = None) -> ChartSeries:
-        """Return the panel for `spec` over `series`."""
+    def of(
+        cls,
+        spec: MetricSpec,
+        series: DailySeries,
+        *,
+        status: str | None = None,
+        label: str | None = None,
+    ) -> ChartSeries:
+        """Return the panel for `spec` over `series`, titled `label` (else the metric's name)."""
         return cls(
-            name=spec.name,
+            name=label or spec.name,
             days=series.days,
             values=series.values,
             unit=spec.unit,
             warn=spec.warn,
             breach=spec.breach,
             status=status,
+            direction=spec.direction,
+            decimals=NumberFormat.of(spec).decimals,
+        )
+
+    @property
+    def format(self) -> NumberFormat:
+        """Return how the panel writes its thresholds: as every other surface does."""
+        return NumberFormat(
+            unit=self.unit, decimals=self.decimals, direction=self.direction, plain=True
         )
 
 
@@ -130,23 +149,25 @@ def _draw(ax: Axes, panel: ChartSeries) -> None:
         ("breach", panel.breach, BREACH, "-"),
     ):
         if value is not None:
-            label = _plain(f"{level} {format_number(value)}")
-            ax.axhline(value, color=colour, linestyle=style, linewidth=1.1, label=label)
+            ax.axhline(value, color=colour, linestyle=style, linewidth=1.1)
+            # On the line at the left, on its good side: a legend beside the title ran into
+            # it, the right-hand end holds the latest days, and the bad side is shaded.
+            label = _plain(f"{level} {panel.format.threshold(value)}")
+            ax.annotate(
+                label,
+                xy=(0.01, value),
+                xycoords=("axes fraction", "data"),
+                ha="left",
+                va="bottom" if panel.direction is Direction.HIGHER_IS_BETTER else "top",
+                fontsize=7,
+                color=colour,
+                annotation_clip=False,
+            )
+    _shade_bad_side(ax, panel)
     if not np.isfinite(panel.values).any():
         ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center")
         if panel.warn is None and panel.breach is None:
             ax.set_yticks([])  # an invented ±0.04 scale would read as data
-    if panel.warn is not None or panel.breach is not None:
-        # Above the plot, right of the title: inside it the legend hides the latest days.
-        ax.legend(
-            loc="lower right",
-            bbox_to_anchor=(1, 1),
-            ncols=2,
-            fontsize=7,
-            frameon=False,
-            borderaxespad=0.1,
-            handlelength=1.6,
-        )
     if panel.days.size:
         # Half a day each side keeps the end markers whole; an all-NaN panel keeps its dates.
         half = np.timedelta64(12, "h")
@@ -156,6 +177,19 @@ def _draw(ax: Axes, panel: ChartSeries) -> None:
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     ax.tick_params(labelsize=8)
     ax.grid(alpha=0.3, linewidth=0.5)
+
+
+def _shade_bad_side(ax: Axes, panel: ChartSeries) -> None:
+    """Tint the band beyond warn lightly and the band beyond the trigger strongly."""
+    bottom, top = ax.get_ylim()  # the data and the threshold lines, as autoscaled
+    below = panel.direction is Direction.HIGHER_IS_BETTER
+    for value, colour, alpha in ((panel.warn, WARN, 0.10), (panel.breach, BREACH, 0.14)):
+        if value is None:
+            continue
+        start, end = (bottom, value) if below else (value, top)
+        if start < end:
+            ax.axhspan(start, end, color=colour, alpha=alpha, linewidth=0, zorder=0)
+    ax.set_ylim(bottom, top)  # the bands must not widen the scale they shade
 
 
 def _plain(text: str) -> str:

@@ -89,7 +89,7 @@ def evaluate(
     window = series.window(end=today, days=history_days)
     reported = window[np.isfinite(window)]
     runs = {
-        level: trailing_run(_worse(spec.direction, reported, threshold))
+        level: trailing_run(beyond(spec.direction, reported, threshold))
         for level, threshold in ((Status.BREACH, spec.breach), (Status.WARN, spec.warn))
         if threshold is not None
     }
@@ -103,7 +103,7 @@ def evaluate(
     if (today - as_of).days >= spec.stale_after_periods:
         status, fired = Status.STALE, None
     clear = spec.breach is None or (
-        reported.size >= n and not _worse(spec.direction, reported[-n:], spec.breach).any()
+        reported.size >= n and not beyond(spec.direction, reported[-n:], spec.breach).any()
     )
     before = series.window(end=as_of - timedelta(days=_WEEK), days=_WEEK)
     prior = last_reported(before)
@@ -132,7 +132,8 @@ def evaluate(
     )
 
 
-def _worse(direction: Direction, values: np.ndarray, threshold: float) -> np.ndarray:
+def beyond(direction: Direction, values: np.ndarray, threshold: float) -> np.ndarray:
+    """Return, for each value, whether it lies on the bad side of `threshold`."""
     # Strictly: "drops below 72%" means < 72%, so sitting on a threshold is not a crossing.
     if direction is Direction.HIGHER_IS_BETTER:
         return values < threshold

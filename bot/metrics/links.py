@@ -11,8 +11,9 @@ from sqlmodel import Session
 
 from bot.core.errors import InvalidInput
 from bot.hypotheses import service as hypotheses
-from bot.metrics import Direction, format_number
+from bot.metrics import Direction
 from bot.metrics import registry as metric_registry
+from bot.metrics.format import NumberFormat
 from db.columns import utcnow
 from db.models import Hypothesis, HypothesisStatus
 from db.models.gates import Project
@@ -68,9 +69,10 @@ def link(
     direction = Direction(metric.direction)
     if direction.gain(target - baseline) <= 0:
         side = "above" if direction is Direction.HIGHER_IS_BETTER else "below"
+        fmt = NumberFormat.of(metric_registry.spec_of(metric))
         raise InvalidInput(
-            f"`{metric.name}` is {direction.label}, so the target ({format_number(target)}) "
-            f"must be {side} the baseline ({format_number(baseline)})."
+            f"`{metric.name}` is {direction.label}, so the target ({fmt.value(target)}) "
+            f"must be {side} the baseline ({fmt.value(baseline)})."
         )
     if decide_by is not None and decide_by < _today(project, now):
         raise InvalidInput(f"{decide_by.isoformat()} has passed: give a deadline still ahead.")

@@ -13,6 +13,7 @@ import db.metrics as queries
 import db.projects as project_queries
 from bot.core.errors import InvalidInput, NotFound
 from bot.metrics import Direction, GuardrailPair, MetricKind, MetricSpec, MetricSpecError
+from bot.metrics.state import MetricState
 from bot.slack.mrkdwn import escape
 from db import workspaces
 from db.columns import utcnow
@@ -243,6 +244,7 @@ class MetricLine:
     metric: Metric
     latest: MetricSample | None
     guards: str | None  # the primary metric's name, when this is a guardrail
+    state: MetricState | None = None  # where it stands today (bot.metrics.judging)
 
 
 def list_lines(*, session: Session, project: Project) -> list[MetricLine]:

@@ -16,6 +16,7 @@ import hmac
 import re
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 MAX_AGE_SECONDS = 300  # Slack's own window; a request older or newer than this is refused
 # The verified flag Bolt's context carries (set only by the web layer, which checked first).
@@ -25,6 +26,14 @@ SIGNATURE_HEADER = "X-Slack-Signature"
 # ASCII digits only: `\d` would take other scripts' digits, and int() takes " 12" and "+12".
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A request Slack signed: its signature and the timestamp it was signed at."""
+
+    signature: str
+    timestamp: int
 
 
 class Unverified(Exception):
@@ -39,8 +48,8 @@ def signature_of(*, secret: str, timestamp: str, body: bytes) -> str:
 
 def verify(
     *, secret: str, headers: Mapping[str, str], body: bytes, now: float | None = None
-) -> str:
-    """Return the request's signature if Slack signed it within the window; else Unverified."""
+) -> Signed:
+    """Return what Slack signed if it did so within the window; else raise Unverified."""
     timestamp = headers.get(TIMESTAMP_HEADER) or ""
     signature = headers.get(SIGNATURE_HEADER) or ""
     if not _TIMESTAMP.fullmatch(timestamp):
@@ -52,4 +61,4 @@ def verify(
     expected = signature_of(secret=secret, timestamp=timestamp, body=body)
     if not hmac.compare_digest(expected, signature):
         raise Unverified("signature does not match the body")
-    return signature
+    return Signed(signature=signature, timestamp=int(timestamp))

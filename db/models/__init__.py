@@ -5,7 +5,17 @@ Hypothesis.deciding_metric_id points at metrics and metrics hang off projects, s
 only order the tables when all of them are registered: importing any table imports them all.
 """
 
-from db.models import digests, gates, heartbeats, metrics, outbox, queue, slack, workspaces
+from db.models import (
+    digests,
+    gates,
+    heartbeats,
+    metrics,
+    outbox,
+    queue,
+    security,
+    slack,
+    workspaces,
+)
 from db.models.workspaces import Hypothesis, HypothesisStatus, Workspace
 
 __all__ = [
@@ -18,6 +28,7 @@ __all__ = [
     "metrics",
     "outbox",
     "queue",
+    "security",
     "slack",
     "workspaces",
 ]

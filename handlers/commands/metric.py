@@ -10,11 +10,12 @@ from sqlmodel import Session
 
 from bot.core.errors import InvalidInput
 from bot.escapes import service as escape
-from bot.metrics import blocks, ingest, tokens
+from bot.metrics import blocks, ingest, judging, tokens
 from bot.metrics import links as metric_links
 from bot.metrics import registry as metric_registry
 from bot.metrics.command import Action, MetricCommand, parse
 from bot.slack.jobs import BackgroundJobs
+from db.columns import utcnow
 from db.models.gates import Project
 from prompts import render
 
@@ -83,7 +84,7 @@ def _define(
 def _list(
     parsed: MetricCommand, *, project: Project, session: Session, user: str, respond: Respond
 ) -> None:
-    lines = metric_registry.list_lines(session=session, project=project)
+    lines = judging.judged_lines(session=session, project=project, now=utcnow())
     shown = blocks.list_message(lines, project_name=project.name)
     respond(blocks=shown, text="Shared metrics")
 

@@ -96,7 +96,7 @@ def test_a_breach_posted_to_the_api_alerts_the_channel_after_a_fast_200(live_app
     text = _shown(alert)
     assert alert.args["channel"] == "C0TEAM"
     assert ":rotating_light:" in text and "&lt;Relevance&gt; &amp; co" in text
-    assert "*0.70*" in text and "below *0.72*" in text and "<@U0PM>" in text
+    assert "at 0.70 is below its rollback trigger of 0.72" in text and "<@U0PM>" in text
     assert "<@U0DS>" in text
     assert alert.token == "xoxb-test-token"
 
@@ -137,7 +137,7 @@ def test_metric_record_breaching_the_trigger_alerts_the_channel(live_app: LiveAp
     assert reply.status == 200 and reply.seconds < 3
     calls = live_app.slack.wait_for("chat.postMessage", timeout=15)
     [alert] = [c for c in calls if c.args["channel"] == "C0TEAM"]
-    assert "Escape alert" in _shown(alert) and "*0.70*" in _shown(alert)
+    assert "Escape alert" in _shown(alert) and "at 0.70 is below" in _shown(alert)
     [confirmation] = live_app.slack.wait_for("response_url")
     assert "Recorded" in confirmation.args["text"]
 
@@ -166,7 +166,8 @@ def test_a_csv_import_alerts_on_a_current_breach_and_not_on_an_old_one(
 
     import_csv(engine=engine, project_ref="Search relevance", path=current, now=now, client=client)
     [alert] = slack.calls("chat.postMessage")
-    assert "Escape alert" in _shown(alert) and "*0.70* on Tue 10 Mar" in _shown(alert)
+    assert "Escape alert" in _shown(alert) and "at 0.70 is below" in _shown(alert)
+    assert "Reported on Tue 10 Mar" in _shown(alert)
 
 
 def test_an_alert_hook_that_fails_never_turns_a_stored_batch_into_an_error(engine, session):

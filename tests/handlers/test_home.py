@@ -253,9 +253,9 @@ def test_metrics_in_breach_show_and_the_digest_preview_opens_for_the_person_alon
 
     home = open_home(live_app)
     text = read(home)
-    assert "Metrics in warn or breach · 1 of 2" in text
+    assert "Flagged metrics · 1 of 2" in text
     assert "🔴 relevance_rating 0.7" in text and "breach: below 0.72" in text
-    assert "ctr" not in text.split("Metrics in warn or breach")[1].split("[")[0]
+    assert "ctr" not in text.split("Flagged metrics")[1].split("[")[0]
 
     posts = len(live_app.slack.calls("chat.postMessage"))
     updates = len(live_app.slack.calls("views.update"))  # the set-up modal's are in there

@@ -7,10 +7,12 @@ import json
 import re
 import urllib.error
 import urllib.request
+from datetime import timedelta
 
 from sqlmodel import Session, select
 
 from bot.hypotheses import service as hypotheses
+from db.columns import utcnow
 from db.models import Hypothesis, HypothesisStatus
 from db.models.metrics import IngestToken, Metric, MetricSample
 from tests.handlers.test_hypothesis_command import _texts
@@ -131,6 +133,34 @@ def test_update_changes_thresholds_and_list_shows_them_with_the_latest_value(liv
     assert "<@U0DS>" in listed
     # Each reader's own zone, UTC where Slack cannot show it.
     assert "at <!date^1772452800^{date_short_pretty} {time}|2026-03-02 12:00 UTC>" in listed
+
+
+def test_list_shows_where_each_metric_stands_a_voiding_guardrail_flagged(live_app: LiveApp):
+    _setup(live_app)
+    _metric(live_app, "define conversion product higher warn=3.0 breach=2.8 unit=%")
+    _metric(
+        live_app,
+        "define discovery_rate product higher warn=25 breach=20 unit=% "
+        "guardrail-of=conversion max-drop=2%",
+    )
+    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    with Session(live_app.engine) as session:
+        conversion, discovery = _metrics(live_app)
+        for ago in range(21):  # last week up, the two before level
+            at = today - timedelta(days=ago)
+            session.add(MetricSample(metric_id=conversion.id, at=at, value=3.3 if ago < 7 else 3.1))
+            session.add(MetricSample(metric_id=discovery.id, at=at, value=27 if ago < 7 else 30))
+        session.commit()
+
+    listed = _shown(_metric(live_app, "list"))
+
+    assert "warn below 3.00% · *breach below 2.80%*" in listed
+    assert ":no_entry: *voids the lift* of `conversion`: it fell more than allowed" in listed
+    assert "latest 27.0% at" in listed and "may drop at most 2% of its level" in listed
+    assert (
+        ":large_green_circle: ok · :no_entry: its lift does not count: `discovery_rate`" in listed
+    )
+    assert "latest 3.30% at" in listed
 
 
 def test_record_stores_a_value_and_refuses_an_unknown_metric_with_a_suggestion(

@@ -32,9 +32,9 @@ _examples = itertools.count(1)
 # Each reply shows up in the stand-in as one of these calls.
 REPLY_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
 # What a refused input may still touch: bookkeeping times, and the receipt that dedupes
-# Slack's re-sends of the request itself.
+# Slack's re-sends of the request itself and the signature that refuses its replay.
 _VOLATILE = {"last_used_at", "updated_at", "received_at"}
-_BOOKKEEPING = {"slack_receipts"}
+_BOOKKEEPING = {"slack_receipts", "seen_signatures", "ingest_rate_hits"}
 
 
 @dataclass
@@ -113,12 +113,11 @@ def quiet_app(
     def start(**overrides: object) -> QuietApp:
         settings = load_settings(
             _env_file=None,
-            slack_bot_token="xoxb-test-token",
             slack_signing_secret=SIGNING_SECRET,
             slack_api_url=slack.api_url,
             database_url=database_url,
             gatebot_listener_threads=1,
-            **overrides,
+            **{"slack_bot_token": "xoxb-test-token", **overrides},
         )
         checker = FalsifiabilityChecker.from_settings(settings)
         jobs = BackgroundJobs(engine=engine, checker=checker, max_workers=1)

@@ -35,6 +35,23 @@ MARKUP = [
     "&lt;script&gt;",
     "&amp;",
 ]
+# What arrives only in JSON escapes or forged bytes, and what hides in plain sight: lone UTF-16
+# surrogates (an emoji cut in half), NUL, direction overrides and isolates, zero-width marks,
+# non-characters and the last code point.
+UNICODE_EDGES = [
+    "\udfff",
+    "\ud800",
+    "x\ud83d",
+    "\ude00y",
+    "\x00",
+    "a\x00b",
+    "\u202e\u2066rtl\u2069",
+    "\u061c",
+    "\u200c\u200d\u2060",
+    "\ufffe\uffff",
+    "\U0010ffff",
+    "e\u0301\u0301\u0301",
+]
 NASTY = [
     "",
     " ",
@@ -55,6 +72,7 @@ NASTY = [
     "\u200b",
     "\u202e",
     "\ufeff",
+    *UNICODE_EDGES,
     "שלום עולם",
     "مرحبا",
     "🚀",

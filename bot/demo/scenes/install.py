@@ -21,6 +21,7 @@ from sqlalchemy import select as table_select
 from sqlmodel import Session, select
 
 from bot.app import create_app
+from bot.core.sealing import Sealer, new_key
 from bot.core.settings import load_settings
 from bot.demo.standin.install_browser import install_team, page_words
 from bot.demo.standin.serving import serve_wsgi
@@ -42,6 +43,7 @@ OAUTH = {  # the three settings that switch gatebot to OAuth mode; demo values
     "slack_client_id": "9999.0001",
     "slack_client_secret": "demo-client-secret",
     "slack_state_secret": "demo-state-secret",
+    "gatebot_seal_keys": new_key(),  # a fresh key each run: the demo's database is its own
 }
 T = TypeVar("T")
 
@@ -225,10 +227,11 @@ def _team_name(team_id: str) -> str:
 
 
 def _held_tokens(app: OAuthApp) -> dict[str, str]:
-    """The bot tokens in gatebot's installation store, by team name."""
+    """The bot tokens in gatebot's installation store, by team name (stored sealed, opened)."""
+    sealer = Sealer([str(OAUTH["gatebot_seal_keys"])])
     with app.engine.connect() as connection:
         rows = connection.execute(table_select(bots.c.team_id, bots.c.bot_token)).all()
-    return {_team_name(team_id): token for team_id, token in sorted(rows)}
+    return {_team_name(team_id): str(sealer.open(token)) for team_id, token in sorted(rows)}
 
 
 def _uninstalled(engine: Engine, team_id: str) -> Workspace | None:

@@ -93,7 +93,9 @@ class SlackSender:
                 "api_app_id": "A0GATEBOT",
                 "response_url": self.response_url,
                 "trigger_id": f"trigger.{next(_trigger_ids)}",
-            }
+            },
+            # A lone surrogate goes out as the bytes a broken or forged client would send.
+            errors="surrogatepass",
         )
 
     def command(self, command: str, text: str = "") -> Reply:

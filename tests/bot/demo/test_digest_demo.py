@@ -25,5 +25,9 @@ def test_the_metrics_scene_feeds_the_api_pages_the_breach_and_posts_the_digest(t
     assert any("relevance_rating" in str(alert.args) for alert in alerts)  # the escape alert
     assert "Weekly digest: Shop recommendations" in told
     assert "1 breach" in told and "the lift does not count" in told
+    assert "⛔ 1 voiding its primary's lift" in told  # discovery_rate, counted, not "ok"
+    assert "⛔ discovery_rate 18.4% · −1.7 pts (−8.3%) on last week" in told
+    assert "The chart of the 3 flagged metrics against their thresholds" in told
+    assert "`relevance_rating`) at 0.70 is below its rollback\n  trigger of 0.72" in told
     assert f"is saved at {out / CHART_NAME}" in told
     assert (out / CHART_NAME).read_bytes().startswith(PNG)

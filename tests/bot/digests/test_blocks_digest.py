@@ -10,14 +10,12 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot.digests.blocks import MAX_BLOCKS, DigestMessage, block_texts, digest_message
-from bot.digests.data import DigestData, GateView, HypothesisView, MetricView, PairView
-from bot.metrics.flags import evaluate, evaluate_guardrail, hypothesis_progress
-from bot.metrics.registry import pair_of, spec_of
-from bot.metrics.series import DailySeries, weekly_points
+from bot.digests.data import DigestData, GateView
 from db.models import Hypothesis
 from db.models.gates import GateReview, Project
 from db.models.metrics import Metric
 from prompts import render
+from tests import digest_views
 
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -31,6 +29,10 @@ def _series(level: float, *, last: float | None = None, days: int = 84) -> np.nd
     return values
 
 
+Pending = tuple[Metric, np.ndarray]  # a metric and its days, judged when the digest is built
+PendingHypothesis = tuple[Hypothesis, str, float, float]  # with its metric, current, elapsed
+
+
 def view(
     metric_id: int,
     name: str,
@@ -40,44 +42,37 @@ def view(
     display_name: str | None = None,
     owner: str | None = "U0DS",
     guardrail_of: int | None = None,
-) -> MetricView:
+    unit: str = "",
+    warn: float | None = 0.75,
+    breach: float = 0.72,
+) -> Pending:
     metric = Metric(
         id=metric_id,
         project_id=1,
         name=name,
         display_name=display_name,
         kind=kind,
+        unit=unit,
         direction="higher_is_better",
-        warn_threshold=0.75,
-        breach_threshold=0.72,
+        warn_threshold=warn,
+        breach_threshold=breach,
         owner=owner,
         guardrail_of=guardrail_of,
         guardrail_max_drop=0.02 if guardrail_of else None,
     )
-    spec = spec_of(metric)
-    series = DailySeries(start=TODAY - timedelta(days=len(values) - 1), values=values)
-    return MetricView(
-        metric=metric,
-        spec=spec,
-        status=evaluate(spec, series, today=TODAY),
-        series=series,
-        weekly=weekly_points(series, end=TODAY),
-    )
+    return metric, values
 
 
-def pair(primary: MetricView, guardrail: MetricView) -> PairView:
-    status = evaluate_guardrail(
-        pair_of(guardrail=guardrail.metric, primary=primary.metric),
-        primary_spec=primary.spec,
-        primary=primary.series,
-        guardrail_spec=guardrail.spec,
-        guardrail=guardrail.series,
-        today=TODAY,
-    )
-    return PairView(primary=primary.metric, guardrail=guardrail.metric, status=status)
-
-
-def hypothesis_view(number: int, metric: MetricView, *, current: float, elapsed: float, text: str):
+def hypothesis_view(
+    number: int,
+    metric: Pending,
+    *,
+    current: float,
+    elapsed: float,
+    text: str,
+    baseline: float = 0.80,
+    target: float = 0.90,
+) -> PendingHypothesis:
     hypothesis = Hypothesis(
         id=number,
         workspace_id=1,
@@ -87,20 +82,11 @@ def hypothesis_view(number: int, metric: MetricView, *, current: float, elapsed:
         vague=False,
         checker="rules",
         status="open",
-        baseline_value=0.80,
-        target_value=0.90,
+        baseline_value=baseline,
+        target_value=target,
         decide_by=TODAY + timedelta(days=10),
     )
-    progress = hypothesis_progress(
-        baseline=0.80,
-        target=0.90,
-        current=current,
-        direction="higher_is_better",
-        elapsed_fraction=elapsed,
-    )
-    return HypothesisView(
-        hypothesis=hypothesis, metric=metric.metric, current=current, progress=progress
-    )
+    return hypothesis, metric[0].name, current, elapsed
 
 
 def gate_view(number: int, *, reason: str = "Test runs this sprint.") -> GateView:
@@ -124,23 +110,28 @@ def project(name: str = "Search relevance") -> Project:
 
 
 def data(
-    metrics: list[MetricView],
+    metrics: list[Pending],
     *,
     name: str = "Search relevance",
-    pairs: list[PairView] | None = None,
-    hypotheses: list[HypothesisView] | None = None,
+    hypotheses: list[PendingHypothesis] | None = None,
     gates: list[GateView] | None = None,
 ) -> DigestData:
+    views, pairs, judgement = digest_views.judged(metrics, today=TODAY)
+    by_name = {view.metric.name: view for view in views}
     order = {kind: index for index, kind in enumerate(KINDS)}
     return DigestData(
         project=project(name),
         now=NOW,
         today=TODAY,
         week="2026-W48",
-        metrics=sorted(metrics, key=lambda v: order[v.metric.kind]),
-        pairs=pairs or [],
-        hypotheses=hypotheses or [],
+        metrics=sorted(views, key=lambda v: (order[v.metric.kind], *v.state.rank)),
+        pairs=pairs,
+        hypotheses=[
+            digest_views.hypothesis_view(h, by_name[metric], current=current, elapsed=elapsed)
+            for h, metric, current, elapsed in hypotheses or []
+        ],
         gates=gates or [],
+        judgement=judgement,
     )
 
 
@@ -161,12 +152,11 @@ def fifty() -> DigestData:
                 guardrail_of=guards,
             )
         )
-    pairs = [pair(views[i], views[i + 1]) for i in range(0, 24, 2)]
     hypotheses = [
         hypothesis_view(n, views[3], current=0.85, elapsed=0.5, text=f"Hypothesis {n}")
         for n in range(1, 11)
     ]
-    return data(views, pairs=pairs, hypotheses=hypotheses, gates=[gate_view(n) for n in range(10)])
+    return data(views, hypotheses=hypotheses, gates=[gate_view(n) for n in range(10)])
 
 
 def assert_within_slack_limits(blocks: list[dict]) -> None:
@@ -342,15 +332,83 @@ def test_guardrail_pairs_sit_side_by_side():
         2, "discovery", np.r_[np.full(77, 0.90), np.full(7, 0.80)], kind="product", guardrail_of=1
     )
 
-    message = digest_message(
-        data([primary, guardrail], pairs=[pair(primary, guardrail)]), compact=False, charted=0
-    )
+    message = digest_message(data([primary, guardrail]), compact=False, charted=0)
 
     [block] = [b for b in message.blocks if b.get("fields")]
     left, right = (f["text"] for f in block["fields"])
     assert left.startswith("*completion* (primary)") and "better by 0.05" in left
-    assert ":shield: *discovery* may drop at most 2%" in right
-    assert "worse by 11%" in right and ":no_entry: *the lift does not count*" in right
+    assert ":shield: *discovery* may drop at most 2% of its level" in right
+    assert "worse by 11.1%" in right and ":no_entry: *the lift does not count*" in right
+
+
+def conversion_and_its_guardrail() -> list[Pending]:
+    """The issue's example: conversion 3.10% → 3.30% while discovery_rate falls 30% → 27%."""
+    conversion = view(
+        1,
+        "conversion",
+        np.r_[np.full(77, 3.10), np.full(7, 3.30)],
+        kind="product",
+        unit="%",
+        warn=3.0,
+        breach=2.8,
+    )
+    discovery = view(
+        2,
+        "discovery_rate",
+        np.r_[np.full(77, 30.0), np.full(7, 27.0)],
+        kind="product",
+        unit="%",
+        warn=25,
+        breach=20,
+        guardrail_of=1,
+    )
+    return [conversion, discovery]
+
+
+def test_a_guardrail_voiding_its_primarys_lift_is_counted_flagged_and_puts_the_hypothesis_at_risk():
+    conversion, discovery = conversion_and_its_guardrail()
+    promise = hypothesis_view(
+        4, conversion, current=3.30, elapsed=0.5, text="Filters lift", baseline=3.1, target=3.3
+    )
+
+    message = digest_message(
+        data([conversion, discovery], hypotheses=[promise]), compact=False, charted=1
+    )
+
+    shown = everything(message)
+    counts = message.blocks[1]["elements"][0]["text"]
+    assert "*0* breach · :no_entry: *1* voiding its primary's lift" in counts
+    assert "*0* warn" in counts and "*1* ok" in counts
+    assert message.text.endswith("0 breach, 1 voiding a lift, 0 warn, 1 ok")
+    assert ":no_entry: *discovery_rate* 27.0% · −3.0 pts (−10%) on last week" in shown
+    assert "*voids the lift* of `conversion`: it fell more than allowed" in shown
+    assert ":large_green_circle: *discovery_rate*" not in shown
+    assert ":large_green_circle: *conversion* 3.30% · +0.20 pts (+6.5%) on last week" in shown
+    assert "its lift does not count: `discovery_rate` fell too far" in shown
+    assert "Nothing flagged" not in shown
+    assert "The chart of the 1 flagged metric against its thresholds" in shown
+    assert ":large_orange_circle: *#4* Filters lift" in shown
+    assert "100% of the way from 3.10% to 3.30%" in shown
+    assert "*at risk*: its lift does not count while `discovery_rate` falls past" in shown
+    assert "*on track*" not in shown
+
+
+def test_the_footer_counts_every_flagged_metric_even_past_the_charts_panels():
+    views = [view(n, f"m{n:02d}", _series(0.8, last=0.70)) for n in range(13)]
+
+    shown = everything(digest_message(data(views), compact=False, charted=8))
+
+    assert "The chart of the 8 worst of the 13 flagged metrics against their thresholds" in shown
+
+
+def test_a_percentage_metric_reads_in_points_with_its_thresholds_precision():
+    conversion, _ = conversion_and_its_guardrail()
+    values = np.r_[np.full(77, 3.10), np.full(7, 2.90)]
+
+    shown = everything(digest_message(data([(conversion[0], values)]), compact=False, charted=1))
+
+    assert ":large_orange_circle: *conversion* 2.90% · −0.20 pts (−6.5%) on last week" in shown
+    assert "warn: below 3.00% for 7 days" in shown
 
 
 def test_the_digest_templates_render():

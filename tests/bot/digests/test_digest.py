@@ -88,7 +88,7 @@ def test_a_projects_week_is_read_in_one_query_and_judged_in_its_zone(session, en
     assert by_name["p95_latency"].status.status is Status.WARN
     assert by_name["revenue"].status.status is Status.STALE
     assert by_name["coverage"].status.status is Status.NO_DATA
-    assert digest.counts == {"breach": 1, "warn": 1, "ok": 0, "quiet": 2}
+    assert digest.counts == {"breach": 1, "voids": 0, "warn": 1, "ok": 0, "quiet": 2}
     assert [view.spec.name for view in digest.metrics] == [
         "relevance_rating",
         "p95_latency",
@@ -133,8 +133,67 @@ def test_hypotheses_are_judged_against_the_change_they_promised(session):
 
     verdicts = [h.progress.verdict.value for h in digest.hypotheses if h.progress]
     assert verdicts == ["on_track", "at_risk", "falsified"]
-    assert "50% of the way from 0.04 to 0.05, 50% of the time gone" in shown
+    # A breach at 0.01 sets three decimals, the precision the thresholds are written in.
+    assert "50% of the way from 0.040 to 0.050, 50% of the time gone" in shown
     assert "*on track*" in shown and "*at risk*" in shown and "*falsified*" in shown
+
+
+def test_a_guardrail_voiding_the_lift_is_flagged_charted_and_puts_its_hypothesis_at_risk(session):
+    project = make_project(session)
+    conversion = define(
+        session,
+        project,
+        "conversion",
+        kind="product",
+        warn=3.0,
+        breach=2.8,
+        unit="%",
+        label="Conversion",
+    )
+    discovery = define(
+        session,
+        project,
+        "discovery_rate",
+        kind="product",
+        warn=25,
+        breach=20,
+        unit="%",
+        label="Discovery rate",
+        guardrail_of="conversion",
+        max_drop=0.02,
+        relative=True,
+    )
+    record(session, conversion, steady(3.10, **{f"d{ago}": 3.30 for ago in range(7)}))
+    record(session, discovery, steady(30.0, **{f"d{ago}": 27.0 for ago in range(7)}))
+    hypothesis = add_hypothesis(
+        session, project, "Filters lift conversion", saved=DUE - timedelta(days=10)
+    )
+    link(
+        session=session,
+        project=project,
+        hypothesis_id=hypothesis.id,  # type: ignore[arg-type]
+        metric_name="conversion",
+        baseline=3.1,
+        target=3.3,
+        decide_by=date(2026, 12, 3),
+        now=DUE - timedelta(days=10),
+    )
+    session.commit()
+
+    built = build(session=session, project=project, now=DUE)
+
+    shown = "\n".join(block_texts(built.message.blocks))
+    assert ":no_entry: *1* voiding its primary's lift" in shown
+    assert "*1* ok" in shown and "*2* ok" not in shown
+    assert ":no_entry: *Discovery rate* 27.0% · −3.0 pts (−10%) on last week" in shown
+    assert ":large_green_circle: *Conversion* 3.30% · +0.20 pts (+6.5%) on last week" in shown
+    assert "Nothing flagged" not in shown
+    assert "The chart of the 1 flagged metric against its thresholds is in the thread" in shown
+    assert "*at risk*: its lift does not count while `discovery_rate` falls past" in shown
+    [panel] = built.panels()
+    assert (panel.name, panel.status) == ("Discovery rate", "voids the lift")
+    assert len(panel.days) == 84  # the sparklines' twelve weeks
+    assert built.chart() is not None
 
 
 def test_the_weeks_gates_show_answers_and_decisions_made_in_it(session):

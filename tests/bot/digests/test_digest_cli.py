@@ -84,7 +84,7 @@ def test_a_dry_run_prints_the_digest_as_a_reader_sees_it(migrated: str, tmp_path
 
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == f"gatebot: wrote the chart of 1 flagged metrics to {chart}"
+    assert lines[0] == f"gatebot: wrote the chart of the 1 flagged metric to {chart}"
     assert lines[1] == "  Weekly digest: Search <relevance>"
     read = " ".join(result.stdout.split())  # as read, whatever the terminal wrapping
     assert "relevance_rating 0.70" in read and "breach: below 0.72" in read

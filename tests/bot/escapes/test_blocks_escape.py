@@ -117,17 +117,21 @@ def test_the_breach_alert_says_value_trigger_run_trend_owner_and_decider():
 
     text = _texts(blocks)
     assert [b["type"] for b in blocks] == ["section", "section", "context"]
-    assert "*Escape alert: `relevance_rating` is past its rollback trigger*" in text
-    assert "*70.50%* on Tue 10 Mar · trigger: below *72%* (2 days in a row)" in text
-    assert "past it 3 reported days in a row" in text
-    assert "down 5.50 (−7.2%) on last week's 76%, worse" in text
+    assert (
+        "*Escape alert: `relevance_rating` at 70.5% is below its rollback trigger of 72.0%*"
+    ) in text
+    assert (
+        "Reported on Tue 10 Mar · below the trigger 3 reported days in a row "
+        "(it fires after 2 days in a row)."
+    ) in text
+    assert "down 5.5 pts (−7.2%) on last week's 76.0%, worse" in text
     assert "falling over the last 7 days" in text
     assert "`█▇·▇▅▅▄▄▃▂▂▁` the last 12 days" in text
     assert "*Owner:* <@U0OWNER>" in text
     assert "*Decides:* <@U0DANA>, or Ali when away _(escape gate)_" in text
     assert "back inside the trigger for 2 reported days in a row" in text
     notice = breach_text(metric=metric, alert=_alert(), deciders=GATE)
-    assert notice.endswith("(below 72%). <@U0OWNER> <@U0DANA>")
+    assert notice.endswith("is below its rollback trigger of 72.0%. <@U0OWNER> <@U0DANA>")
 
 
 def test_user_text_in_an_alert_is_escaped():
@@ -143,7 +147,8 @@ def test_user_text_in_an_alert_is_escaped():
 
     text = _texts(blocks) + breach_text(metric=metric, alert=_alert(), deciders=GATE)
     assert "&lt;!channel&gt; &amp; &lt;b&gt;rating&lt;/b&gt; (`relevance_rating`)" in text
-    assert "70.50 &lt;u&gt;" in text and "> &lt;!here&gt; &amp; &lt;b&gt;" in text
+    assert "at 70.5 &lt;u&gt; is below its rollback trigger of 72.0 &lt;u&gt;" in text
+    assert "> &lt;!here&gt; &amp; &lt;b&gt;" in text
     assert "<!" not in text and "<b>" not in text and "<u>" not in text
     assert "nobody yet: `/metric update relevance_rating owner=@someone`" in text
 
@@ -170,6 +175,26 @@ def test_user_text_in_an_alert_is_escaped():
 )
 def test_who_decides_reads_from_the_escape_gate_then_the_leads(deciders, expected):
     assert deciders_text(deciders, project=_project()) == expected
+
+
+def test_an_owner_who_is_also_a_lead_is_mentioned_once():
+    owner_leads = _metric(owner="U0DS")
+    deciders = Deciders(users=("U0PM", "U0DS"), leads_stand_in=True)
+
+    blocks = breach_message(
+        project=_project(),
+        metric=owner_leads,
+        alert=_alert(),
+        status=_status(),
+        recent=RECENT,
+        deciders=deciders,
+    )
+    notice = breach_text(metric=owner_leads, alert=_alert(), deciders=deciders)
+
+    text = _texts(blocks)
+    assert text.count("<@U0DS>") == 1 and "*Owner:* <@U0DS>" in text
+    assert "the leads stand in: <@U0PM> (PM), the owner (DS)" in text
+    assert notice.count("<@U0DS>") == 1 and notice.endswith("72.0%. <@U0DS> <@U0PM>")
 
 
 def test_one_person_leading_both_is_named_once_with_both_roles():
@@ -209,24 +234,24 @@ def test_a_long_answer_is_clipped_without_leaving_half_a_mention():
         (
             _status(change_abs=0.0, change_rel=0.0, trend=Trend.FLAT),
             "higher_is_better",
-            "unchanged on last week's 76% · flat over the last 7 days",
+            "unchanged on last week's 76.0% · flat over the last 7 days",
         ),
         (
             _status(previous_week_value=0.0, change_abs=450.0, change_rel=None),
             "lower_is_better",
-            "up 450 on last week's 0%, worse · falling over the last 7 days",
+            "up 450.0 pts on last week's 0.0%, worse · falling over the last 7 days",
         ),
         (
             _status(change_abs=2.0, change_rel=2 / 76, trend=Trend.RISING),
             "higher_is_better",
-            "up 2 (+2.6%) on last week's 76%, better · rising over the last 7 days",
+            "up 2.0 pts (+2.6%) on last week's 76.0%, better · rising over the last 7 days",
         ),
     ],
 )
 def test_the_trend_reads_the_change_on_last_week_and_which_way_is_good(status, direction, expected):
-    assert trend_text(_metric(direction=direction), status=status, recent=[math.nan] * 12) == (
-        expected
-    )
+    thresholds = {"warn_threshold": 78.0, "breach_threshold": 80.0}
+    metric = _metric(direction=direction, **(thresholds if direction == "lower_is_better" else {}))
+    assert trend_text(metric, status=status, recent=[math.nan] * 12) == expected
 
 
 def test_the_recovery_says_since_when_and_how_long_the_episode_lasted():
@@ -237,13 +262,13 @@ def test_the_recovery_says_since_when_and_how_long_the_episode_lasted():
     )
 
     text = _texts(blocks)
-    assert "*Recovered: `relevance_rating` is back inside its rollback trigger*" in text
-    assert "*74%* on Tue 10 Mar (the trigger is below 72%): back inside since Mon 9 Mar" in text
+    assert "*Recovered: `relevance_rating` at 74.0% is above its rollback trigger of 72.0%*" in text
+    assert "Reported on Tue 10 Mar: back inside the trigger since Mon 9 Mar" in text
     assert "The episode lasted 2 days, from Sat 7 Mar." in text
     assert "<@U0OWNER>" in text and "<@U0DANA>" in text
     assert recovery_text(metric=_metric(), alert=alert) == (
-        ":white_check_mark: Recovered: `relevance_rating` is back inside its rollback trigger "
-        "(74%; in breach since Sat 7 Mar)."
+        ":white_check_mark: Recovered: `relevance_rating` at 74.0% is above its rollback "
+        "trigger of 72.0%, back inside it (in breach since Sat 7 Mar)."
     )
 
 

@@ -114,7 +114,8 @@ def test_a_breach_posts_one_alert_naming_value_trigger_trend_owner_and_decider(
     [post] = channel_posts(slack)
     text = shown(post)
     assert ":rotating_light:" in text and "`relevance_rating`" in text
-    assert "*0.70* on Tue 10 Mar · trigger: below *0.72* · past it on 1 reported day" in text
+    assert "`relevance_rating` at 0.70 is below its rollback trigger of 0.72" in text
+    assert "Reported on Tue 10 Mar · below the trigger on 1 reported day." in text
     assert "down 0.09 (−11.4%) on last week's 0.79, worse" in text
     assert "falling over the last 7 days" in text and "the last 12 days" in text
     assert "<@U0OWNER>" in text and "<@U0DECIDE>" in text and "<@U0BACKUP>" in text
@@ -165,8 +166,9 @@ def test_recovery_is_posted_once_with_when_it_came_back_and_how_long_it_lasted(
     assert recovered.kind is AlertKind.RECOVERED
     breach, recovery = channel_posts(slack)
     text = shown(recovery)
-    assert ":white_check_mark:" in text and "back inside since Mon 9 Mar" in text
-    assert "lasted 2 days, from Sat 7 Mar" in text and "*0.74*" in text
+    assert ":white_check_mark:" in text and "back inside the trigger since Mon 9 Mar" in text
+    assert "lasted 2 days, from Sat 7 Mar" in text
+    assert "`relevance_rating` at 0.74 is above its rollback trigger of 0.72" in text
     assert metric(session).alert_state == AlertState.OK
 
 

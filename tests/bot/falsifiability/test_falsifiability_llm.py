@@ -11,6 +11,7 @@ from openai import OpenAI
 
 from bot.core.settings import load_settings
 from bot.falsifiability.llm import LLMCheckError, check_llm, make_client
+from bot.falsifiability.properties import check_properties
 from bot.falsifiability.rewrite import build_rewrite
 from bot.falsifiability.verdict import Element, VagueFamily, VagueTerm
 from tests.fakes.openai_server import FakeOpenAI
@@ -29,9 +30,9 @@ REPLY: dict[str, Any] = {
     ],
     "explanation": "No amount is given, so no result could prove it wrong.",
     "vague": False,
-    "rewrite": "We believe [change] will cause fewer abandoned checkouts for new mobile users "
-    "because [reason]. We will know we are wrong if checkout abandonment does not move "
-    "by [amount] within [time].",
+    "rewrite": "We believe [change] will cause a change in checkout abandonment for new mobile "
+    "users because [theory]. We will know we are wrong if it does not move down by [amount] "
+    "within [time].",
 }
 
 
@@ -125,15 +126,84 @@ def test_a_rewrite_that_invents_a_number_is_replaced(
     assert verdict.rewrite == build_rewrite(text=STATEMENT, elements=verdict.elements)
 
 
-def test_a_number_the_team_wrote_or_a_bracketed_suggestion_is_kept(
+def test_a_rewrite_keeping_the_team_number_and_words_is_kept(
     fake_openai: FakeOpenAI,
     client: OpenAI,
 ) -> None:
     text = "Cut checkout abandonment from 31% for new mobile users"
-    rewrite = "We will know we are wrong if abandonment does not fall from 31% by [amount, e.g. 2]."
+    rewrite = (
+        "We believe [change] will cause a change in checkout abandonment for new mobile users "
+        "because [theory]. We will know we are wrong if it does not move down from 31% by "
+        "[amount] within [time]."
+    )
     fake_openai.reply(REPLY | {"rewrite": rewrite})
 
     assert _check(client, text).rewrite == rewrite
+
+
+def test_a_rewrite_with_a_stock_example_from_another_domain_is_replaced(
+    fake_openai: FakeOpenAI,
+    client: OpenAI,
+) -> None:
+    stock = REPLY | {
+        "rewrite": "We believe [change] will cause a rise in purchases per session for new "
+        "mobile users because [theory]. We will know we are wrong if click-through rate does "
+        "not move by [amount] within [time]."
+    }
+    fake_openai.reply(stock)
+
+    verdict = _check(client)
+
+    assert "purchases" not in verdict.rewrite
+    assert verdict.rewrite == build_rewrite(text=STATEMENT, elements=verdict.elements)
+    assert check_properties(statement=STATEMENT, rewrite=verdict.rewrite).ok
+
+
+def test_a_rewrite_that_drops_a_number_is_repaired_in_the_team_words(
+    fake_openai: FakeOpenAI,
+    client: OpenAI,
+) -> None:
+    text = "Cut checkout abandonment by 4 points for new mobile users within 6 weeks"
+    dropped = (
+        "We believe [change] will cause a change in checkout abandonment for new mobile users "
+        "because [theory]. We will know we are wrong if it does not move down by 4 points "
+        "within [time]."
+    )
+    fake_openai.reply(REPLY | {"rewrite": dropped})
+
+    rewrite = _check(client, text).rewrite
+
+    assert rewrite.startswith(dropped[:-1])
+    assert "6 weeks" in rewrite
+    assert check_properties(statement=text, rewrite=rewrite).ok
+
+
+@pytest.mark.parametrize(
+    ("text", "rewrite"),
+    [
+        (  # the ceiling turned into a floor
+            "Keep checkout p95 latency under 150 ms for new mobile users",
+            "We believe [change] will cause checkout p95 latency to be at least 150 ms for new "
+            "mobile users because [theory]. We will know we are wrong if it is not so within "
+            "[time].",
+        ),
+        (  # the team's own condition dropped for the template
+            "Cut checkout abandonment by 4 points; we are wrong if it stays above 30%",
+            "We believe [change] will cause a change in checkout abandonment for [population] "
+            "because [theory]. We will know we are wrong if it does not move down by 4 points "
+            "within [time] (30%).",
+        ),
+    ],
+)
+def test_a_rewrite_that_turns_a_bound_round_or_drops_the_condition_is_replaced(
+    fake_openai: FakeOpenAI, client: OpenAI, text: str, rewrite: str
+) -> None:
+    fake_openai.reply(REPLY | {"rewrite": rewrite})
+
+    verdict = _check(client, text)
+
+    assert verdict.rewrite != rewrite
+    assert check_properties(statement=text, rewrite=verdict.rewrite).ok
 
 
 @pytest.mark.parametrize(

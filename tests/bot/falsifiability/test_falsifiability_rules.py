@@ -10,13 +10,22 @@ from pathlib import Path
 
 import pytest
 
-from bot.falsifiability.rewrite import PLACEHOLDERS, build_rewrite
 from bot.falsifiability.rules import MAX_CHARS, EmptyStatementError, check_rules
 from bot.falsifiability.verdict import ELEMENT_ORDER, Element, VagueFamily, VagueTerm
 
 REPO = Path(__file__).resolve().parents[3]
 HELDOUT = REPO / "tests" / "data" / "falsifiability_heldout.jsonl"
-DEV = REPO.parent / "shared" / "eval" / "falsifiability_dev.jsonl"
+PUBLIC = REPO / "tests" / "data" / "falsifiability_public.jsonl"
+PUBLIC_HELDOUT = REPO / "tests" / "data" / "falsifiability_public_heldout.jsonl"
+# The shared dev set sits beside the main checkout, a parent or two above a worktree.
+DEV = next(
+    (
+        p / "shared" / "eval" / "falsifiability_dev.jsonl"
+        for p in REPO.parents
+        if (p / "shared" / "eval" / "falsifiability_dev.jsonl").is_file()
+    ),
+    REPO.parent / "shared" / "eval" / "falsifiability_dev.jsonl",
+)
 SHAPE = re.compile(
     r"We believe (?P<change>.+) will cause (?P<behaviour>.+) for (?P<population>.+) because "
     r"(?P<reason>.+)\. We will know we are wrong if (?P<metric>.+) does not move by "
@@ -244,17 +253,17 @@ def test_falsifiable_statement_keeps_only_words_that_blur_the_size() -> None:
     assert verdict.vague_terms == [VagueTerm(term="significant", family=VagueFamily.LOOPHOLE)]
 
 
-# --- explanation and rewrite ------------------------------------------------------------
+# --- explanation (the rewrite has test_falsifiability_rewrite.py) ----------------------
 
 
 def test_explanation_names_the_gap_and_an_example() -> None:
     assert check_rules("Increase click-through rate on recommendations.").explanation == (
         "Vague: no magnitude. Say by how much click-through rate on recommendations should "
-        "rise, e.g. 'from 4.1% to 4.5%'."
+        "rise, e.g. 'click-through rate on recommendations from [baseline] to [target]'."
     )
     assert check_rules("Reduce false positives as much as possible.").explanation == (
         "Vague: 'as much as possible' is an open-ended amount. Say by how much false "
-        "positives should fall, e.g. 'from 4.5% to 4.1%'."
+        "positives should fall, e.g. 'false positives from [baseline] to [target]'."
     )
     assert check_rules("Ship the v2 recommender by the end of Q3.").explanation == (
         "Vague: 'Ship the v2 recommender' describes the work, not an outcome: say which user "
@@ -268,82 +277,6 @@ def test_explanation_of_a_falsifiable_statement() -> None:
         "Falsifiable: it names an outcome (checkout conversion), a direction (rise) and a "
         "magnitude or decision rule (from 3.2% to 3.5%). To sharpen the test, add a population."
     )
-
-
-def test_rewrite_uses_the_team_words_for_every_slot_found() -> None:
-    verdict = check_rules(
-        "Smart compose will reduce median reply composition time by 10 seconds for desktop "
-        "users over 4 weeks because drafting is the slow part."
-    )
-    assert verdict.rewrite == (
-        "We believe smart compose will cause a drop in median reply composition time for "
-        "desktop users because drafting is the slow part. We will know we are wrong if median "
-        "reply composition time does not move by 10 seconds within 4 weeks."
-    )
-
-
-def test_rewrite_leaves_placeholders_for_what_is_missing() -> None:
-    assert check_rules("Reduce churn.").rewrite == (
-        f"We believe {PLACEHOLDERS['change']} will cause a drop in churn for "
-        f"{PLACEHOLDERS['population']} because {PLACEHOLDERS['reason']}. We will know we are "
-        f"wrong if churn does not move by {PLACEHOLDERS['amount']} within {PLACEHOLDERS['time']}."
-    )
-    assert "[by how much, e.g. +2 points]" in check_rules("Reduce churn.").rewrite
-
-
-def test_rewrite_turns_work_into_the_change() -> None:
-    rewrite = check_rules("Ship the v2 recommender by the end of Q3.").rewrite
-    assert rewrite.startswith("We believe shipping the v2 recommender will cause [")
-    assert rewrite.endswith("within the time up to the end of Q3.")
-
-
-def test_rewrite_of_a_rollback_rule_states_the_side_that_holds() -> None:
-    verdict = check_rules("Roll back the ranker if add-to-cart rate falls below 4.5%.")
-    assert "will cause add-to-cart rate to stay at or above 4.5%" in verdict.rewrite
-
-
-def test_build_rewrite_is_pure_and_takes_elements_from_any_checker() -> None:
-    elements = {
-        Element.OUTCOME: "purchases per session",
-        Element.DIRECTION: "raise",
-        Element.MAGNITUDE: "by at least 2%",
-        Element.TIME_WINDOW: "within 4 weeks",
-        Element.POPULATION: "for new users",
-        Element.REASON: "because in-stock results match intent",
-    }
-    text = "In-stock filtering will raise purchases per session by at least 2% within 4 weeks."
-    expected = (
-        "We believe in-stock filtering will cause a rise in purchases per session for new users "
-        "because in-stock results match intent. We will know we are wrong if purchases per "
-        "session does not move by at least 2% within 4 weeks."
-    )
-    assert build_rewrite(text=text, elements=elements) == expected
-    assert build_rewrite(text=text, elements=dict(elements)) == expected
-    assert elements[Element.MAGNITUDE] == "by at least 2%"  # the input is not changed
-
-
-def test_build_rewrite_with_nothing_found_is_all_placeholders() -> None:
-    rewrite = build_rewrite(text="Make the system smarter.", elements={})
-    assert rewrite == (
-        f"We believe {PLACEHOLDERS['change']} will cause {PLACEHOLDERS['behaviour']} for "
-        f"{PLACEHOLDERS['population']} because {PLACEHOLDERS['reason']}. We will know we are "
-        f"wrong if {PLACEHOLDERS['metric']} does not move by {PLACEHOLDERS['amount']} within "
-        f"{PLACEHOLDERS['time']}."
-    )
-    assert SHAPE.fullmatch(rewrite)
-
-
-def test_build_rewrite_keeps_brackets_for_placeholders_only() -> None:
-    rewrite = build_rewrite(text="x", elements={Element.OUTCOME: "[churn]"})
-    assert "if (churn) does not move" in rewrite
-
-
-@pytest.mark.parametrize("row", _rows(HELDOUT)[::7], ids=lambda r: r["text"][:40])
-def test_every_rewrite_has_the_shape_and_invents_no_number(row: dict[str, str]) -> None:
-    rewrite = check_rules(row["text"]).rewrite
-    assert SHAPE.fullmatch(rewrite), rewrite
-    written = set(NUMBER.findall(row["text"]))
-    assert set(NUMBER.findall(BRACKETED.sub("", rewrite))) <= written
 
 
 # --- robustness -------------------------------------------------------------------------
@@ -404,6 +337,15 @@ def test_heldout_precision_and_recall() -> None:
     assert recall >= 0.9
 
 
+@pytest.mark.parametrize("path", [PUBLIC, PUBLIC_HELDOUT], ids=["public", "public-heldout"])
+def test_public_statements_precision_and_recall(path: Path) -> None:
+    rows = _rows(path)
+    assert len(rows) >= 35 and all(r["source"].startswith("http") for r in rows)
+    precision, recall = _scores(rows)
+    assert precision >= 0.95
+    assert recall >= 0.95
+
+
 def test_dev_precision_and_recall() -> None:
     if not DEV.exists():
         pytest.skip("the shared falsifiability dev set is not beside the repository")
@@ -432,20 +374,6 @@ def test_bench_counts_the_confusion_matrix(monkeypatch: pytest.MonkeyPatch) -> N
     assert result.recall == 0.5
     assert [m[2] for m in result.misses] == ["Churn will fall from 9% to 7%."]
     assert result.checkers == {"rules": 3}
-
-
-def test_a_rewrite_without_a_metric_keeps_what_the_team_wants_to_move():
-    rewrite = check_rules("Improve recommendation relevance.").rewrite
-
-    assert "[a behaviour that shows recommendation relevance changed" in rewrite
-    assert "if [the metric that measures recommendation relevance" in rewrite
-
-
-def test_a_comparative_is_not_mistaken_for_what_the_team_wants_to_move():
-    rewrite = check_rules("Make ETA predictions more accurate.").rewrite
-
-    assert "shows accurate" not in rewrite
-    assert "[the behaviour that changes" in rewrite
 
 
 def test_hyphenated_metric_compounds_are_outcomes():

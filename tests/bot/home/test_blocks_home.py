@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from slack_sdk.models.views import View
 
 from bot.digests.blocks import DigestMessage
-from bot.digests.data import HypothesisView, MetricView
+from bot.digests.data import MetricView
 from bot.gates import Occurrence
 from bot.gates.status import ProjectStatus
 from bot.home.blocks import (
@@ -29,14 +29,12 @@ from bot.home.blocks import (
 )
 from bot.home.modals import channel_picker, digest_preview, notice
 from bot.home.service import AwaitingReview, Home, ProjectCard
-from bot.metrics.flags import HypothesisProgress, Verdict, evaluate
-from bot.metrics.registry import spec_of
-from bot.metrics.series import DailySeries
 from bot.slack.blocks import context, section
 from bot.slack.transcript import plain
 from db.models import Hypothesis
 from db.models.gates import GateReview, Project
 from db.models.metrics import Metric
+from tests.digest_views import hypothesis_view, judged
 
 ME = "U0ME"
 TODAY = date(2026, 11, 25)
@@ -107,15 +105,8 @@ def watched(name: str, values: list[float], *, display_name: str | None = None) 
         breach_threshold=0.72,
         owner="U0DS",
     )
-    spec = spec_of(metric)
-    series = DailySeries(start=TODAY - timedelta(days=len(values) - 1), values=np.array(values))
-    return MetricView(
-        metric=metric,
-        spec=spec,
-        status=evaluate(spec, series, today=TODAY),
-        series=series,
-        weekly=np.array(values[-12:]),
-    )
+    [view], _, _ = judged([(metric, np.array(values))], today=TODAY)
+    return view
 
 
 def card(project: Project | None = None, **fields) -> ProjectCard:
@@ -202,9 +193,9 @@ def test_a_card_reads_as_the_team_says_it():
     project = make_project(name="Search ranking", channel_id="C0001", pm_lead=ME)
     falsifiable = hypothesis(12, "We believe in-stock filtering will raise purchases by 2%.")
     vague = hypothesis(13, "Make search smarter.", vague=True, author="U0DS")
-    progress = HypothesisProgress(verdict=Verdict.AT_RISK, progress=0.1, elapsed_fraction=0.5)
-    linked = HypothesisView(
-        hypothesis=falsifiable, metric=Metric(name="ctr"), current=0.041, progress=progress
+    falsifiable.baseline_value, falsifiable.target_value = 0.80, 0.90
+    linked = hypothesis_view(
+        falsifiable, watched("ctr", [0.8] * 20 + [0.81]), current=0.81, elapsed=0.5
     )
     home = one_page(
         card(
@@ -237,7 +228,7 @@ def test_a_card_reads_as_the_team_says_it():
     assert "Hypotheses · 2 on record" in text
     assert "#12 ✔ falsifiable · 🟠 at risk · yours" in text
     assert "#13 ⚠ vague\n" in text  # not the reader's own: no "yours"
-    assert "Metrics in warn or breach · 1 of 3" in text
+    assert "Flagged metrics · 1 of 3" in text
     assert "🔴 relevance_rating 0.7" in text and "breach: below 0.72" in text
     assert buttons(view) == {
         "home_write": ["home"],

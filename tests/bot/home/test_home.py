@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, select
 
 from bot.home import service as home
+from bot.home.card import card_blocks
 from bot.home.membership import Membership
 from bot.metrics.flags import Status
 from bot.metrics.links import link
@@ -282,6 +283,49 @@ def test_metrics_in_warn_or_breach_and_hypotheses_verdicts_come_from_the_digests
     ]
     progress = card.progress[decided.id]  # type: ignore[index]
     assert progress.progress is not None and progress.progress.verdict.value == "at_risk"
+
+
+def test_a_guardrail_voiding_the_lift_is_flagged_on_the_home_and_its_hypothesis_at_risk(session):
+    mine = project(session, "Shop", pm_lead=ME)
+    conversion = define(session, mine, "conversion", kind="product", warn=3.0, breach=2.8, unit="%")
+    discovery = define(
+        session,
+        mine,
+        "discovery_rate",
+        kind="product",
+        warn=25,
+        breach=20,
+        unit="%",
+        guardrail_of="conversion",
+        max_drop=0.02,
+    )
+    _record(session, conversion, [3.10] * 14 + [3.30] * 7)
+    _record(session, discovery, [30.0] * 14 + [27.0] * 7)
+    decided = hypothesis(session, mine, "We believe filters will raise conversion to 3.3%.")
+    session.commit()
+    link(
+        session=session,
+        project=mine,
+        hypothesis_id=decided.id,  # type: ignore[arg-type]
+        metric_name="conversion",
+        baseline=3.1,
+        target=3.3,
+        decide_by=NOW.date() + timedelta(days=5),
+        now=NOW - timedelta(days=5),
+    )
+
+    [card] = gather(session).cards
+    blocks = card_blocks(card, user_id=ME)
+    text = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
+
+    assert "*Flagged metrics* · 1 of 2" in text
+    assert ":no_entry: *discovery_rate* 27.0% · −3.0 pts (−10%) on last week" in text
+    assert "*voids the lift* of `conversion`" in text
+    assert (
+        f"*#{decided.id}* :white_check_mark: falsifiable · :large_orange_circle: at risk: " in text
+    )
+    assert "`discovery_rate` voids its lift" in text
+    assert "on track" not in text
 
 
 def test_an_empty_workspace_counts_its_projects_for_the_welcome(session):

@@ -12,6 +12,7 @@ from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine, select, update
 
+from bot.core.sealing import Sealer
 from bot.core.settings import Settings, SettingsError, load_settings
 from bot.demo.standin.slack import SlackStandIn
 from bot.install import service as install
@@ -22,7 +23,7 @@ from bot.install.stores import (
     TokenRotationRefused,
 )
 from db.models.slack import installations, oauth_states
-from tests.live_app import OAUTH_SETTINGS
+from tests.live_app import OAUTH_SETTINGS, SEAL_KEY
 
 
 def _settings(slack: SlackStandIn, database_url: str, **overrides: object) -> Settings:
@@ -119,7 +120,8 @@ def test_an_install_keeps_the_bot_token_and_drops_a_user_token(
 
     with engine.connect() as connection:
         [row] = connection.execute(select(installations)).mappings().all()
-    assert (row["bot_token"], row["user_token"], row["user_scopes"]) == ("xoxb-t1", None, None)
+    assert (row["user_token"], row["user_scopes"]) == (None, None)
+    assert Sealer([SEAL_KEY]).open(row["bot_token"]) == "xoxb-t1" != row["bot_token"]
     assert row["user_id"] == "U0INSTALLER"  # who installed is kept; their token is not
 
 
@@ -240,6 +242,24 @@ def test_an_incomplete_install_mode_is_named(given: dict[str, str], error: str):
     with pytest.raises(SettingsError, match=error):
         settings.require_slack()
     assert settings.install_mode == "single-workspace"
+
+
+@pytest.mark.parametrize(
+    ("keys", "error"),
+    [
+        (None, "GATEBOT_SEAL_KEYS is not set: OAuth mode keeps each workspace's bot token"),
+        (" , ", "GATEBOT_SEAL_KEYS is not set"),
+        (f"{SEAL_KEY}, not-a-key", "GATEBOT_SEAL_KEYS is malformed: key 2 is not a Fernet key"),
+    ],
+)
+def test_oauth_mode_without_a_usable_seal_key_is_refused_naming_it(keys: str | None, error: str):
+    settings = load_settings(
+        _env_file=None, slack_signing_secret="x", **{**OAUTH_SETTINGS, "gatebot_seal_keys": keys}
+    )
+
+    with pytest.raises(SettingsError, match=error) as refused:
+        settings.require_slack()
+    assert "not-a-key" not in str(refused.value)  # a key, even a bad one, is never shown
 
 
 def test_either_complete_mode_is_accepted():

@@ -24,6 +24,7 @@ from sqlmodel import Session
 from sqlmodel import select as sqlmodel_select
 
 from bot.clock.runner import run_once
+from bot.core.sealing import Sealer
 from bot.demo.standin.install_browser import page_words
 from bot.demo.standin.slack import SlackStandIn
 from bot.install.service import REDIRECT_PATH
@@ -32,7 +33,7 @@ from db.models import Workspace
 from db.models.gates import GateReview, Project
 from db.models.slack import bots, installations, oauth_states
 from tests.install_flow import Page, get, open_install_page, redirect
-from tests.live_app import OAUTH_SETTINGS, LiveApp
+from tests.live_app import OAUTH_SETTINGS, SEAL_KEY, LiveApp
 from tests.metric_helpers import define, make_project
 
 
@@ -82,7 +83,7 @@ def test_an_install_stores_the_team_token_and_says_so(oauth_app: LiveApp, slack:
     assert "Acme &amp; Co" in result.landing.body  # the team's name, escaped
     [bot] = _bot_rows(oauth_app.engine)
     assert (bot["team_id"], bot["team_name"]) == ("T0ACME", "Acme & Co")
-    assert bot["bot_token"] == slack.token_for("T0ACME")
+    assert Sealer([SEAL_KEY]).open(bot["bot_token"]) == slack.token_for("T0ACME")
     assert bot["client_id"] == OAUTH_SETTINGS["slack_client_id"]
     [exchange] = slack.calls("oauth.v2.access")  # the app's credentials go as Basic auth
     basic = exchange.headers["authorization"].removeprefix("Basic ")
@@ -275,7 +276,7 @@ def test_installations_table_keeps_no_user_tokens(oauth_app: LiveApp, slack: Sla
     with oauth_app.engine.connect() as connection:
         [row] = connection.execute(select(installations)).mappings().all()
     assert (row["user_id"], row["user_token"], row["user_scopes"]) == ("U0INSTALLER", None, None)
-    assert row["bot_token"] == slack.token_for("T0ACME")
+    assert Sealer([SEAL_KEY]).open(row["bot_token"]) == slack.token_for("T0ACME")
 
 
 def test_an_app_with_token_rotation_on_is_refused_with_a_page_that_says_why(

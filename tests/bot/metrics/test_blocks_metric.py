@@ -36,7 +36,10 @@ def test_thresholds_read_the_way_the_metric_is_judged():
     assert thresholds(_metric()) == "warn above 300 ms · *breach above 400 ms*"
     rate = _metric(direction="higher_is_better", unit="%", warn_threshold=None, periods_in_row=3)
     rate.breach_threshold = 72.5
-    assert thresholds(rate) == "*breach below 72.50%* (3 days in a row)"
+    assert thresholds(rate) == "*breach below 72.5%* (3 days in a row)"
+    fine = _metric(direction="higher_is_better", unit="%", warn_threshold=3.0)
+    fine.breach_threshold = 2.8
+    assert thresholds(fine) == "warn below 3.00% · *breach below 2.80%*"  # one precision
 
 
 def test_untrusted_names_labels_and_units_are_escaped():
@@ -47,7 +50,9 @@ def test_untrusted_names_labels_and_units_are_escaped():
     assert "<!channel>" not in text and "&lt;!channel&gt; latency" in text
     assert "&lt;b&gt;" in text
     guard = _metric(guardrail_max_drop=0.02, guardrail_relative=True)
-    assert "guardrail of `p&amp;l`: may drop at most 2%" in metric_text(guard, guards="p&l")
+    assert "guardrail of `p&amp;l`: may drop at most 2% of its level" in metric_text(
+        guard, guards="p&l"
+    )
 
 
 def test_the_list_orders_by_kind_marks_breaches_and_fits_in_one_message():

@@ -10,6 +10,7 @@ from datetime import date
 
 import numpy as np
 import pytest
+from matplotlib.image import imread
 
 from bot.metrics import MetricSpec
 from bot.metrics.chart import MAX_PANELS, ChartSeries, render_chart
@@ -108,3 +109,35 @@ print([name for name in sys.modules if name.startswith(gui)])
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def _patch(png: bytes, *, row: int, col: int) -> np.ndarray:
+    """Return the median colour (RGB, 0 to 1) of a 7x7 patch of the PNG's pixels."""
+    pixels = imread(io.BytesIO(png))
+    return np.median(pixels[row - 3 : row + 4, col - 3 : col + 4, :3].reshape(-1, 3), axis=0)
+
+
+@pytest.mark.parametrize("direction", ["higher_is_better", "lower_is_better"])
+def test_the_bad_side_of_the_thresholds_is_shaded_and_the_good_side_is_not(direction):
+    spec = MetricSpec(
+        name="relevance_rating",
+        kind="model_health",
+        direction=direction,
+        warn=0.72 if direction == "higher_is_better" else 0.78,
+        breach=0.65 if direction == "higher_is_better" else 0.85,
+    )
+    rising = np.linspace(0.5, 1.0, 84)  # from the bottom-left corner to the top-right one
+    values = rising if direction == "higher_is_better" else rising[::-1]
+    png = render_chart(
+        series=[ChartSeries.of(spec, DailySeries(start=date(2024, 1, 1), values=values))]
+    )
+
+    # The plot area of a lone 500x240 panel: 60 px from the left, 40 from the top, 45 from
+    # the bottom. Its low corner (left when values rise) is below both thresholds' lines.
+    low, high = (185, 470), (50, 75)
+    if direction == "lower_is_better":  # the bad side is above: the line falls from top-left
+        low, high = (50, 470), (185, 75)
+    bad, good = _patch(png, row=low[0], col=low[1]), _patch(png, row=high[0], col=high[1])
+    assert good.tolist() == [1.0, 1.0, 1.0]  # untouched white
+    red, green, blue = bad
+    assert red > 0.9 and blue < 0.85 and green < red  # tinted by the breach and warn bands
