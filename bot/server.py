@@ -10,6 +10,7 @@ from gunicorn.app.base import BaseApplication
 from bot.core.logs import gunicorn_logging
 from bot.core.settings import Settings
 from bot.slack.ack_first import REQUESTS
+from db.session import forget_inherited_connections
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -25,7 +26,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        # Built in each worker after the fork: database pools and threads do not survive forks.
+        # Preloaded: built in the master before the port opens, so no request is accepted
+        # by a worker still building the app. Forked workers share it; after_fork drops the
+        # database connections a child must not share, and no thread has started yet.
         module, _, factory = self.loader.partition(":")
         return getattr(importlib.import_module(module), factory)()
 
@@ -37,6 +40,10 @@ def gunicorn_options(*, settings: Settings, port: int, workers: int | None) -> d
         "workers": workers or 2,
         "worker_class": "gthread",
         "threads": settings.gatebot_web_threads,
+        # Build the app before binding the port: Slack's first command after a deploy or
+        # restart would otherwise wait for a worker to boot, past its 3 s.
+        "preload_app": True,
+        "post_fork": _after_fork,
         "timeout": 60,
         "graceful_timeout": 20,
         **gunicorn_logging(settings),  # our JSON lines and redaction for gunicorn's logs too
@@ -48,6 +55,10 @@ def gunicorn_options(*, settings: Settings, port: int, workers: int | None) -> d
         "pre_request": _request_started,
         "post_request": _request_finished,
     }
+
+
+def _after_fork(_server: Any, _worker: Any) -> None:
+    forget_inherited_connections()
 
 
 def _request_started(_worker: Any, _request: Any) -> None:

@@ -181,4 +181,6 @@ def build_from_settings() -> Flask:
     bolt_app = create_app(
         settings=settings, engine=engine, checker=FalsifiabilityChecker.from_settings(settings)
     )
-    return create_web_app(bolt_app=bolt_app, engine=engine)
+    web = create_web_app(bolt_app=bolt_app, engine=engine)
+    logger.info("web app built: ready to answer Slack")
+    return web

@@ -33,6 +33,31 @@ def record(*, session: Session, key: str, team_id: str, at: datetime | None = No
     return session.execute(statement).first() is not None
 
 
+def record_all(
+    *, session: Session, keys: list[str], team_id: str, at: datetime | None = None
+) -> bool:
+    """Insert a receipt for each of `keys` in one statement; True if none existed. No commit.
+
+    On False some were inserted: the caller rolls back. Keys go in sorted, so two
+    transactions inserting overlapping sets lock them in the same order (no deadlock).
+    """
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = SlackReceipt.__table__  # type: ignore[attr-defined]
+    received = as_utc(at or utcnow())
+    rows = [
+        {"delivery_key": key[:160], "team_id": team_id[:32], "received_at": received}
+        for key in sorted(set(keys))
+    ]
+    statement = (
+        insert(table)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["delivery_key"])
+        .returning(table.c.delivery_key)
+    )
+    return len(session.execute(statement).all()) == len(rows)
+
+
 def seen(*, session: Session, key: str) -> bool:
     """Return whether `key` has a receipt."""
     return session.get(SlackReceipt, key[:160]) is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,6 +18,16 @@ def normalise_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+# Every engine made here, so a forked child can drop the connections it inherited.
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def forget_inherited_connections() -> None:
+    """In a forked child: leave the parent's pooled connections to the parent, open anew."""
+    for engine in list(_ENGINES):
+        engine.dispose(close=False)
 
 
 def make_engine(url: str) -> Engine:
@@ -39,6 +50,7 @@ def make_engine(url: str) -> Engine:
             connect_args={"connect_timeout": 10},
         )
     event.listen(engine, "before_cursor_execute", _drop_nul_characters, retval=True)
+    _ENGINES.add(engine)
     return engine
 
 

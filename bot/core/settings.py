@@ -15,9 +15,10 @@ from bot.core.sealing import SealError, parse_keys
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 # The bot scopes manifest.yml asks for; an OAuth install requests the same.
+# The *:history scopes let a retried post look for itself first (bot/slack/posting.py).
 DEFAULT_SLACK_SCOPES = (
     "commands,chat:write,chat:write.public,users:read,im:write,im:history,files:write,"
-    "channels:read,groups:read"
+    "channels:read,groups:read,channels:history,groups:history"
 )
 OAUTH_SETTINGS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
 # A field named like this holds a secret: hidden from repr/str and scrubbed from logs.
@@ -48,6 +49,8 @@ class Settings(BaseSettings):
     gatebot_seal_keys: str | None = None
     slack_app_token: str | None = None
     slack_api_url: str = DEFAULT_SLACK_API_URL
+    # Seconds a Slack Web API call may take before the client gives up on its answer.
+    gatebot_slack_timeout: float = Field(default=10.0, gt=0, le=120)
     database_url: str = "sqlite:///gatebot.db"
     openai_api_key: str | None = None
     openai_base_url: str | None = None
@@ -59,7 +62,9 @@ class Settings(BaseSettings):
     gatebot_job_threads: int = Field(default=32, ge=1, le=1024)
     gatebot_clock_interval: float = Field(default=60.0, gt=0, le=3600)  # seconds between passes
     gatebot_grace_hours: float = Field(default=6.0, ge=0)  # a missed prompt is sent this late
-    gatebot_claim_lease_seconds: float = Field(default=120.0, ge=10)  # then a claim is stale
+    # Then a claim is stale. Short is safe: the retake looks for the post in Slack first.
+    # Keep it above a post's longest wait (about three GATEBOT_SLACK_TIMEOUTs).
+    gatebot_claim_lease_seconds: float = Field(default=30.0, ge=10)
     gatebot_clock_workers: int = Field(default=4, ge=1, le=32)  # prompts posted in parallel
     # How often the clock re-judges every metric, in case an escape alert was missed.
     gatebot_escape_sweep_minutes: float = Field(default=15.0, gt=0, le=1440)

@@ -26,8 +26,10 @@ from bot.claims.work import ClockWork, record_failure
 from bot.core.errors import InvalidInput
 from bot.digests.charts import Charts, Pending
 from bot.digests.service import Built, Due, build, due_digest, manual_key
+from bot.slack import dedupe
 from bot.slack.failures import SlackFailure, call_slack
 from bot.slack.packing import Block, pack
+from bot.slack.posting import post_once
 from db.claims import as_utc
 from db.models.digests import DigestRun, DigestStatus
 from db.models.gates import Project
@@ -73,20 +75,23 @@ def post_digest(
     first, *overflow = pack(message.blocks)
     replies = [*overflow, *(pack(message.thread, note=False) if message.thread else [])]
     try:
-        posted = call_slack(
-            lambda: client.chat_postMessage(
-                channel=project.channel_id,
-                text=message.text,
-                blocks=first,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
+        # A retaken or put-off claim may have reached Slack before: look for it first.
+        posted = post_once(
+            client=client,
+            channel=project.channel_id,
+            key=f"digest:{run.id}",
+            retry=run.attempts > 1,
+            since=run.created_at,
+            text=message.text,
+            blocks=first,
+            unfurl_links=False,
+            unfurl_media=False,
         )
     except SlackFailure as failure:
         return record_failure(session=session, project=project, row=run, now=now, failure=failure)
     run.status, run.posted_at, run.error = DigestStatus.POSTED, now, None
-    run.message_ts = str(posted["ts"])
-    run.channel_id = str(posted.get("channel") or project.channel_id)
+    run.message_ts = posted.ts
+    run.channel_id = posted.channel
     run.compact, run.counts = bool(message.thread), built.data.counts
     session.add(run)
     if project.last_error is not None:  # the channel works again: stop showing the old error
@@ -118,16 +123,16 @@ def _post_thread(
 ) -> None:
     channel, ts = run.channel_id or project.channel_id, run.message_ts
     try:
-        for reply in replies:
-            call_slack(
-                lambda reply=reply: client.chat_postMessage(
-                    channel=channel,
-                    thread_ts=ts,
-                    text=built.message.text,
-                    blocks=reply,
-                    unfurl_links=False,
-                    unfurl_media=False,
-                )
+        for index, reply in enumerate(replies):
+            post_once(  # never retried: a thread that failed is noted on the run instead
+                client=client,
+                channel=channel,
+                thread_ts=ts,
+                key=f"digest-thread:{run.id}" + (f":{index}" if index else ""),
+                text=built.message.text,
+                blocks=reply,
+                unfurl_links=False,
+                unfurl_media=False,
             )
         png = chart()
         if png is not None:
@@ -156,7 +161,9 @@ def _post_thread(
 def post_now(
     *, session: Session, client: WebClient, project: Project, user_id: str | None, now: datetime
 ) -> DigestRun | None:
-    """Post a digest on request, outside the weekly slot; None if this second's was taken."""
+    """Post a digest on request, outside the weekly slot; None if one was asked within a minute."""
+    if not dedupe.first_ask(session=session, what=f"digest-now:{project.id}", team_id="", now=now):
+        return None
     run = queries.claim(
         session=session,
         run=DigestRun(

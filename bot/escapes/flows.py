@@ -18,7 +18,8 @@ from bot.metrics import Direction
 from bot.metrics.flags import Alert, AlertKind, MetricStatus, beyond
 from bot.metrics.series import DailySeries, trailing_run
 from bot.slack.blocks import Block
-from bot.slack.failures import SlackFailure, call_slack
+from bot.slack.failures import SlackFailure
+from bot.slack.posting import post_once
 from db.columns import utcnow
 from db.models.gates import Project
 from db.models.metrics import Metric
@@ -97,17 +98,21 @@ def deliver(
     now = as_utc(utcnow())
     channel_error: str | None = None
     ts: str | None = None
+    # No row remembers an earlier try (a transient failure moves the episode back), so
+    # every alert looks for its key first; alerts are rare enough for the extra read.
+    key = f"escape:{metric.id}:{alert.kind.value}:{alert.since}:{alert.day}"
     try:
-        posted = call_slack(
-            lambda: client.chat_postMessage(
-                channel=project.channel_id,
-                text=text,
-                blocks=shown,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
-        )
-        ts = str(posted["ts"])
+        ts = post_once(
+            client=client,
+            channel=project.channel_id,
+            key=key,
+            retry=True,
+            since=now - timedelta(days=1),
+            text=text,
+            blocks=shown,
+            unfurl_links=False,
+            unfurl_media=False,
+        ).ts
     except SlackFailure as failure:
         if failure.transient:
             undo()  # the episode's state moves back: the next evaluation posts it again
@@ -121,9 +126,18 @@ def deliver(
         _record(session=session, project=project, metric=metric, error=channel_error, now=now)
         note = blocks.direct_note(project=project, channel_error=channel_error)
         for user in deciders.users:
-            dm = partial(client.chat_postMessage, channel=user, text=text, blocks=[*shown, note])
+            dm = partial(
+                post_once,
+                client=client,
+                channel=user,
+                key=f"{key}:dm:{user}",
+                retry=True,
+                since=now - timedelta(days=1),
+                text=text,
+                blocks=[*shown, note],
+            )
             try:
-                call_slack(dm)
+                dm()
             except SlackFailure as failure:  # the channel has it; a DM is not worth a re-post
                 logger.warning("escape alert DM to %s failed: %s", user, failure)
                 if channel_error is None:

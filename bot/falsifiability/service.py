@@ -6,13 +6,14 @@ import logging
 import threading
 from collections import OrderedDict
 from functools import lru_cache
-
-from openai import OpenAI
+from typing import TYPE_CHECKING
 
 from bot.core.settings import Settings, get_settings
-from bot.falsifiability.llm import LLMCheckError, check_llm, make_client
 from bot.falsifiability.rules import check_rules
 from bot.falsifiability.verdict import Verdict
+
+if TYPE_CHECKING:  # the SDK loads only where an LLM is configured: seconds at start-up
+    from openai import OpenAI
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +43,13 @@ class FalsifiabilityChecker:
     @classmethod
     def from_settings(cls, settings: Settings) -> FalsifiabilityChecker:
         """Build a checker from settings: rules only when no OpenAI key is set."""
+        client = None
+        if settings.llm_enabled:
+            from bot.falsifiability.llm import make_client
+
+            client = make_client(settings)
         return cls(
-            client=make_client(settings),
+            client=client,
             model=settings.gatebot_llm_model,
             timeout=settings.gatebot_llm_timeout,
         )
@@ -76,6 +82,8 @@ class FalsifiabilityChecker:
     def _check_uncached(self, statement: str) -> Verdict:
         if self._client is None:
             return check_rules(statement)
+        from bot.falsifiability.llm import LLMCheckError, check_llm  # loaded with the client
+
         try:
             return check_llm(
                 statement, client=self._client, model=self._model, timeout=self._timeout

@@ -143,6 +143,7 @@ def publish_summary(
         thread_ts=row.message_ts,
         # Only the latest summary matters: a newer one replaces a kept one.
         coalesce_key=f"summary:{review_id}",
+        post_key=f"gate-summary:{review_id}",
         about=f"the answers' summary of the {review.gate.kind.label}",
         record={"kind": "summary", "id": review_id},  # a new summary's ts goes on the review
     )
@@ -201,6 +202,8 @@ def post_decision(
             text=decision_text(decided=decided, user_id=user_id),
             blocks=decision_message(decided=decided, user_id=user_id),
             about=f"your decision on the {review.gate.kind.label}",
+            # A review's decisions differ by when they were made (a lead may revise one).
+            post_key=f"gate-decision:{review.id}:{row.decided_at:%Y%m%dT%H%M%S.%f}",
             notify_user=user_id,
         )
         delivery = outbox.send(session=session, client=client, message=message, now=now)

@@ -24,7 +24,8 @@ from sqlmodel import Session
 from bot.claims.work import ClockWork
 from bot.gates.blocks.prompt import reminder_message, reminder_text
 from bot.outbox.service import MAX_ATTEMPTS, backoff
-from bot.slack.failures import SlackFailure, call_slack
+from bot.slack.failures import SlackFailure
+from bot.slack.posting import post_once
 from db import reviews as queries
 from db.claims import as_utc
 from db.models.gates import GateReview, Project
@@ -94,13 +95,15 @@ def send_reminder(
     if not won:
         return "taken"
     try:
-        response = call_slack(
-            lambda: client.chat_postMessage(
-                channel=review.channel_id or project.channel_id,
-                thread_ts=review.message_ts,
-                text=reminder_text(project=project, review=review),
-                blocks=reminder_message(project=project, review=review),
-            )
+        response = post_once(
+            client=client,
+            channel=review.channel_id or project.channel_id,
+            thread_ts=review.message_ts,
+            key=f"gate-reminder:{review.id}",
+            retry=seen > 0,  # an earlier attempt may be in the thread already
+            since=review.posted_at,
+            text=reminder_text(project=project, review=review),
+            blocks=reminder_message(project=project, review=review),
         )
     except SlackFailure as failure:
         return _not_sent(
@@ -111,7 +114,7 @@ def send_reminder(
             attempt=seen + 1,
             now=as_utc(now),
         )
-    queries.settle_reminder(session=session, review_id=review.id or 0, ts=str(response["ts"]))
+    queries.settle_reminder(session=session, review_id=review.id or 0, ts=response.ts)
     session.commit()
     return "reminded"
 

@@ -3,9 +3,9 @@
 Exactly once: the unique (project, gate, occurrence) row is the claim, inserted before
 Slack hears anything. A clock killed after claiming leaves a CLAIMED row; once older than
 the lease, another pass takes it over by a conditional UPDATE on `attempts` (rowcount
-decides) and posts it. The one at-least-once window: a clock dying after Slack accepted
-the post but before its commit recording it (a few milliseconds per post, since each post
-is recorded on its own) gets that prompt posted again by the retaking clock. A transient
+decides) and posts it. A clock dying after Slack accepted the post but before its commit
+recording it (or a post whose answer timed out) leaves a prompt that may be in the channel:
+the retry carries the same key and looks for it there first (bot.slack.posting). A transient
 Slack failure puts the post off with backoff, 1, 2, 4 … minutes, for up to MAX_ATTEMPTS
 attempts (about two hours, bot.claims.work), so a few minutes of Slack trouble delay a
 prompt rather than fail it; a refusal (channel gone, bot removed) fails it at once.
@@ -39,7 +39,8 @@ from bot.gates.schedule import (
     next_prompt,
     sprint_key,
 )
-from bot.slack.failures import SlackFailure, call_slack
+from bot.slack.failures import SlackFailure
+from bot.slack.posting import post_once
 from db import reviews as queries
 from db.models.gates import GateReview, Project, ReviewStatus
 from db.reviews import as_utc
@@ -64,7 +65,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 DEFAULT_GRACE = timedelta(hours=6)
-DEFAULT_LEASE = timedelta(seconds=120)
+DEFAULT_LEASE = timedelta(seconds=30)  # short is safe: a retake looks for the post first
 
 
 def open_review(
@@ -115,14 +116,17 @@ def post_review(
             context={"project": project.name, "sprint": sprint},
             overrides=(project.question_overrides or {}).get(kind.value),
         )
-        posted = call_slack(
-            lambda: client.chat_postMessage(
-                channel=project.channel_id,
-                text=prompt_text(project=project, review=review, gate=gate),
-                blocks=prompt_message(project=project, review=review, gate=gate),
-                unfurl_links=False,
-                unfurl_media=False,
-            )
+        # A retaken or put-off claim may have reached Slack before: look for it first.
+        posted = post_once(
+            client=client,
+            channel=project.channel_id,
+            key=f"gate-prompt:{review.id}",
+            retry=review.attempts > 1,
+            since=review.created_at,
+            text=prompt_text(project=project, review=review, gate=gate),
+            blocks=prompt_message(project=project, review=review, gate=gate),
+            unfurl_links=False,
+            unfurl_media=False,
         )
     except InvalidInput as error:  # the project's stored set-up cannot be asked as it is
         return record_failure(
@@ -137,8 +141,8 @@ def post_review(
             session=session, project=project, review=review, now=now, failure=failure
         )
     review.status = ReviewStatus.POSTED
-    review.message_ts = str(posted["ts"])
-    review.channel_id = str(posted.get("channel") or project.channel_id)
+    review.message_ts = posted.ts
+    review.channel_id = posted.channel
     review.error = None
     if project.reminder_hours > 0:
         review.remind_at = as_utc(

@@ -14,6 +14,7 @@ from bot.gates import GateKind, Phase, phase_gate
 from bot.gates.input import Setup, SetupForm, parse, validate
 from bot.gates.reviews import open_review
 from bot.gates.schedule import calendar_for
+from bot.slack import dedupe
 from db.columns import utcnow
 from db.models.gates import GateReview, Project
 
@@ -155,7 +156,9 @@ def ask_now(
     """Post a gate's prompt at once: the named gate, or the phase's. Commits."""
     project = for_channel(session=session, workspace_id=workspace_id, channel_id=channel_id)
     kind = GateKind.parse(gate) if gate.strip() else phase_gate(Phase(project.phase))
-    # Keyed by the second: a double-sent command asks once, a later one asks again.
+    what = f"gate-now:{project.id}:{kind.value}"
+    if not dedupe.first_ask(session=session, what=what, team_id="", now=now):
+        return Asked(project=project, kind=kind, review=None)  # "asked a moment ago"
     review = _ask(session, client, project, kind, key=f"now-{now:%Y%m%dT%H%M%S}", now=now)
     return Asked(project=project, kind=kind, review=review)
 

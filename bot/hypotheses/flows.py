@@ -18,19 +18,24 @@ logger = logging.getLogger(__name__)
 
 
 def announce_hypothesis(
-    *, client: WebClient, session: Session, hypothesis: Hypothesis
+    *, client: WebClient, session: Session, hypothesis: Hypothesis, retry: bool = False
 ) -> outbox.Delivery:
-    """Post a saved hypothesis in its channel; kept for the clock if Slack cannot take it now."""
+    """Post a saved hypothesis in its channel; kept for the clock if Slack cannot take it now.
+
+    `retry`: the job posting it ran before, so the post looks for itself in the channel first.
+    """
     verdict = verdict_of(hypothesis)
     delivery = outbox.send(
         session=session,
         client=client,
+        retry=retry,
         message=OutboxMessage(
             team_id=_team_id(session, hypothesis),
             channel_id=hypothesis.channel_id,
             text=f"Hypothesis #{hypothesis.id}: {escape(hypothesis.text)}",
             blocks=saved_post(hypothesis=hypothesis, verdict=verdict),
             record={"kind": "hypothesis", "id": hypothesis.id},
+            post_key=f"hypothesis:{hypothesis.id}",
             about=f"hypothesis #{hypothesis.id}",
             notify_user=hypothesis.saved_by or hypothesis.author_id,
         ),

@@ -12,17 +12,16 @@ import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-from matplotlib.figure import Figure
 
 from bot.metrics import Direction, MetricSpec
 from bot.metrics.format import NumberFormat
 from bot.metrics.series import DailySeries
+
+if TYPE_CHECKING:  # matplotlib takes seconds to import: loaded when a chart is drawn
+    from matplotlib.axes import Axes
 
 MAX_PANELS = 24  # past this the image is a poster nobody reads in a Slack thread
 DPI = 100
@@ -100,6 +99,9 @@ def render_chart(
     cols = 1 if len(series) == 1 else 2
     rows = math.ceil(len(series) / cols)
     width, height = PANEL_INCHES[0] * cols, PANEL_INCHES[1] * rows + (TITLE_INCHES if title else 0)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(width, height), dpi=DPI)
     FigureCanvasAgg(figure)
     axes = figure.subplots(
@@ -172,6 +174,8 @@ def _draw(ax: Axes, panel: ChartSeries) -> None:
         # Half a day each side keeps the end markers whole; an all-NaN panel keeps its dates.
         half = np.timedelta64(12, "h")
         ax.set_xlim(panel.days[0] - half, panel.days[-1] + half)
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
     locator = AutoDateLocator(minticks=3, maxticks=6)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))

@@ -14,7 +14,6 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from scipy.stats import linregress
 
 Sample = tuple[datetime, float]
 
@@ -159,6 +158,8 @@ def fit_trend(values: np.ndarray) -> tuple[Trend | None, float | None]:
     levels = values[days]
     if np.ptp(levels) == 0:
         return Trend.FLAT, 0.0
+    from scipy.stats import linregress  # seconds to import: only where a trend is judged
+
     fit = linregress(days.astype(np.float64), levels)
     slope = float(fit.slope)
     change = abs(slope) * (values.size - 1)

@@ -21,8 +21,8 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 import db.outbox as queries
-from bot.outbox.service import LEASE, MAX_ATTEMPTS, MAX_OVERDUE, backoff, post_call, tell, ts_of
-from bot.slack.failures import SlackFailure, call_slack
+from bot.outbox.service import LEASE, MAX_ATTEMPTS, MAX_OVERDUE, backoff, post_call, tell
+from bot.slack.failures import SlackFailure
 from db.claims import as_utc
 from db.models.outbox import OutboxMessage
 
@@ -110,7 +110,8 @@ def _attempt(
     try:
         if isinstance(client, SlackFailure):
             raise client
-        response = call_slack(lambda: post_call(client, message))
+        # Every drain attempt follows one that failed, perhaps after Slack took the post.
+        ts = post_call(client, message, retry=True)
     except SlackFailure as failure:
         if failure.transient and message.attempts < MAX_ATTEMPTS:
             at = as_utc(clock()) + backoff(message.attempts)
@@ -118,7 +119,7 @@ def _attempt(
             session.commit()
             return "deferred"
         return _give_up(session=session, client=client, message=message, error=failure.message)
-    _record_posted(session=session, message=message, ts=ts_of(response, message), now=clock())
+    _record_posted(session=session, message=message, ts=ts, now=clock())
     return "posted"
 
 

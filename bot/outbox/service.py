@@ -14,16 +14,18 @@ in the channel) is not kept: the caller tells the person what to fix, as before.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.web import SlackResponse
 from sqlmodel import Session
 
 import db.outbox as queries
 from bot.slack.failures import SlackFailure, call_slack
+from bot.slack.posting import post_once
 from db.claims import as_utc
 from db.columns import utcnow
 from db.models.outbox import OutboxMessage
@@ -71,16 +73,24 @@ def backoff(attempts: int) -> timedelta:
 
 
 def send(
-    *, session: Session, client: WebClient, message: OutboxMessage, now: datetime | None = None
+    *,
+    session: Session,
+    client: WebClient,
+    message: OutboxMessage,
+    now: datetime | None = None,
+    retry: bool = False,
 ) -> Delivery:
     """Post `message` now; keep it in the outbox if Slack cannot take it yet. Commits.
 
     On success the ts goes where `message.record` says and any older kept version of the
-    same message (its coalesce key) is retired, so a stale copy never follows it.
+    same message (its coalesce key) is retired, so a stale copy never follows it. `retry`:
+    the work sending it ran before (a job retried), so a keyed post looks for itself first.
     """
     now = as_utc(now or utcnow())
+    # Keyed before the first attempt: if its answer is lost, the kept row's retry finds it.
+    message.post_key = message.post_key or f"outbox:{uuid.uuid4().hex}"
     try:
-        response = call_slack(lambda: post_call(client, message))
+        ts = post_call(client, message, retry=retry)
     except SlackFailure as failure:
         if not failure.transient:
             return Delivery(Delivered.REFUSED, failure=failure)
@@ -90,7 +100,6 @@ def send(
         session.commit()
         logger.warning("kept %s for %s: %s", message.about, message.channel_id, failure)
         return Delivery(Delivered.KEPT, failure=failure)
-    ts = ts_of(response, message)
     queries.record_ts(session=session, record=message.record, ts=ts)
     if message.coalesce_key:
         queries.supersede(session=session, coalesce_key=message.coalesce_key)
@@ -120,26 +129,41 @@ def tell(*, client: WebClient, channel_id: str, user_id: str, text: str) -> bool
     return False
 
 
-def post_call(client: WebClient, message: OutboxMessage) -> SlackResponse:
-    """Make the Slack call `message` stands for: a new post or an update of one."""
+def post_call(client: WebClient, message: OutboxMessage, *, retry: bool = False) -> str:
+    """Make the Slack call `message` stands for, a post (once) or an update; return the ts.
+
+    `retry`: an earlier attempt may have reached Slack, so a keyed post looks for it first.
+    Raises SlackFailure.
+    """
     if message.method == "chat.update":
-        return client.chat_update(
-            channel=message.channel_id,
-            ts=message.update_ts or "",
-            text=message.text,
-            blocks=message.blocks,
+        response = call_slack(
+            lambda: client.chat_update(
+                channel=message.channel_id,
+                ts=message.update_ts or "",
+                text=message.text,
+                blocks=message.blocks,
+            )
         )
-    return client.chat_postMessage(
+        return str(response.get("ts") or message.update_ts or "")
+    options: dict[str, Any] = {
+        "blocks": message.blocks,
+        "thread_ts": message.thread_ts,
+        "reply_broadcast": message.reply_broadcast or None,
+        "unfurl_links": False,
+        "unfurl_media": False,
+    }
+    if message.post_key is None:  # kept before posts carried keys: posted as it was
+        channel, text = message.channel_id, message.text
+        response = call_slack(
+            lambda: client.chat_postMessage(channel=channel, text=text, **options)
+        )
+        return str(response["ts"])
+    return post_once(
+        client=client,
         channel=message.channel_id,
+        key=message.post_key,
         text=message.text,
-        blocks=message.blocks,
-        thread_ts=message.thread_ts,
-        reply_broadcast=message.reply_broadcast or None,
-        unfurl_links=False,
-        unfurl_media=False,
-    )
-
-
-def ts_of(response: SlackResponse, message: OutboxMessage) -> str:
-    """Return the ts of the message the call posted (or updated)."""
-    return str(response.get("ts") or message.update_ts or "")
+        retry=retry,
+        since=message.created_at,
+        **options,
+    ).ts

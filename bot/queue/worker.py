@@ -194,15 +194,16 @@ class Worker:
             if "client" in task.resources:
                 wanted["client"] = client
             if "respond" in task.resources:
-                wanted["respond"] = self._respond(client, payload)
+                wanted["respond"] = self._respond(client, payload, job)
         return wanted
 
-    def _respond(self, client: WebClient, payload: dict[str, Any]) -> Any:
+    def _respond(self, client: WebClient, payload: dict[str, Any], job: QueuedJob) -> Any:
         return reliable(
             Respond(response_url=payload.get("response_url")),
             client=client,
             channel_id=payload.get("channel_id") or "",
             user_id=payload.get("user_id") or "",
+            received_at=job.created_at,  # queued in the ack: a late job skips the dead URL
         )
 
     def _retry_or_give_up(self, job: QueuedJob, payload: dict[str, Any], error: Exception) -> None:
@@ -235,7 +236,7 @@ class Worker:
         except Exception:  # not installed any more: nobody to tell through
             logger.info("job %s failed and its team %s has no client", job.id, job.team_id)
             return
-        respond = self._respond(client, payload) if payload.get("response_url") else None
+        respond = self._respond(client, payload, job) if payload.get("response_url") else None
         report_error(error, respond=respond, client=client, user_id=user_id)
 
 

@@ -16,7 +16,7 @@ def build_web_client(settings: Settings, *, token: str | None = None) -> WebClie
     return WebClient(
         token=token or settings.slack_bot_token,
         base_url=settings.slack_api_url,
-        timeout=10,
+        timeout=settings.gatebot_slack_timeout,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=2),

@@ -28,6 +28,9 @@ from db import receipts
 logger = logging.getLogger(__name__)
 
 KEEP_RECEIPTS = timedelta(days=1)  # Slack retries an event within minutes; a day is ample
+# "Now" commands (/gate now, /digest now): a repeat this soon is the same request again.
+REPEAT_WINDOW = timedelta(seconds=60)
+_SLICE = 30  # seconds; an ask holds the slices its next REPEAT_WINDOW touches
 
 
 def install(app: App) -> None:
@@ -62,6 +65,26 @@ def first_submission(*, session: Session, body: dict[str, Any], team_id: str) ->
     if not first:
         logger.info("ignored a repeated modal submission %s", key)
     return first
+
+
+def first_ask(*, session: Session, what: str, team_id: str, now: datetime) -> bool:
+    """Record that `what` was asked at `now`; False if it was asked within a minute. Commits.
+
+    A key by the second let the same command sent twice a second apart ask twice. Instead
+    each ask takes receipts for the three 30-second slices from its own to one covering a
+    minute later, in one insert: an ask less than a minute after another needs a slice the
+    first holds and finds it taken, so of the two exactly one goes ahead, on either
+    database and across web processes. Asks 60 to 90 s apart may count as one; 90 s, never.
+    """
+    first = int(now.timestamp()) // _SLICE
+    slices = range(first, first + int(REPEAT_WINDOW.total_seconds()) // _SLICE + 1)
+    keys = [f"ask:{what}:{s}" for s in slices]
+    if receipts.record_all(session=session, keys=keys, team_id=team_id, at=now):
+        session.commit()
+        return True
+    session.rollback()
+    logger.info("ignored %s asked again within %s", what, REPEAT_WINDOW)
+    return False
 
 
 def submitted_before(*, session: Session, body: dict[str, Any]) -> bool:

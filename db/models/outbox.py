@@ -62,6 +62,8 @@ class OutboxMessage(SQLModel, table=True):
     update_ts: str | None = Field(default=None, max_length=32)  # the message chat.update edits
     reply_broadcast: bool = False
     coalesce_key: str | None = Field(default=None, max_length=120)
+    # The idempotency key its posts carry (bot/slack/posting.py); None on rows kept before it.
+    post_key: str | None = Field(default=None, max_length=160)
     record: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     about: str = Field(default="a message", max_length=200)  # what the person is told it was
     notify_user: str | None = Field(default=None, max_length=32)  # told if it finally fails

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlmodel import Session
 
 from bot.gates.blocks.prompt import ANSWER, DECIDE
@@ -85,6 +87,20 @@ def test_now_with_a_gate_asks_that_gate(live_app: LiveApp):
 
     assert review.gate_kind == "escape"
     assert "Escape gate: Search ranking" in texts(prompt.args["blocks"])
+
+
+def test_now_sent_again_a_second_later_asks_once_and_says_so(live_app: LiveApp):
+    set_up(live_app)
+    ask(live_app)
+    time.sleep(1.1)  # the next second: a key by the second would ask again
+
+    again = _reply(live_app, "now")
+    live_app.drain()
+
+    assert again["text"] == "The Sprint boundary review was asked a moment ago: answer that one."
+    shown = [m["text"] for m in live_app.slack.messages("C0TEAM")]
+    assert len([text for text in shown if "boundary review: Search ranking" in text]) == 1
+    assert len(reviews(live_app)) == 1
 
 
 def test_an_unknown_gate_is_a_readable_error(live_app: LiveApp):

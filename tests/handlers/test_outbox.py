@@ -199,3 +199,24 @@ def test_kept_summaries_collapse_to_the_latest_which_the_clock_posts_once(live_a
 
 def _assert_kept(live: LiveApp, count: int) -> None:
     assert len(_kept(live)) == count
+
+
+def test_a_save_whose_answer_timed_out_is_found_by_the_clock_not_posted_twice(
+    start_app: Callable[..., LiveApp],
+):
+    live = start_app(gatebot_slack_timeout=0.5)
+    live.slack.slow("chat.postMessage", seconds=1.5)  # posted, but answered after the timeout
+
+    note = _save(live)
+
+    assert "Slack is not answering right now" in note
+    [kept] = _kept(live)
+    assert (kept.status, kept.post_key) == (OutboxStatus.PENDING, "hypothesis:1")
+    _clock(live, minutes=2)
+
+    shown = [m for m in live.slack.messages("C0TEAM") if m["text"].startswith("Hypothesis #1")]
+    assert len(shown) == 1
+    [kept] = _kept(live)
+    assert (kept.status, kept.posted_ts) == (OutboxStatus.POSTED, shown[0]["ts"])
+    assert _hypothesis(live).message_ts == shown[0]["ts"]
+    assert len(live.slack.calls("chat.postMessage")) == 1

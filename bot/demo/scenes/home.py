@@ -19,7 +19,9 @@ def home_scene(world: DemoWorld) -> None:
     """Ask the escape gate, open @priya's Home, click its [Answer]: the gate's form opens."""
     world.out("━━ 4. The Home tab: each person's projects, and what waits for their answer ━━")
     world.say(world.pm, "/gate", "now escape")
-    world.expect("chat.postMessage")  # the escape gate's prompt, in the channel
+    # The escape gate's prompt, in the channel; the digest's thread may still arrive first.
+    while "Escape gate" not in str(world.expect("chat.postMessage")[0].args.get("blocks")):
+        pass
 
     world.out(f"\n{_name(world.pm)} opens gatebot's Home tab")
     view = open_home(world, world.pm)

@@ -16,7 +16,10 @@ from bot.demo.standin.slack_api import SlackWorkspace
 from bot.demo.standin.slack_http import StandInServer
 from bot.demo.standin.slack_limits import refusal
 
-_SCOPES = "chat:write,commands,users:read,files:write,channels:join,channels:read,groups:read"
+_SCOPES = (
+    "chat:write,commands,users:read,files:write,channels:join,channels:read,groups:read,"
+    "channels:history,groups:history,im:history"
+)
 
 
 @dataclass
@@ -41,6 +44,7 @@ class SlackStandIn:
         self._arrived = threading.Condition(self._lock)
         self._calls: list[Call] = []
         self._faults: dict[str, list[_Fault]] = {}
+        self._slow: dict[str, list[float]] = {}  # method -> answer delays still to apply
         self._server: StandInServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -148,11 +152,26 @@ class SlackStandIn:
             f"arrived: {', '.join(arrived) or 'nothing'}"
         )
 
+    def messages(self, channel: str, *, team_id: str | None = None) -> list[dict[str, Any]]:
+        """Return what a person sees in `channel` (a user id: the DM), replies too, oldest first."""
+        with self._lock:
+            return self._workspace.messages.all(team=team_id or self.team_id, channel=channel)
+
+    def slow(self, method: str, *, seconds: float, times: int = 1) -> None:
+        """Do `method`'s work at once but answer only after `seconds`, `times` times.
+
+        Slack slower than the client's timeout: the post is in the channel, the reply late.
+        """
+        _check_times(times)
+        with self._lock:
+            self._slow.setdefault(method, []).extend([seconds] * times)
+
     def clear(self) -> None:
         """Forget recorded calls, uploads and pending faults; users and latency stay."""
         with self._lock:
             self._calls.clear()
             self._faults.clear()
+            self._slow.clear()
             self._workspace.uploads.clear()
 
     def fail(
@@ -226,6 +245,15 @@ class SlackStandIn:
             self._arrived.notify_all()
         if self.latency > 0:
             time.sleep(self.latency)
+        answer = self._build_answer(call, body)
+        with self._lock:
+            delays = self._slow.get(call.method)
+            delay = delays.pop(0) if delays else 0.0
+        if delay > 0:
+            time.sleep(delay)  # the work is done; only the answer is late
+        return answer
+
+    def _build_answer(self, call: Call, body: bytes) -> tuple[int, dict[str, str], bytes]:
         with self._lock:
             fault = self._take_fault(call.method)
             if fault is not None:

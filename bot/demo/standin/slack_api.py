@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.demo.standin.calls import JsonDict
 from bot.demo.standin.slack_limits import refusal
+from bot.demo.standin.slack_messages import SlackMessages
 from bot.demo.standin.slack_teams import SlackTeams
 
 # zoneinfo only knows abbreviations; Slack shows the long name.
@@ -48,7 +49,8 @@ class SlackWorkspace:
         self.server_url = ""
         self.users: dict[str, JsonDict] = {}
         self.uploads: dict[str, bytes] = {}
-        self._ts_micros = 1_700_000_000_000_000
+        self.messages = SlackMessages()
+        self._ts_micros = 0
         self._serial = 0
         self._view_by_external_id: dict[str, str] = {}
         self.default_channels: list[str] = list(DEFAULT_CHANNELS)
@@ -59,7 +61,9 @@ class SlackWorkspace:
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": lambda a: {"message_ts": self.next_ts()},
             "chat.update": self._chat_update,
-            "chat.delete": lambda a: {"channel": a.get("channel"), "ts": a.get("ts")},
+            "chat.delete": self._chat_delete,
+            "conversations.history": lambda a: self.messages.history(team=self.caller_team, args=a),
+            "conversations.replies": lambda a: self.messages.replies(team=self.caller_team, args=a),
             "views.open": self._view,
             "views.push": self._view,
             "views.update": self._view,
@@ -90,8 +94,8 @@ class SlackWorkspace:
         return {"ok": True, **(build(args) if build else {})}
 
     def next_ts(self) -> str:
-        """Return a message ts unique and increasing across the whole stand-in."""
-        self._ts_micros += 100
+        """Return a message ts: the time of the post, as Slack's, unique and increasing."""
+        self._ts_micros = max(self._ts_micros + 1, time.time_ns() // 1000)
         return f"{self._ts_micros // 1_000_000}.{self._ts_micros % 1_000_000:06d}"
 
     def next_id(self, prefix: str) -> str:
@@ -161,16 +165,30 @@ class SlackWorkspace:
 
     def _chat_post_message(self, args: JsonDict) -> JsonDict:
         ts = self.next_ts()
-        return {"channel": args.get("channel"), "ts": ts, "message": self._message(args, ts)}
+        message = self._message(args, ts)
+        if args.get("reply_broadcast") in (True, "true", "1"):
+            message["reply_broadcast"] = True
+        self.messages.post(team=self.caller_team, channel=str(args.get("channel")), message=message)
+        return {"channel": args.get("channel"), "ts": ts, "message": message}
 
     def _chat_update(self, args: JsonDict) -> JsonDict:
         ts = str(args.get("ts", ""))
+        changes = {k: args[k] for k in ("text", "blocks", "metadata") if k in args}
+        # Permissive: an update of a message the stand-in never saw is answered as done.
+        self.messages.update(
+            team=self.caller_team, channel=str(args.get("channel", "")), ts=ts, changes=changes
+        )
         return {
             "channel": args.get("channel"),
             "ts": ts,
             "text": args.get("text", ""),
             "message": self._message(args, ts),
         }
+
+    def _chat_delete(self, args: JsonDict) -> JsonDict:
+        channel, ts = str(args.get("channel", "")), str(args.get("ts", ""))
+        self.messages.delete(team=self.caller_team, channel=channel, ts=ts)
+        return {"channel": channel, "ts": ts}
 
     def _view(self, args: JsonDict) -> JsonDict:
         submitted = args.get("view")

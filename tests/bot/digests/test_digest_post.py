@@ -176,7 +176,7 @@ def test_a_digest_missed_beyond_the_grace_window_is_recorded_as_skipped(
 
 @pytest.mark.parametrize(
     ("age", "status", "posted"),
-    [(DEFAULT_LEASE + timedelta(seconds=1), "posted", 1), (timedelta(seconds=30), "claimed", 0)],
+    [(DEFAULT_LEASE + timedelta(seconds=1), "posted", 1), (DEFAULT_LEASE / 2, "claimed", 0)],
 )
 def test_a_stale_claim_is_taken_over_and_a_fresh_one_left_alone(
     age, status, posted, engine, session, client, slack
@@ -355,6 +355,22 @@ def test_a_digest_asked_for_does_not_take_the_weeks_scheduled_slot(engine, sessi
     assert twice is None  # the same command sent twice in one second posts once
     assert report.digests.posted == 1
     assert [run.week_key for run in runs(engine)] == ["now-20261123T070000", "2026-W48"]
+    assert len(digests(slack)) == 2
+
+
+def test_a_digest_asked_for_again_within_a_minute_posts_once(engine, session, client, slack):
+    project = add(session)
+    asked = DUE - timedelta(hours=1)
+
+    def ask(after: timedelta) -> DigestRun | None:
+        return post_now(
+            session=session, client=client, project=project, user_id="U0PM", now=asked + after
+        )
+
+    first, repeat, later = ask(timedelta()), ask(timedelta(seconds=1)), ask(timedelta(seconds=95))
+
+    assert first is not None and later is not None
+    assert repeat is None  # the same command a second later: "a digest was just posted"
     assert len(digests(slack)) == 2
 
 

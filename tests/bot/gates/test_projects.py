@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from slack_sdk import WebClient
@@ -272,6 +272,34 @@ def test_ask_now_posts_the_phase_gate_once_per_second(session: Session, client, 
     )
     assert repeat.review is None  # a double-sent command asks once
     assert len(slack.calls("chat.postMessage")) == 1
+
+
+def test_ask_now_again_within_a_minute_asks_once_and_another_gate_is_its_own(
+    session: Session, client, slack
+):
+    workspace_id = _workspace(session)
+    _project(session, workspace_id)
+
+    def ask(gate: str, at: datetime) -> projects.Asked:
+        return projects.ask_now(
+            session=session,
+            client=client,
+            workspace_id=workspace_id,
+            channel_id="C0TEAM",
+            gate=gate,
+            now=at,
+        )
+
+    first = ask("", NOW)
+    a_second_later = ask("", NOW + timedelta(seconds=1))
+    within_the_minute = ask("", NOW + timedelta(seconds=59))
+    other_gate = ask("escape", NOW + timedelta(seconds=2))
+    later = ask("", NOW + timedelta(seconds=90))
+
+    assert first.review is not None and other_gate.review is not None
+    assert a_second_later.review is None and within_the_minute.review is None
+    assert later.review is not None and later.review.status == ReviewStatus.POSTED
+    assert len(slack.calls("chat.postMessage")) == 3
 
 
 def test_moving_phase_asks_its_gate_and_staying_asks_nothing(session: Session, client, slack):

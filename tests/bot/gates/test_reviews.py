@@ -285,7 +285,7 @@ def test_a_stale_claim_is_taken_over_and_posted(engine, session, client, slack):
     # The sprint review's clock died past the lease; /gate now's post is still in flight.
     for key, age in (
         ("sprint-2026-03-02", DEFAULT_LEASE + timedelta(seconds=1)),
-        ("now-1", timedelta(seconds=30)),
+        ("now-1", DEFAULT_LEASE / 2),
     ):
         session.add(
             GateReview(
