@@ -27,6 +27,7 @@ from bot.queue.worker import Worker, WorkerOptions
 from bot.slack import dedupe
 from bot.slack.client import build_web_client
 from bot.slack.listeners import GuardedApp
+from bot.slack.mrkdwn import unescape
 from bot.slack.verification import VERIFIED
 from bot.slack.workspace import RequestWorkspace
 from db import heartbeats
@@ -81,6 +82,7 @@ def create_app(*, settings: Settings, engine: Engine, socket_mode: bool = False)
     app.use(bolt_request_ids)  # first, so every later line of the request carries its id
     _install_session(app, engine=engine)
     dedupe.install(app)  # repeated Slack deliveries are acked, not acted on twice
+    app.use(_unescape_command_text)
     app.error(_handle_error)
     register_listeners(app)
     return app
@@ -137,6 +139,16 @@ def start_embedded_worker(*, settings: Settings, engine: Engine, bolt: App) -> E
     """Start a worker on a thread of this process, with `bolt`'s team clients (tests, demo)."""
     worker = build_worker(settings=settings, engine=engine, client_for=install.client_for_app(bolt))
     return EmbeddedWorker(worker).start()
+
+
+def _unescape_command_text(body: dict[str, Any], next: Any) -> None:  # noqa: A002 (Bolt's name)
+    """Undo Slack's escaping of slash-command text once, here, so it is stored as typed.
+
+    Everything that shows it escapes it once on the way out (bot.mrkdwn.escape).
+    """
+    if body.get("command") and isinstance(body.get("text"), str):
+        body["text"] = unescape(body["text"])
+    next()
 
 
 def signing_secret_of(app: App) -> str:

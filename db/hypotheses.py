@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from db.columns import utcnow
@@ -66,6 +66,7 @@ def list_for_channel(
     channel_id: str,
     statuses: Sequence[HypothesisStatus] = (HypothesisStatus.OPEN,),
     limit: int = 20,
+    offset: int = 0,
 ) -> list[Hypothesis]:
     """Return a channel's hypotheses in the given statuses, newest first."""
     rows = session.exec(
@@ -76,9 +77,29 @@ def list_for_channel(
             col(Hypothesis.status).in_(list(statuses)),
         )
         .order_by(col(Hypothesis.created_at).desc(), col(Hypothesis.id).desc())
+        .offset(offset)
         .limit(limit)
     )
     return list(rows)
+
+
+def count_for_channel(
+    *,
+    session: Session,
+    workspace_id: int,
+    channel_id: str,
+    statuses: Sequence[HypothesisStatus] = (HypothesisStatus.OPEN,),
+) -> int:
+    """Return how many of a channel's hypotheses are in the given statuses."""
+    return session.exec(
+        select(func.count())
+        .select_from(Hypothesis)
+        .where(
+            Hypothesis.workspace_id == workspace_id,
+            Hypothesis.channel_id == channel_id,
+            col(Hypothesis.status).in_(list(statuses)),
+        )
+    ).one()
 
 
 def set_message_ts(

@@ -47,6 +47,7 @@ def reviews(
     project_id: int,
     statuses: Sequence[str] | None = None,
     limit: int = 20,
+    offset: int = 0,
 ) -> list[GateReview]:
     """Return a project's reviews, newest first, optionally only in `statuses`."""
     query = (
@@ -56,8 +57,21 @@ def reviews(
     )
     if statuses is not None:
         query = query.where(col(GateReview.status).in_(list(statuses)))
-    query = query.order_by(col(GateReview.due_at).desc(), col(GateReview.id).desc()).limit(limit)
-    return list(session.exec(query))
+    query = query.order_by(col(GateReview.due_at).desc(), col(GateReview.id).desc())
+    return list(session.exec(query.offset(offset).limit(limit)))
+
+
+def count_reviews(
+    *, session: Session, workspace_id: int, project_id: int, statuses: Sequence[str]
+) -> int:
+    """Return how many of a project's reviews are in `statuses`."""
+    return session.exec(
+        select(func.count())
+        .select_from(GateReview)
+        .join(Project, col(Project.id) == col(GateReview.project_id))
+        .where(Project.workspace_id == workspace_id, GateReview.project_id == project_id)
+        .where(col(GateReview.status).in_(list(statuses)))
+    ).one()
 
 
 def answer_counts(

@@ -29,6 +29,7 @@ from bot.digests.charts import Charts, Pending
 from bot.digests.service import Built, Due, build, due_digest, manual_key
 from bot.slack import dedupe
 from bot.slack.failures import SlackFailure, call_slack
+from bot.slack.packing import Block, pack
 from bot.slack.posting import post_once
 from db.models.digests import DigestRun, DigestStatus
 from db.models.gates import Project
@@ -70,6 +71,9 @@ def post_digest(
     # Drawn meanwhile when `charts` has processes; else when the thread needs it.
     chart = (charts or Charts()).submit(built.panels(), built.chart_title)
     message = built.message
+    # What passes one message's budget goes on in the thread, before the compact details.
+    first, *overflow = pack(message.blocks)
+    replies = [*overflow, *(pack(message.thread, note=False) if message.thread else [])]
     try:
         # A retaken or put-off claim may have reached Slack before: look for it first.
         posted = post_once(
@@ -79,7 +83,7 @@ def post_digest(
             retry=run.attempts > 1,
             since=run.created_at,
             text=message.text,
-            blocks=message.blocks,
+            blocks=first,
             unfurl_links=False,
             unfurl_media=False,
         )
@@ -94,7 +98,14 @@ def post_digest(
         set_project_error(session=session, project=project, error=None, at=None)
     session.commit()
     _post_thread(
-        session=session, client=client, project=project, run=run, built=built, chart=chart, now=now
+        session=session,
+        client=client,
+        project=project,
+        run=run,
+        built=built,
+        replies=replies,
+        chart=chart,
+        now=now,
     )
     return "posted"
 
@@ -106,19 +117,20 @@ def _post_thread(
     project: Project,
     run: DigestRun,
     built: Built,
+    replies: list[list[Block]],
     chart: Pending,
     now: datetime,
 ) -> None:
     channel, ts = run.channel_id or project.channel_id, run.message_ts
     try:
-        if built.message.thread:
+        for index, reply in enumerate(replies):
             post_once(  # never retried: a thread that failed is noted on the run instead
                 client=client,
                 channel=channel,
                 thread_ts=ts,
-                key=f"digest-thread:{run.id}",
+                key=f"digest-thread:{run.id}" + (f":{index}" if index else ""),
                 text=built.message.text,
-                blocks=built.message.thread,
+                blocks=reply,
                 unfurl_links=False,
                 unfurl_media=False,
             )

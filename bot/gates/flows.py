@@ -18,9 +18,10 @@ from sqlmodel import Session
 import db.answers as queries
 from bot.gates import time_zone
 from bot.gates.answers import Recorded, load, thread_answers
-from bot.gates.blocks.answers import nudge_message, nudge_text, summary_message, summary_text
+from bot.gates.blocks.answers import nudge_message, nudge_text
 from bot.gates.blocks.decision import decision_message, decision_text
 from bot.gates.blocks.setup import setup_modal, setup_notice
+from bot.gates.blocks.summary import all_answers_modal, summary_message, summary_text
 from bot.gates.decisions import Decided
 from bot.gates.setup import SetupResult
 from bot.outbox import service as outbox
@@ -161,6 +162,28 @@ def publish_summary(
     if delivery.posted and message.method == "chat.postMessage":
         set_committed_value(row, "summary_ts", delivery.ts)  # stored by outbox.send
     session.commit()
+
+
+def show_answers(
+    *,
+    session: Session,
+    client: WebClient,
+    workspace_id: int,
+    value: str,
+    trigger_id: str,
+    view_id: str | None,
+) -> None:
+    """Open (or turn the page of) the modal of every answer to one question of a review."""
+    review_id, number, page = (int(part) for part in value.split(":"))
+    review = load(session=session, workspace_id=workspace_id, review_id=review_id)
+    answers = thread_answers(session=session, workspace_id=workspace_id, review_id=review_id)
+    session.commit()  # no read transaction held across the Slack call
+    number = min(max(number, 1), len(review.gate.questions))
+    view = all_answers_modal(review=review, number=number, answers=answers, page=page)
+    if view_id:  # Next or Previous inside the modal
+        call_slack(lambda: client.views_update(view_id=view_id, view=view))
+    else:
+        call_slack(lambda: client.views_open(trigger_id=trigger_id, view=view))
 
 
 def post_decision(

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from bot.core.errors import InvalidInput
 from bot.gates import GateKind, gate_for, question_keys, validate_overrides
 from bot.gates.setup import for_channel
 from bot.slack.mrkdwn import escape
 from db.columns import utcnow
 
+# A prompt shows every question in its sections; a longer one would push the later ones out.
+MAX_QUESTION_LENGTH = 300
 USAGE = (
     "Use `/gate question &lt;gate&gt;` to see its questions, "
     "`/gate question &lt;gate&gt; &lt;key&gt; &lt;your wording&gt;` to reword one, "
@@ -28,7 +31,14 @@ def reword(*, session: Session, workspace_id: int, channel_id: str, argument: st
     if key:
         if key not in question_keys(kind):
             validate_overrides(kind, {key: wording or key})  # raises, naming the valid keys
-        if wording.strip().casefold() == "reset":
+        wording = " ".join(wording.split())
+        if len(wording) > MAX_QUESTION_LENGTH:
+            raise InvalidInput(
+                f"Keep a question to {MAX_QUESTION_LENGTH} characters ({len(wording)} now), "
+                "so the prompt has room for every question. Nothing was changed; "
+                f"your wording, to shorten:\n>{escape(wording)}"
+            )
+        if wording.casefold() == "reset":
             overrides.pop(key, None)
         else:
             overrides.update(validate_overrides(kind, {key: wording}))

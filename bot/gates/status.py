@@ -42,6 +42,11 @@ class ProjectStatus:
     next_prompt: Occurrence | None  # `at` in the team's time zone
     open_reviews: list[ReviewLine]
     silent: tuple[str, ...] = ()  # the worker or clock not seen running lately, in words
+    open_total: int = 0  # open reviews in all, of which `open_reviews` are the newest
+
+
+OPEN_SHOWN = 10  # open reviews /gate status shows; the rest a page away
+HISTORY_PAGE = 20  # reviews a page of /gate history (or of the open ones) shows
 
 
 def status(*, session: Session, workspace_id: int, channel_id: str, now: datetime) -> ProjectStatus:
@@ -59,24 +64,55 @@ def status(*, session: Session, workspace_id: int, channel_id: str, now: datetim
         sprint=sprint,
         sprint_day=day,
         next_prompt=upcoming,
-        open_reviews=_lines(session, workspace_id, project, OPEN_STATUSES),
+        open_reviews=_lines(session, workspace_id, project, OPEN_STATUSES, limit=OPEN_SHOWN),
         silent=silence_notes(session=session, now=now),
+        open_total=_count(session, workspace_id, project, OPEN_STATUSES),
     )
 
 
+@dataclass(frozen=True)
+class ReviewPage:
+    """A page of a channel's reviews: the project, the lines, where they start, how many."""
+
+    project: Project
+    lines: list[ReviewLine]
+    offset: int
+    total: int
+
+
 def history(
-    *, session: Session, workspace_id: int, channel_id: str
-) -> tuple[Project, list[ReviewLine]]:
-    """Return the channel's project and its past reviews with their answers, newest first."""
+    *, session: Session, workspace_id: int, channel_id: str, offset: int = 0, open_: bool = False
+) -> ReviewPage:
+    """Return a page of the channel's past (or open) reviews with their answers, newest first."""
     project = for_channel(session=session, workspace_id=workspace_id, channel_id=channel_id)
-    return project, _lines(session, workspace_id, project, PAST_STATUSES)
+    statuses = OPEN_STATUSES if open_ else PAST_STATUSES
+    lines = _lines(session, workspace_id, project, statuses, limit=HISTORY_PAGE, offset=offset)
+    total = _count(session, workspace_id, project, statuses)
+    return ReviewPage(project=project, lines=lines, offset=offset, total=total)
+
+
+def _count(session: Session, workspace_id: int, project: Project, statuses: tuple[str, ...]) -> int:
+    return queries.count_reviews(
+        session=session, workspace_id=workspace_id, project_id=project.id or 0, statuses=statuses
+    )
 
 
 def _lines(
-    session: Session, workspace_id: int, project: Project, statuses: tuple[str, ...]
+    session: Session,
+    workspace_id: int,
+    project: Project,
+    statuses: tuple[str, ...],
+    *,
+    limit: int,
+    offset: int = 0,
 ) -> list[ReviewLine]:
     rows = queries.reviews(
-        session=session, workspace_id=workspace_id, project_id=project.id or 0, statuses=statuses
+        session=session,
+        workspace_id=workspace_id,
+        project_id=project.id or 0,
+        statuses=statuses,
+        limit=limit,
+        offset=offset,
     )
     counts = queries.answer_counts(
         session=session, workspace_id=workspace_id, review_ids=[r.id or 0 for r in rows]

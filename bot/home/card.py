@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 from bot.core.time import as_utc
 from bot.digests.lines import metric_fields, one_line
 from bot.gates import Phase, phase_gate
-from bot.gates.blocks.status import local, review_title
+from bot.gates.blocks.status import review_title, when
 from bot.home.ids import HOME_ANSWER, HOME_DIGEST, HOME_HYPOTHESIS
 from bot.metrics.blocks import VERDICT_ICONS
 from bot.slack.blocks import Block, button, clip, context, divider, section
-from bot.slack.mrkdwn import escape
+from bot.slack.mrkdwn import escape, reader_time
 from db.models import Hypothesis
 from db.models.gates import Project
 from prompts import render
@@ -97,7 +97,7 @@ def _next_gate(card: ProjectCard) -> str:
         upcoming = status.next_prompt
         return (
             f":alarm_clock: *Next gate:* Sprint {upcoming.number} boundary review, "
-            f"{upcoming.at:%a %-d %b %Y, %H:%M} ({escape(project.timezone)})"
+            f"{_when(upcoming.at, project)}"
         )
     following = card.next_phase
     if following is None:
@@ -109,10 +109,11 @@ def _next_gate(card: ProjectCard) -> str:
 
 
 def _when(moment: datetime, project: Project) -> str:
+    """Return `moment` in the reader's own zone, the team's (or UTC's) as the fallback."""
     try:
-        return local(moment, tz=project.timezone)
-    except ValueError:  # a zone stored broken: the card already says so; show UTC
-        return f"{as_utc(moment):%a %-d %b %Y, %H:%M} UTC"
+        return when(moment, tz=project.timezone)
+    except ValueError:  # a zone stored broken: the card already says so; fall back to UTC
+        return reader_time(as_utc(moment), fallback=f"{as_utc(moment):%a %-d %b %Y, %H:%M} UTC")
 
 
 def _awaiting(item: AwaitingReview, project: Project) -> Block:

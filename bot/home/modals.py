@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.digests.blocks import DigestMessage
 from bot.home.ids import HOME_PICK_CHANNEL, MAX_BLOCKS
-from bot.slack.blocks import Block, clip, context, section
+from bot.slack.blocks import Block, clip_plain, context, section
 from bot.slack.mrkdwn import escape
 from db.models.gates import Project
 
@@ -15,7 +15,7 @@ TITLE_LIMIT = 24
 def _modal(title: str, blocks: list[Block], **extra: object) -> Block:
     return {
         "type": "modal",
-        "title": {"type": "plain_text", "text": clip(title, TITLE_LIMIT)},
+        "title": {"type": "plain_text", "text": clip_plain(title, TITLE_LIMIT)},
         "close": {"type": "plain_text", "text": "Close"},
         "blocks": blocks[:MAX_BLOCKS],
         **extra,

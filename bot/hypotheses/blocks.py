@@ -6,8 +6,10 @@ import json
 
 from bot.falsifiability.verdict import Verdict
 from bot.hypotheses.form import MAX_FIELD_LENGTH, Direction, HypothesisFields
-from bot.slack.blocks import Block, button, clip, context, divider, section
-from bot.slack.mrkdwn import escape
+from bot.hypotheses.service import LIST_PAGE
+from bot.slack.blocks import Block, button, confirm_dialog, context, divider, section
+from bot.slack.mrkdwn import escape, escape_clipped
+from bot.slack.paging import Page, pager
 from db.models import Hypothesis, HypothesisStatus
 
 SAVE, EDIT, DISCARD = "hypothesis_save", "hypothesis_edit", "hypothesis_discard"
@@ -55,7 +57,18 @@ def verdict_message(*, hypothesis_id: int, text: str, verdict: Verdict) -> list[
             "elements": [
                 button(save_label, action_id=SAVE, value=value, style="primary"),
                 button("Edit", action_id=EDIT, value=value),
-                button("Discard", action_id=DISCARD, value=value, style="danger"),
+                button(
+                    "Discard",
+                    action_id=DISCARD,
+                    value=value,
+                    style="danger",
+                    confirm=confirm_dialog(
+                        title="Discard this draft?",
+                        text="The draft is deleted for good; nothing was posted to the channel.",
+                        yes="Discard",
+                        no="Keep it",
+                    ),
+                ),
             ],
         }
     )
@@ -103,8 +116,14 @@ def status_note(hypothesis: Hypothesis) -> str:
     return f"Hypothesis #{hypothesis.id} was discarded."
 
 
-def list_message(hypotheses: list[Hypothesis], *, channel_id: str) -> list[Block]:
-    """Return the channel's hypotheses, newest first, with status and verdict."""
+LIST_PAGE_ACTION = "hypothesis_list_page"
+_IN_LIST = 400  # characters of a hypothesis's text in the list: twenty fit one message
+
+
+def list_message(
+    hypotheses: list[Hypothesis], *, channel_id: str, offset: int = 0, total: int | None = None
+) -> list[Block]:
+    """Return a page of the channel's hypotheses, newest first, saying how many more and how."""
     if not hypotheses:
         return [
             section(
@@ -112,13 +131,15 @@ def list_message(hypotheses: list[Hypothesis], *, channel_id: str) -> list[Block
             )
         ]
     blocks: list[Block] = [section(f"*Hypotheses in <#{channel_id}>*, newest first")]
-    for hypothesis in hypotheses[:45]:  # Slack allows 50 blocks per message
+    for hypothesis in hypotheses:
         verdict = "vague" if hypothesis.vague else "falsifiable"
         when = hypothesis.created_at.strftime("%Y-%m-%d")
         who = f"<@{hypothesis.author_id}>"
         line = f"*#{hypothesis.id}* · {hypothesis.status} · {verdict} · {who} · {when}"
-        blocks.append(section(clip(f"{line}\n>{escape(hypothesis.text)}")))
-    return blocks
+        text = escape_clipped(" ".join(hypothesis.text.split()), _IN_LIST)
+        blocks.append(section(f"{line}\n>{text}"))
+    page = Page(offset=offset, shown=len(hypotheses), total=total or len(hypotheses))
+    return blocks + pager(page, noun="hypotheses", action_id=LIST_PAGE_ACTION, size=LIST_PAGE)
 
 
 _LABELS = {

@@ -74,6 +74,14 @@ def validate(form: HypothesisFields) -> dict[str, str]:
             "Give a number the data can be held to, e.g. 'by at least 2%', 'from 31% to 33%', "
             "'below 120 ms'."
         )
+    if not errors:  # assembled here, before the ack, so an overlong whole keeps the modal open
+        over = len(assemble(form)) - MAX_STATEMENT_LENGTH
+        if over > 0:
+            longest = max(HypothesisFields.names(), key=lambda name: len(getattr(form, name)))
+            errors[longest] = (
+                f"Together the fields make a hypothesis {over} characters over its "
+                f"{MAX_STATEMENT_LENGTH}: shorten this one, the longest, or others."
+            )
     return errors
 
 

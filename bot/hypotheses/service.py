@@ -202,11 +202,16 @@ def record_posted(*, session: Session, hypothesis: Hypothesis, ts: str) -> None:
     queries.set_message_ts(session=session, hypothesis=hypothesis, ts=ts)
 
 
-def list_channel(*, session: Session, workspace_id: int, channel_id: str) -> list[Hypothesis]:
-    """Return the channel's hypotheses on record, newest first."""
-    return queries.list_for_channel(
-        session=session, workspace_id=workspace_id, channel_id=channel_id
-    )
+LIST_PAGE = 20  # hypotheses a /hypothesis list page shows
+
+
+def list_channel(
+    *, session: Session, workspace_id: int, channel_id: str, offset: int = 0
+) -> tuple[list[Hypothesis], int]:
+    """Return a page of the channel's hypotheses on record, newest first, and how many in all."""
+    where = {"session": session, "workspace_id": workspace_id, "channel_id": channel_id}
+    rows = queries.list_for_channel(**where, limit=LIST_PAGE, offset=offset)
+    return rows, queries.count_for_channel(**where)
 
 
 def prefill(hypothesis: Hypothesis) -> HypothesisFields:

@@ -12,8 +12,8 @@ from bot.metrics.ingest import IngestResult
 from bot.metrics.links import Link
 from bot.metrics.registry import MetricLine, spec_of
 from bot.metrics.state import MetricState, Standing
-from bot.slack.blocks import Block, context, header, section
-from bot.slack.mrkdwn import escape
+from bot.slack.blocks import Block, button, confirm_dialog, context, header, section
+from bot.slack.mrkdwn import escape, reader_time
 from db.models.metrics import AlertState, IngestToken, Metric
 
 MAX_LISTED = 45  # Slack allows 50 blocks a message; leave room for the header and notes
@@ -107,7 +107,8 @@ def metric_text(metric: Metric, *, guards: str | None = None) -> str:
 def _latest(line: MetricLine) -> str:
     if line.latest is None:
         return "_no values yet_"
-    when = line.latest.at.strftime("%Y-%m-%d %H:%M UTC")
+    at = line.latest.at
+    when = reader_time(at, fallback=at.strftime("%Y-%m-%d %H:%M UTC"))  # each reader's zone
     latest = f"latest {number_format(line.metric).value(line.latest.value)} at {when}"
     if line.state is None:
         return latest
@@ -201,6 +202,29 @@ def tokens_message(rows: list[IngestToken]) -> list[Block]:
 
 def _day(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d")
+
+
+REVOKE_ALL = "metric_revoke_all_tokens"
+
+
+def revoke_all_message(*, project_name: str, count: int) -> list[Block]:
+    """Return the question before every token goes: how many, and a button that asks again."""
+    plural = "token" if count == 1 else "tokens"
+    words = (
+        f":warning: This revokes *all {count}* active ingestion {plural} of "
+        f"*{escape(project_name)}*: every pipeline posting with one gets 401 from then on. "
+        "To revoke one, give its prefix: `/metric token revoke gbt_Ab3dE9xQ` "
+        "(`/metric token list` shows them)."
+    )
+    ask = confirm_dialog(
+        title=f"Revoke all {count} {plural}?",
+        text=f"Every pipeline using one of the {count} {plural} stops being accepted.",
+        yes=f"Revoke {count}",
+    )
+    revoke = button(
+        f"Revoke all {count}", action_id=REVOKE_ALL, value=str(count), style="danger", confirm=ask
+    )
+    return [section(words), {"type": "actions", "elements": [revoke]}]
 
 
 def revoked_text(rows: list[IngestToken]) -> str:

@@ -19,6 +19,8 @@ def plain(text: str) -> str:
 
     def mention(match: re.Match[str]) -> str:
         sigil, ident, label = match.groups()
+        if sigil == "!" and ident.startswith("date^"):  # a time in the reader's zone
+            return label or ident
         if sigil == "!":
             return f"@{ident}"
         return f"{sigil}{label or NAMES.get(ident, ident)}"

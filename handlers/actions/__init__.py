@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from handlers.actions import gate, home, hypothesis
+from handlers.actions import gate, home, hypothesis, metric
 
 
 def register(app: App) -> None:
@@ -10,3 +10,4 @@ def register(app: App) -> None:
     hypothesis.register(app)
     gate.register(app)
     home.register(app)
+    metric.register(app)

@@ -1,4 +1,4 @@
-"""/hypothesis buttons: Save, Edit, Discard."""
+"""/hypothesis buttons: Save, Edit, Discard, and the list's pages."""
 
 from __future__ import annotations
 
@@ -10,9 +10,18 @@ from sqlmodel import Session
 
 from bot.home import service as home
 from bot.hypotheses import service as hypotheses
-from bot.hypotheses.blocks import DISCARD, EDIT, SAVE, modal, status_note
+from bot.hypotheses.blocks import (
+    DISCARD,
+    EDIT,
+    LIST_PAGE_ACTION,
+    SAVE,
+    list_message,
+    modal,
+    status_note,
+)
 from bot.hypotheses.flows import announce_hypothesis, confirmation
 from bot.queue.service import enqueue
+from bot.slack.paging import action_ids, read_offset
 from bot.slack.workspace import RequestWorkspace
 from handlers.ids import workspace_and_value
 
@@ -22,6 +31,8 @@ def register(app: App) -> None:
     app.action(SAVE)(save_hypothesis)
     app.action(EDIT)(edit_hypothesis)
     app.action(DISCARD)(discard_hypothesis)
+    for action_id in action_ids(LIST_PAGE_ACTION):
+        app.action(action_id)(turn_list_page)
 
 
 def save_hypothesis(
@@ -106,3 +117,22 @@ def discard_hypothesis(
     session.commit()
     text = "Discarded. Nothing was saved." if outcome.changed else status_note(outcome.hypothesis)
     respond(text=text, replace_original=True)
+
+
+def turn_list_page(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    respond: Respond,
+    session: Session,
+    workspace: RequestWorkspace,
+) -> None:
+    """Replace the /hypothesis list with the page its button names."""
+    ack()
+    channel_id = str((body.get("channel") or {}).get("id") or "")
+    offset = read_offset(action.get("value"))
+    rows, total = hypotheses.list_channel(
+        session=session, workspace_id=workspace.id, channel_id=channel_id, offset=offset
+    )
+    blocks = list_message(rows, channel_id=channel_id, offset=offset, total=total)
+    respond(replace_original=True, blocks=blocks, text="Hypotheses")

@@ -98,12 +98,10 @@ def _status(request: Request) -> None:
 
 
 def _history(request: Request) -> None:
-    project, lines = project_status.history(
+    page = project_status.history(
         session=request.session, workspace_id=request.workspace_id, channel_id=request.channel_id
     )
-    request.respond(
-        blocks=history_message(project=project, lines=lines), text=f"History: {project.name}"
-    )
+    request.respond(blocks=history_message(page), text=f"History: {page.project.name}")
 
 
 def _pause_or_resume(paused: bool) -> Callable[[Request], None]:

@@ -44,10 +44,12 @@ def hypothesis_command(
         return
     if parsed.subcommand is Subcommand.LIST:
         ack()
-        rows = hypotheses.list_channel(
-            session=session, workspace_id=workspace.id, channel_id=command["channel_id"]
+        channel_id = command["channel_id"]
+        rows, total = hypotheses.list_channel(
+            session=session, workspace_id=workspace.id, channel_id=channel_id
         )
-        respond(blocks=list_message(rows, channel_id=command["channel_id"]), text="Hypotheses")
+        blocks = list_message(rows, channel_id=channel_id, total=total)
+        respond(blocks=blocks, text="Hypotheses")
         return
 
     # Kept before the ack: once Slack hears "Checking…", the statement is on the queue.

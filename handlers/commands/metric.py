@@ -131,6 +131,12 @@ def _token_list(
 def _token_revoke(
     parsed: MetricCommand, *, project: Project, session: Session, user: str, respond: Respond
 ) -> None:
+    if parsed.prefix is None:  # every token: say how many and ask first
+        count = len(tokens.active(session=session, project_id=project.id))
+        if count:
+            shown = blocks.revoke_all_message(project_name=project.name, count=count)
+            respond(blocks=shown, text=f"Revoke all {count} ingestion tokens?")
+            return
     revoked = tokens.revoke(session=session, project_id=project.id, prefix=parsed.prefix)
     session.commit()
     text = blocks.revoked_text(revoked)

@@ -153,7 +153,7 @@ def answer_modal(live: LiveApp, review: GateReview, sender: SlackSender) -> dict
 
 
 def submit_answers(
-    live: LiveApp, review: GateReview, sender: SlackSender, **values: str
+    live: LiveApp, review: GateReview, sender: SlackSender, **values: Any
 ) -> dict[str, Any]:
     """Answer the review's questions as `sender`; numbers go in number boxes. Return the reply."""
     view = answer_modal(live, review, sender)
@@ -165,6 +165,10 @@ def submit_answers(
         if block["type"] != "input":
             continue
         key = block["block_id"]
+        if block["element"]["type"] == "multi_users_select":  # people: pass a list of ids
+            picked = values.get(key, block["element"].get("initial_users", []))
+            state[key] = {key: {"type": "multi_users_select", "selected_users": picked}}
+            continue
         kind = "number_input" if key in numbers else "plain_text_input"
         value = values.get(key, block["element"].get("initial_value", ""))
         state[key] = {key: {"type": kind, "value": value or None}}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 from slack_sdk.models.views import View
 from sqlmodel import Session
 
 from bot.core.time import as_utc
+from bot.escapes.deciders import deciders_for
 from bot.gates.blocks.prompt import ANSWER
 from db.models.gates import GateAnswer, Project
 from tests.handlers.gate_steps import (
@@ -216,3 +218,65 @@ def test_another_workspace_cannot_open_or_answer_this_review(live_app: LiveApp):
     assert dm["channel"] == PM and "can't find that gate review" in dm["text"]
     assert len(live_app.slack.calls("views.open")) == 1  # the set-up modal only
     assert answers(live_app) == []
+
+
+def test_thirty_people_answering_fit_one_summary_and_show_all_opens_every_answer(
+    live_app: LiveApp,
+):
+    set_up(live_app)
+    review, _ = ask(live_app)
+    team = [f"U0MEMBER{n:02d}" for n in range(30)]
+    for user in team:
+        submit_answers(live_app, review, person(live_app, user), assumption=f"{user}: {SHARP}" * 2)
+    _stored(live_app, 30)
+
+    def latest_summary() -> dict:
+        sent = [
+            c for c in live_app.slack.calls() if c.method in ("chat.postMessage", "chat.update")
+        ]
+        summary = [c.args for c in sent if "Answers so far" in texts(c.args.get("blocks", []))]
+        assert summary and "30 answers from 30 people" in texts(summary[-1]["blocks"])
+        return summary[-1]
+
+    summary = eventually(latest_summary, timeout=15)
+    shown = texts(summary["blocks"])
+    listed = shown.count("<@U0MEMBER")
+    assert 0 < listed < 30 and f"_…and {30 - listed} more answers to this question_" in shown
+    [show] = [e for b in summary["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert show["text"]["text"] == "Show all 30 answers"
+
+    opened = len(live_app.slack.calls("views.open"))
+    live_app.sender.click(show["action_id"], show["value"], message_ts=review.message_ts)
+    modal = live_app.slack.wait_for("views.open", count=opened + 1)[-1].args["view"]
+    assert modal["title"]["text"] == "All answers"
+    seen = set(re.findall(r"<@(U0MEMBER\d\d)>", texts(modal["blocks"])))
+    moves = [e for b in modal["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    while moves and moves[-1]["text"]["text"].startswith("Next"):
+        updates = len(live_app.slack.calls("views.update"))
+        live_app.sender.click_in_view(moves[-1]["action_id"], moves[-1]["value"], view=modal)
+        modal = live_app.slack.wait_for("views.update", count=updates + 1)[-1].args["view"]
+        seen |= set(re.findall(r"<@(U0MEMBER\d\d)>", texts(modal["blocks"])))
+        moves = [e for b in modal["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert seen == set(team)
+
+
+def test_who_decides_is_picked_as_people_and_escape_alerts_page_them(live_app: LiveApp):
+    set_up(live_app)
+    review, _ = ask(live_app, "escape")
+    view = answer_modal(live_app, review, person(live_app, OTHER))
+    [picker] = [b for b in view["blocks"] if b.get("block_id") == "decider"]
+    assert picker["element"]["type"] == "multi_users_select"
+    View(**view).validate_json()
+
+    submit_answers(live_app, review, person(live_app, OTHER), decider=["U0DANA", "U0ALI"])
+
+    [stored] = [a for a in _stored(live_app, 1) if a.question_key == "decider"]
+    assert stored.text == "<@U0DANA> <@U0ALI>"
+    with Session(live_app.engine) as session:
+        project = session.get(Project, review.project_id)
+        assert project is not None
+        deciders = deciders_for(session=session, project=project)
+    assert deciders.users == ("U0DANA", "U0ALI") and not deciders.leads_stand_in
+    again = answer_modal(live_app, review, person(live_app, OTHER))
+    [prefilled] = [b for b in again["blocks"] if b.get("block_id") == "decider"]
+    assert prefilled["element"]["initial_users"] == ["U0DANA", "U0ALI"]

@@ -36,7 +36,11 @@ def test_status_shows_phase_sprint_next_prompt_in_team_time_and_open_reviews(liv
     assert "Gate reviews: Search ranking" in shown
     assert "*Phase:* Model iteration" in shown
     assert "*Sprint " in shown and "of 14" in shown
-    assert "boundary review on" in shown and "09:30 (America/New_York)" in shown
+    assert (
+        "boundary review on" in shown
+        and "09:30 (America/New_York)>" in shown
+        and "<!date^" in shown
+    )
     assert "PM <@U0PM> · DS <@U0DS>" in shown
     assert "boundary review* · asked" in shown and "no answers yet" in shown
     assert "Last Slack error" not in shown

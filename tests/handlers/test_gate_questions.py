@@ -50,3 +50,21 @@ def test_listing_names_the_keys_and_an_unknown_key_is_explained(live_app: LiveAp
     assert "asumption" in unknown and "assumption" in unknown
     stored = project(live_app)
     assert stored is not None and stored.question_overrides == {}
+
+
+def test_a_rewording_past_the_cap_is_refused_with_what_was_typed_and_nothing_changes(
+    live_app: LiveApp,
+):
+    set_up(live_app)
+    _reply(live_app, "question sprint_review assumption Which bet do we test?")
+    long = "Which bet & which <risk> do we test, " + "and why " * 50
+
+    shown = _reply(live_app, f"question sprint_review prove_wrong {long}")
+
+    assert "Keep a question to 300 characters" in shown and "Nothing was changed" in shown
+    assert "Which bet &amp; which &lt;risk&gt;" in shown  # what they typed, to shorten
+    stored = project(live_app)
+    assert stored is not None
+    assert stored.question_overrides == {"sprint_review": {"assumption": "Which bet do we test?"}}
+    _, prompt = ask(live_app, "sprint_review")
+    assert "What result would prove it wrong?" in texts(prompt.args["blocks"])

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
 from bot.hypotheses.blocks import DISCARD, EDIT, SAVE
+from db import workspaces
 from db.models import Hypothesis, HypothesisStatus
 from tests.live_app import LiveApp
 
@@ -204,3 +206,80 @@ def test_the_verdict_comes_as_an_ephemeral_message_when_the_response_url_keeps_f
     assert "Vague" in _texts(shown.args["blocks"])
     actions = next(b for b in shown.args["blocks"] if b["type"] == "actions")
     assert [e["action_id"] for e in actions["elements"]] == [SAVE, EDIT, DISCARD]
+
+
+def test_slack_escaped_text_is_stored_as_typed_shown_once_escaped_and_prefilled_as_typed(
+    live_app: LiveApp,
+):
+    typed = FALSIFIABLE.replace("Semantic search", "Semantic search & ranking <v2>", 1)
+
+    message = _verdict_reply(live_app, typed)  # Slack sends "Search &amp; ranking &lt;v2&gt;"
+
+    shown = _texts(message["blocks"])
+    assert "search &amp; ranking &lt;v2&gt;" in shown  # the reader sees "Search & ranking <v2>"
+    assert "&amp;amp;" not in shown and "&amp;lt;" not in shown  # escaped once, not twice
+    [draft] = _hypotheses(live_app)
+    assert draft.text == typed
+    live_app.sender.click(EDIT, str(draft.id))
+    view = live_app.slack.wait_for("views.open")[0].args["view"]
+    prefilled = [
+        b["element"].get("initial_value", "") for b in view["blocks"] if b["type"] == "input"
+    ]
+    assert any("search & ranking <v2>" in value for value in prefilled)
+    assert not any("&amp;" in value for value in prefilled)
+
+
+def test_a_list_of_two_hundred_says_how_many_more_and_pages_through_them_all(live_app: LiveApp):
+    with Session(live_app.engine) as session:
+        workspace = workspaces.ensure(session=session, team_id=live_app.sender.team_id)
+        start = datetime(2026, 1, 1, tzinfo=UTC)
+        session.add_all(
+            Hypothesis(
+                workspace_id=workspace.id,
+                channel_id=live_app.sender.channel_id,
+                author_id="U0PM",
+                text=f"Hypothesis {n:03d}: " + "long words " * 300,
+                vague=False,
+                checker="rules",
+                status=HypothesisStatus.OPEN,
+                created_at=start + timedelta(hours=n),
+            )
+            for n in range(200)
+        )
+        session.commit()
+
+    live_app.sender.command("/hypothesis", "list")
+    page = live_app.slack.wait_for("response_url")[-1].args
+    seen = []
+    while True:
+        shown = _texts(page["blocks"])
+        seen += re.findall(r"Hypothesis (\d{3}):", shown)
+        buttons = {
+            e["text"]["text"]: e
+            for b in page["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+        }
+        following = next((e for text, e in buttons.items() if text.startswith("Next")), None)
+        if following is None:
+            assert "181–200 of 200 hypotheses" in shown and " more" not in shown.split("of 200")[-1]
+            break
+        assert f"of 200 hypotheses · {200 - len(seen)} more" in shown
+        before = len(live_app.slack.calls("response_url"))
+        live_app.sender.click(following["action_id"], following["value"])
+        page = live_app.slack.wait_for("response_url", count=before + 1)[-1].args
+        assert page["replace_original"] is True
+    assert seen == [f"{n:03d}" for n in reversed(range(200))]  # newest first, none skipped
+
+
+def test_discard_asks_before_it_deletes_the_draft(live_app: LiveApp):
+    message = _verdict_reply(live_app, FALSIFIABLE)
+
+    actions = next(b for b in message["blocks"] if b["type"] == "actions")
+    [discard] = [e for e in actions["elements"] if e["action_id"] == DISCARD]
+    assert discard["confirm"]["title"]["text"] == "Discard this draft?"
+    assert "nothing was posted" in discard["confirm"]["text"]["text"]
+    assert (discard["confirm"]["confirm"]["text"], discard["confirm"]["deny"]["text"]) == (
+        "Discard",
+        "Keep it",
+    )

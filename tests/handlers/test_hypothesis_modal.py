@@ -103,3 +103,27 @@ def test_when_the_bot_is_not_in_the_channel_the_hypothesis_is_kept_and_the_autho
     assert "/invite @gatebot" in dm["text"]
     with Session(live_app.engine) as session:
         assert session.exec(select(Hypothesis)).one().status == HypothesisStatus.OPEN
+
+
+def test_fields_that_assemble_past_the_limit_keep_the_modal_open_with_the_error(
+    live_app: LiveApp,
+):
+    view = _open_modal(live_app)
+    full = {
+        name: f"{name} " + "w" * 470
+        for name in ("change", "population", "outcome_metric", "time_window", "reason")
+    }
+    values = _values(
+        **full, direction="increase", magnitude="by 2% " + "w" * 480, falsification="f" * 300
+    )
+
+    reply = live_app.sender.submit_view(view, values)
+
+    answer = reply.json()
+    assert answer["response_action"] == "errors"  # the modal stays open, every word in it
+    [(field, message)] = answer["errors"].items()
+    assert field == "magnitude"  # the longest field
+    assert "characters over its 3000" in message and "shorten this one" in message
+    assert live_app.slack.calls("chat.postMessage") == []  # no DM saying it was too long
+    with Session(live_app.engine) as session:
+        assert list(session.exec(select(Hypothesis))) == []

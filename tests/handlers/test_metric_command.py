@@ -131,7 +131,8 @@ def test_update_changes_thresholds_and_list_shows_them_with_the_latest_value(liv
     assert "changed a shared metric" in _shown(updated)
     assert "warn below 0.80" in listed and "breach below 0.70" in listed
     assert "<@U0DS>" in listed
-    assert "latest 0.74 at 2026-03-02 12:00 UTC" in listed
+    # Each reader's own zone, UTC where Slack cannot show it.
+    assert "at <!date^1772452800^{date_short_pretty} {time}|2026-03-02 12:00 UTC>" in listed
 
 
 def test_list_shows_where_each_metric_stands_a_voiding_guardrail_flagged(live_app: LiveApp):
@@ -277,3 +278,25 @@ def test_help_and_unknown_words_show_the_usage(live_app: LiveApp):
 
     assert "/metric define" in helped and "/metric token" in helped
     assert "I don't know `delete`" in unknown
+
+
+def test_revoking_every_token_says_how_many_and_asks_first(live_app: LiveApp):
+    _setup(live_app)
+    for _ in range(3):
+        _metric(live_app, "token")
+
+    asked = _metric(live_app, "token revoke")
+
+    assert "This revokes *all 3* active ingestion tokens" in _shown(asked)
+    with Session(live_app.engine) as session:
+        assert all(row.revoked_at is None for row in session.exec(select(IngestToken)))
+    [revoke] = [e for b in asked["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert revoke["text"]["text"] == "Revoke all 3"
+    assert revoke["confirm"]["title"]["text"] == "Revoke all 3 tokens?"
+    assert revoke["confirm"]["confirm"]["text"] == "Revoke 3"
+    before = len(live_app.slack.calls("response_url"))
+    live_app.sender.click(revoke["action_id"], revoke["value"])
+    done = live_app.slack.wait_for("response_url", count=before + 1)[-1].args
+    assert "Revoked 3 ingestion tokens" in done["text"] and done["replace_original"] is True
+    with Session(live_app.engine) as session:
+        assert all(row.revoked_at is not None for row in session.exec(select(IngestToken)))

@@ -13,6 +13,7 @@ from tests.isolation.teams import (
     ALPHA,
     BETA,
     Teams,
+    click,
     command,
     rows_of,
     set_up,
@@ -123,7 +124,10 @@ def test_tokens_and_the_api_reach_only_their_own_workspaces_metrics(live_app: Li
     assert "did you mean 'alpha_signal'?" in json.dumps(hinted[1])  # the control
     assert _values(live_app, ALPHA) == [0.9] and _values(live_app, BETA) == [0.4]
 
-    revoked = shown(command(live_app, teams.alpha, "/metric", "token revoke"))
+    asked = command(live_app, teams.alpha, "/metric", "token revoke")
+    assert "This revokes *all 1* active ingestion token" in shown(asked)  # ALPHA's only
+    [confirmed] = [e for b in asked["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    revoked = shown(click(live_app, teams.alpha, confirmed["action_id"], confirmed["value"]))
 
     assert "Revoked 1 ingestion token" in revoked
     assert _post(live_app, alpha_token, {"name": "relevance_rating", "value": 1, **day})[0] == 401

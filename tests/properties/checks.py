@@ -9,7 +9,10 @@ from typing import Any
 # The only markup gatebot itself writes: user mentions and channel links. Any other `<…>` in
 # mrkdwn is untrusted text that escaped escaping (a link, a broadcast) or broken markup.
 _MARKUP = re.compile(r"<[^<>]*>?")
-_ALLOWED_MARKUP = re.compile(r"<@[UW][A-Z0-9]+(\|[^<>|]*)?>|<#C[A-Z0-9]+(\|[^<>|]*)?>")
+_ALLOWED_MARKUP = re.compile(
+    r"<@[UW][A-Z0-9]+(\|[^<>|]*)?>|<#C[A-Z0-9]+(\|[^<>|]*)?>"
+    r"|<!date\^\d+\^[^<>|]*\|[^<>|]+>"  # a time in the reader's zone, with its fallback
+)
 # Words a person should never be shown: what leaks when an exception's text reaches Slack.
 _LEAKS = re.compile(
     r"Traceback|\b[A-Z][A-Za-z]*(?:Error|Exception)\b|\bobject at 0x|\bsqlalchemy\b|\bpsycopg\b"

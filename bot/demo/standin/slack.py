@@ -14,6 +14,7 @@ from bot.demo.standin.calls import Call
 from bot.demo.standin.serving import serve_in_thread, stop_serving
 from bot.demo.standin.slack_api import SlackWorkspace
 from bot.demo.standin.slack_http import StandInServer
+from bot.demo.standin.slack_limits import refusal
 
 _SCOPES = (
     "chat:write,commands,users:read,files:write,channels:join,channels:read,groups:read,"
@@ -266,6 +267,8 @@ class SlackStandIn:
                     f"OK - {len(body)}".encode(),
                 )
             if call.method == "response_url":
+                if error := refusal(call.method, call.args):
+                    return 400, {"Content-Type": "text/plain; charset=utf-8"}, error.encode()
                 return 200, {"Content-Type": "text/plain; charset=utf-8"}, b"ok"
             payload = self._workspace.respond(call.method, call.args, token=call.token)
         return 200, {"X-OAuth-Scopes": _SCOPES}, json.dumps(payload).encode()

@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.demo.standin.calls import JsonDict
+from bot.demo.standin.slack_limits import refusal
 from bot.demo.standin.slack_messages import SlackMessages
 from bot.demo.standin.slack_teams import SlackTeams
 
@@ -87,6 +88,8 @@ class SlackWorkspace:
         if self.teams.is_revoked(token):
             return {"ok": False, "error": "token_revoked"}
         self.caller_team = self.teams.team_of(token)
+        if error := refusal(method, args):
+            return {"ok": False, "error": error}
         build = self._methods.get(method)
         return {"ok": True, **(build(args) if build else {})}
 

@@ -88,7 +88,8 @@ class SlackSender:
                 "user_id": self.user_id,
                 "user_name": self.user_id.lower(),
                 "command": command,
-                "text": text,
+                # Slack escapes what was typed; only its own mentions and links stay <…>.
+                "text": text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
                 "api_app_id": "A0GATEBOT",
                 "response_url": self.response_url,
                 "trigger_id": f"trigger.{next(_trigger_ids)}",

@@ -1,23 +1,24 @@
-"""Blocks for answering a gate: the answer modal, the nudge, the thread summary, the decision."""
+"""Blocks for answering a gate: the answer modal and the nudge (the summary: bot.gates.blocks)."""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.time import as_utc
-from bot.gates import Decision
-from bot.gates.answers import MAX_ANSWER_LENGTH, AnswerForm, Nudge, Review, essential
+from bot.gates.answers import MAX_ANSWER_LENGTH, AnswerForm, Nudge, Review
 from bot.gates.blocks.prompt import ANSWER
-from bot.gates.blocks.status import local, plain
-from bot.slack.blocks import Block, button, clip, context, divider, quote, section
-from bot.slack.mrkdwn import escape
-from db.models.gates import GateAnswer
+from bot.gates.blocks.status import plain
+from bot.slack.blocks import Block, button, clip, clip_plain, divider, section
 from prompts import render
 
 ANSWER_CALLBACK = "gate_answers"
-_IN_SUMMARY = 600  # characters of one answer in the summary; the full text stays on record
+# Questions answered by picking people: the escape gate's "Who decides?" (its deciders page
+# them; bot.escape_deciders reads the mentions stored).
+PERSON_QUESTIONS = frozenset({"decider"})
+_USER_ID = re.compile(r"[UW][A-Z0-9]{1,31}")
+_MENTION = re.compile(r"<@([UW][A-Z0-9]{1,31})>")
 _WHOLE_NUMBERS = frozenset({"weekly_traffic"})
 
 
@@ -26,7 +27,7 @@ def _text_input(key: str, label: str, element: Block, *, hint: str | None = None
         "type": "input",
         "block_id": key,
         "optional": True,
-        "label": {"type": "plain_text", "text": clip(label, 2000)},
+        "label": {"type": "plain_text", "text": clip_plain(label, 2000)},
         "element": {"action_id": key, **element},
     }
     if hint:
@@ -34,16 +35,44 @@ def _text_input(key: str, label: str, element: Block, *, hint: str | None = None
     return block
 
 
+def _people_input(key: str, label: str, form: AnswerForm) -> Block:
+    """Return a people picker: a name typed as text never resolves to someone to page."""
+    element: Block = {
+        "type": "multi_users_select",
+        "max_selected_items": 3,
+        "placeholder": {"type": "plain_text", "text": "The person who decides, and who stands in"},
+    }
+    chosen = people_in(form.texts.get(key) or "")
+    if chosen:
+        element["initial_users"] = list(chosen)
+    hint = "Escape alerts page these people by name when a rollback trigger fires."
+    return _text_input(key, label, element, hint=hint)
+
+
+def people_in(text: str) -> tuple[str, ...]:
+    """Return the Slack users a stored people answer (`<@U1> <@U2>`) names, each once."""
+    return tuple(dict.fromkeys(_MENTION.findall(text)))
+
+
+def people_answer(users: list[object]) -> str:
+    """Return picked users as the answer stored: mentions, which alerts resolve to people."""
+    valid = [str(u) for u in users if _USER_ID.fullmatch(str(u))]
+    return " ".join(f"<@{user}>" for user in dict.fromkeys(valid))
+
+
 def answer_modal(form: AnswerForm) -> Block:
     """Return the modal of a gate's questions, pre-filled with this person's earlier answers."""
     gate = form.review.gate
     blocks = [section(f"*{gate.title}*\n{gate.purpose}"), divider()]
     for question in gate.questions:
+        if question.key in PERSON_QUESTIONS:
+            blocks.append(_people_input(question.key, plain(question.prompt), form))
+            continue
         element: Block = {
             "type": "plain_text_input",
             "multiline": True,
             "max_length": MAX_ANSWER_LENGTH,
-            "placeholder": {"type": "plain_text", "text": clip(plain(question.hint), 150)},
+            "placeholder": {"type": "plain_text", "text": clip_plain(plain(question.hint), 150)},
         }
         if form.texts.get(question.key):
             element["initial_value"] = form.texts[question.key]
@@ -68,7 +97,7 @@ def answer_modal(form: AnswerForm) -> Block:
         element = {
             "type": "number_input",
             "is_decimal_allowed": number.key not in _WHOLE_NUMBERS,
-            "placeholder": {"type": "plain_text", "text": clip(plain(number.hint), 150)},
+            "placeholder": {"type": "plain_text", "text": clip_plain(plain(number.hint), 150)},
         }
         if form.numbers.get(number.key):
             element["initial_value"] = form.numbers[number.key]
@@ -115,6 +144,9 @@ def read_answer_modal(view: dict[str, Any]) -> SubmittedAnswers:
     numbers: dict[str, str] = {}
     for block_id, elements in view["state"]["values"].items():
         element = elements.get(block_id, {})
+        if element.get("type") == "multi_users_select":
+            texts[block_id] = people_answer(list(element.get("selected_users") or []))
+            continue
         target = numbers if element.get("type") == "number_input" else texts
         value = element.get("value")
         # Slack sends text; anything else would be kept as its Python repr, so it is empty.
@@ -143,61 +175,3 @@ def nudge_message(*, review: Review, nudges: list[Nudge]) -> list[Block]:
         section(nudge_text(nudges)),
         {"type": "actions", "block_id": f"gate_nudge_{review.id}", "elements": [edit]},
     ]
-
-
-def _answer_line(answer: GateAnswer) -> str:
-    text = escape(clip(answer.text, _IN_SUMMARY))
-    line = f"<@{answer.user_id}>: {text}"
-    if answer.vague:
-        missing = ", ".join(essential(answer.missing)) or "a measurable claim"
-        line += f"\n   :warning: _vague: missing {escape(missing)}_"
-    return line
-
-
-def summary_message(*, review: Review, answers: list[GateAnswer]) -> list[Block]:
-    """Return the thread's summary: every answer by question, the test plan, the decision."""
-    by_question: dict[str, list[GateAnswer]] = {}
-    for answer in answers:
-        by_question.setdefault(answer.question_key, []).append(answer)
-    blocks = [section(f":clipboard: *Answers so far: {review.gate.title}*")]
-    waiting = []
-    for number, question in enumerate(review.gate.questions, start=1):
-        given = by_question.get(question.key)
-        if not given:
-            waiting.append(f"{number}. {question.prompt}")
-            continue
-        lines = "\n".join(_answer_line(a) for a in given)
-        blocks.append(section(f"*{number}. {question.prompt}*\n{lines}"))
-    plan = (review.review.inputs or {}).get("plan")
-    if isinstance(plan, dict) and plan.get("summary"):
-        blocks.append(section(f":bar_chart: *Sample size and duration:* {plan['summary']}."))
-    elif isinstance(plan, dict) and plan.get("error"):
-        blocks.append(section(f":bar_chart: *No sample size:* {escape(str(plan['error']))}"))
-    row = review.review
-    if row.decision:
-        blocks.append(
-            section(
-                f":memo: *Decision: {Decision(row.decision).label}* by <@{row.decided_by}>\n"
-                + quote(escape(row.decision_reason or ""))
-            )
-        )
-    if waiting:
-        blocks.append(context(clip("Not answered yet: " + " · ".join(waiting), 2000)))
-    people = len({a.user_id for a in answers})
-    stamp = ""
-    if answers:
-        latest = max(as_utc(a.updated_at) for a in answers)
-        tz = review.project.timezone
-        stamp = f" · last change {local(latest, tz=tz)} ({tz})"
-    blocks.append(context(f"{_count(answers, people)}{stamp}"))
-    return blocks[:50]
-
-
-def _count(answers: list[GateAnswer], people: int) -> str:
-    plural = "" if len(answers) == 1 else "s"
-    return f"{len(answers)} answer{plural} from {people} {'person' if people == 1 else 'people'}"
-
-
-def summary_text(*, review: Review, answers: list[GateAnswer]) -> str:
-    """Return the summary's notification text."""
-    return f"Answers to {review.gate.title}: {_count(answers, len({a.user_id for a in answers}))}"

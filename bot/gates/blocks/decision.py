@@ -9,12 +9,12 @@ from bot.gates import Decision
 from bot.gates.answers import Review
 from bot.gates.blocks.status import review_title
 from bot.gates.decisions import Decided
-from bot.slack.blocks import Block, quote, section
-from bot.slack.mrkdwn import escape
+from bot.slack.blocks import SECTION_LIMIT, Block, quote, section
+from bot.slack.mrkdwn import chunks, escape
 from prompts import render
 
 DECISION_CALLBACK = "gate_decision"
-MAX_REASON_LENGTH = 3000
+MAX_REASON_LENGTH = 2000  # escaped (& is 5 characters) and quoted, it still fits one message
 
 
 def decision_modal(review: Review) -> Block:
@@ -98,5 +98,6 @@ def decision_text(*, decided: Decided, user_id: str) -> str:
 
 
 def decision_message(*, decided: Decided, user_id: str) -> list[Block]:
-    """Return the decision's blocks."""
-    return [section(decision_text(decided=decided, user_id=user_id))]
+    """Return the decision's blocks: a long reason goes on in further sections, never cut."""
+    text = decision_text(decided=decided, user_id=user_id)
+    return [section(piece) for piece in chunks(text, SECTION_LIMIT)]

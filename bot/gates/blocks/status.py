@@ -7,9 +7,10 @@ from datetime import datetime
 from bot.core.time import as_utc
 from bot.gates import Decision, GateKind, Phase, time_zone
 from bot.gates.setup import Asked
-from bot.gates.status import ProjectStatus, ReviewLine
-from bot.slack.blocks import Block, clip, context, header, quote, section
-from bot.slack.mrkdwn import escape
+from bot.gates.status import HISTORY_PAGE, ProjectStatus, ReviewLine, ReviewPage
+from bot.slack.blocks import Block, button, clip, context, header, quote, section
+from bot.slack.mrkdwn import escape, reader_time
+from bot.slack.paging import Page, pager
 from db.models.gates import GateReview, Project, ReviewStatus
 from prompts import render
 
@@ -27,16 +28,25 @@ def review_title(review: GateReview) -> str:
     return kind.label
 
 
+HISTORY_PAGE_ACTION = "gate_history_page"
+OPEN_PAGE_ACTION = "gate_open_page"
+
+
 def local(moment: datetime, *, tz: str) -> str:
     """Return a stored moment in the team's time, e.g. "Mon 24 Nov 2026, 09:30"."""
     return as_utc(moment).astimezone(time_zone(tz)).strftime("%a %-d %b %Y, %H:%M")
 
 
-def _review_line(line: ReviewLine, *, tz: str) -> str:
+def when(moment: datetime, *, tz: str) -> str:
+    """Return a stored moment in each reader's own zone, falling back to the team's."""
+    return reader_time(as_utc(moment), fallback=f"{local(moment, tz=tz)} ({tz})")
+
+
+def _review_line(line: ReviewLine, *, tz: str, limit: int = 500) -> str:
     review = line.review
     parts = [
         f"*{review_title(review)}*",
-        f"asked {local(review.posted_at or review.due_at, tz=tz)}",
+        f"asked {when(review.posted_at or review.due_at, tz=tz)}",
     ]
     if review.status == ReviewStatus.FAILED:
         parts.append(f":warning: not posted: {escape(review.error or 'Slack refused it')}")
@@ -50,13 +60,14 @@ def _review_line(line: ReviewLine, *, tz: str) -> str:
         parts.append("no answers yet")
     text = " · ".join(parts)
     if review.decision:
-        when = f" on {local(review.decided_at, tz=tz)}" if review.decided_at else ""
+        on = f" on {when(review.decided_at, tz=tz)}" if review.decided_at else ""
         text += (
-            f"\n:memo: *{Decision(review.decision).label}* by <@{review.decided_by}>{when}"
+            f"\n:memo: *{Decision(review.decision).label}* by <@{review.decided_by}>{on}"
             + "\n"
             + quote(escape(review.decision_reason or ""))
         )
-    return clip(text, 900)  # ten lines stay well inside a section's 3,000 characters
+    # Twenty in a history page, or ten in one status section, stay within the budget.
+    return clip(text, limit)
 
 
 def status_message(status: ProjectStatus) -> list[Block]:
@@ -73,33 +84,44 @@ def status_message(status: ProjectStatus) -> list[Block]:
         ds_lead=project.ds_lead,
         paused=project.paused,
         next_title=f"Sprint {upcoming.number} boundary review" if upcoming else None,
-        next_at=upcoming.at.strftime("%a %-d %b %Y, %H:%M") if upcoming else None,
-        timezone=project.timezone,
+        next_at=when(upcoming.at, tz=project.timezone) if upcoming else None,
     )
     blocks = [header(f"Gate reviews: {project.name}"), section(text)]
-    lines = [_review_line(line, tz=project.timezone) for line in status.open_reviews[:10]]
+    lines = [_review_line(line, tz=project.timezone, limit=280) for line in status.open_reviews]
     blocks.append(section("*Open reviews:*\n" + ("\n".join(lines) if lines else "none")))
     blocks += [section(f":warning: {note}") for note in status.silent]
+    left = status.open_total - len(lines)
+    if left > 0:
+        blocks.append(context(f"…and {left} more open review{'s' if left != 1 else ''}"))
+        more = button(
+            f"Show all {status.open_total} open reviews", action_id=OPEN_PAGE_ACTION, value="0"
+        )
+        blocks.append({"type": "actions", "block_id": "gate_status_more", "elements": [more]})
     if project.last_error:
         at = project.last_error_at
-        when = f" ({local(at, tz=project.timezone)})" if at else ""
-        blocks.append(section(f":warning: *Last Slack error*{when}: {escape(project.last_error)}"))
+        on = f" ({when(at, tz=project.timezone)})" if at else ""
+        blocks.append(section(f":warning: *Last Slack error*{on}: {escape(project.last_error)}"))
     blocks.append(
         context("`/gate now` · `/gate phase &lt;phase&gt;` · `/gate history` · `/gate setup`")
     )
     return blocks
 
 
-def history_message(*, project: Project, lines: list[ReviewLine]) -> list[Block]:
-    """Return /gate history: past reviews, newest first, with answers and decisions."""
-    blocks = [header(f"Gate history: {project.name}")]
-    if not lines:
+def history_message(page: ReviewPage, *, open_: bool = False) -> list[Block]:
+    """Return a page of /gate history (past reviews) or of the open ones, newest first."""
+    project = page.project
+    title = "Open reviews" if open_ else "Gate history"
+    blocks = [header(f"{title}: {project.name}")]
+    if not page.lines:
         blocks.append(section("No gate reviews yet. Ask one with `/gate now`."))
         return blocks
-    # One section per review: Slack allows 50 blocks in a message.
-    blocks += [section(_review_line(line, tz=project.timezone)) for line in lines[:45]]
-    blocks.append(context(f"Times in {project.timezone}."))
-    return blocks
+    # One section per review, each within 900 characters: twenty fit one message's budget.
+    blocks += [section(_review_line(line, tz=project.timezone)) for line in page.lines]
+    blocks.append(context(f"Times in your own zone; where Slack cannot, in {project.timezone}."))
+    where = Page(offset=page.offset, shown=len(page.lines), total=page.total)
+    action = OPEN_PAGE_ACTION if open_ else HISTORY_PAGE_ACTION
+    noun = "open reviews" if open_ else "past reviews"
+    return blocks + pager(where, noun=noun, action_id=action, size=HISTORY_PAGE)
 
 
 def help_text(*, unknown: str | None = None) -> str:

@@ -184,8 +184,9 @@ def test_fifty_metrics_fit_slacks_limits_and_every_one_is_shown(compact):
             assert_within_slack_limits(blocks)
     shown = everything(message)
     assert all(f"*metric_{n:02d}*" in shown for n in range(50))
-    assert "_…and 2 more guardrail pairs_" in shown
-    assert "_…and 2 more hypotheses_" in shown and "_…and 2 more gates_" in shown
+    assert "_…and 2 more guardrail pairs: `/metric list` has them all_" in shown
+    assert "_…and 2 more hypotheses: `/hypothesis list` has them all_" in shown
+    assert "_…and 2 more gates: `/gate history` has them all_" in shown
     assert message.text == "Weekly digest for Search relevance, 2026-W48: 5 breach, 5 warn, 35 ok"
 
 

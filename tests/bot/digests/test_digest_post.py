@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -17,13 +18,16 @@ from bot.core.time import as_utc
 from bot.demo.standin.slack import SlackStandIn
 from bot.digests.charts import Charts
 from bot.digests.flows import post_now
+from bot.digests.service import build
 from bot.escapes.sweep import sweep
 from bot.gates.reviews import DEFAULT_LEASE, MAX_ATTEMPTS
 from bot.metrics.chart import ChartSeries
+from bot.slack.packing import MESSAGE, fits, text_size, texts
 from db.models.digests import DigestRun, DigestStatus
 from db.models.gates import Project
 from db.models.metrics import MetricSample
 from db.session import make_engine
+from tests.large_state import LABEL, large_project
 from tests.metric_helpers import define, make_project
 
 # Monday 23 November 2026, 09:00 in Berlin (CET, UTC+1): the default digest time.
@@ -419,3 +423,34 @@ def test_the_escape_sweep_pages_a_breach_once_and_one_broken_project_stops_nothi
     assert (first, second) == (1, 0)
     [alert] = [c for c in slack.calls("chat.postMessage") if c.args["channel"] == "C2"]
     assert "relevance_rating" in str(alert.args)
+
+
+@pytest.mark.parametrize("compact", [False, True])
+def test_a_large_projects_digest_continues_in_its_thread_and_slack_takes_every_part(
+    session, client, slack, compact
+):
+    project = large_project(session, now=DUE)
+    project.digest_compact = compact
+    session.commit()
+    built = build(session=session, project=project, now=DUE).message
+    assert text_size(built.blocks + built.thread) > MESSAGE.text  # one message could not hold it
+
+    run = post_now(session=session, client=client, project=project, user_id="U0PM", now=DUE)
+
+    assert run is not None and run.status == "posted" and run.error is None
+    first, *replies = digests(slack)
+    assert "thread_ts" not in first.args and replies
+    assert all(reply.args["thread_ts"] == run.message_ts for reply in replies)
+    for call in (first, *replies):
+        assert fits(call.args["blocks"])  # and the stand-in, like Slack, took each one
+    shown = "\n".join(text for call in (first, *replies) for text in texts(call.args["blocks"]))
+    assert all(f"{LABEL} {n:02d}" in shown for n in range(25))
+    assert shown.count("(primary)") == 10
+    hypotheses, gates = set(re.findall(r"\*#\d+\*", shown)), set(re.findall(r"Iterate \d", shown))
+    assert len(hypotheses) == len(gates) == 8  # and the rest counted, with where to see them
+    assert "_…and 2 more hypotheses: `/hypothesis list` has them all_" in shown
+    assert "_…and 2 more gates: `/gate history` has them all_" in shown
+    assert shown.startswith("Weekly digest: Search & ranking <beta>\n")  # a plain-text header
+    if not compact:
+        note = f":thread: Continued in the thread ({len(replies)} more repl"
+        assert note in "\n".join(texts(first.args["blocks"]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -11,8 +12,9 @@ from slack_sdk.models.views import View
 
 from bot.gates import Decision, GateKind, Occurrence, gate_for
 from bot.gates.answers import AnswerForm, Nudge, Review
-from bot.gates.blocks.answers import answer_modal, nudge_message, read_answer_modal, summary_message
+from bot.gates.blocks.answers import answer_modal, nudge_message, read_answer_modal
 from bot.gates.blocks.decision import (
+    MAX_REASON_LENGTH,
     decision_errors,
     decision_message,
     decision_modal,
@@ -26,8 +28,11 @@ from bot.gates.blocks.setup import (
     setup_notice,
 )
 from bot.gates.blocks.status import help_text, history_message, pause_note, status_message
+from bot.gates.blocks.summary import SHOW_ANSWERS, all_answers_modal, summary_message
 from bot.gates.decisions import Decided
-from bot.gates.status import ProjectStatus, ReviewLine
+from bot.gates.status import ProjectStatus, ReviewLine, ReviewPage
+from bot.slack.mrkdwn import chunks, escape
+from bot.slack.packing import MODAL, fits, texts
 from db.models.gates import GateAnswer, GateReview, Project, ReviewStatus
 from prompts import template_names
 
@@ -70,7 +75,7 @@ def _review(kind: GateKind = GateKind.SPRINT_REVIEW, **changes: object) -> Revie
 
 
 def _parses(blocks: list[dict]) -> None:
-    assert len(blocks) <= 50
+    assert fits(blocks)  # 50 blocks, 3,000 a section, 12,000 characters in all
     for block in blocks:
         Block.parse(block).validate_json()  # type: ignore[union-attr]
 
@@ -180,9 +185,13 @@ def test_status_shows_the_next_prompt_the_leads_the_reviews_and_the_last_error()
     _parses(blocks)
     shown = _shown(blocks)
     assert "*Sprint 1*, day 9 of 14" in shown
-    assert "Sprint 2 boundary review on Mon 16 Mar 2026, 09:30 (America/New_York)" in shown
+    at = int(datetime(2026, 3, 16, 13, 30, tzinfo=UTC).timestamp())
+    assert (
+        f"Sprint 2 boundary review on <!date^{at}^{{date_short_pretty}} {{time}}"
+        "|Mon 16 Mar 2026, 09:30 (America/New_York)>"
+    ) in shown
     assert "3 answers from 2 people" in shown
-    assert "Last Slack error* (Tue 10 Mar 2026, 13:00): Slack said &lt;!channel&gt;" in shown
+    assert "|Tue 10 Mar 2026, 13:00 (America/New_York)>): Slack said &lt;!channel&gt;" in shown
     assert "<!channel>" not in shown.replace(
         "Gate reviews: <!channel>", ""
     )  # only the plain header
@@ -194,24 +203,47 @@ def _tz():
     return ZoneInfo("America/New_York")
 
 
-def test_history_escapes_reasons_and_stays_within_fifty_blocks():
+def test_a_history_page_escapes_reasons_fits_and_says_how_many_more():
     decided = _review(
         decision="no_go",
-        decision_reason=HOSTILE,
+        decision_reason=HOSTILE + " " + "because " * 400,
         decided_by="U0PM",
         decided_at=WHEN,
         status=ReviewStatus.DECIDED,
     )
-    lines = [ReviewLine(review=decided.review, answers=1, people=1)] * 80
+    lines = [ReviewLine(review=decided.review, answers=1, people=1)] * 20
 
-    blocks = history_message(project=_project(), lines=lines)
+    blocks = history_message(ReviewPage(project=_project(), lines=lines, offset=0, total=45))
 
     _parses(blocks)
     shown = _shown(blocks)
     assert (
         "*No-go* by <@U0PM>" in shown and "&lt;!channel&gt;" in shown and "<!channel>" not in shown
     )
-    assert "No gate reviews yet" in _shown(history_message(project=_project(), lines=[]))
+    assert "1–20 of 45 past reviews · 25 more" in "\n".join(texts(blocks))
+    [next_page] = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert next_page["text"]["text"] == "Next 20 →" and next_page["value"] == "20"
+    empty = ReviewPage(project=_project(), lines=[], offset=0, total=0)
+    assert "No gate reviews yet" in _shown(history_message(empty))
+
+
+def test_status_with_more_open_reviews_than_it_shows_counts_them_and_offers_them_all():
+    line = ReviewLine(review=_review().review, answers=0, people=0)
+    status = ProjectStatus(
+        project=_project(),
+        sprint=2,
+        sprint_day=3,
+        next_prompt=None,
+        open_reviews=[line] * 10,
+        open_total=14,
+    )
+
+    blocks = status_message(status)
+
+    _parses(blocks)
+    assert "…and 4 more open reviews" in "\n".join(texts(blocks))
+    [show] = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert show["text"]["text"] == "Show all 14 open reviews" and show["value"] == "0"
 
 
 @pytest.mark.parametrize("kind", list(GateKind))
@@ -326,11 +358,53 @@ def test_the_summary_groups_answers_by_question_escaped_and_clipped():
     assert "Not answered yet" in shown and "3 answers from 2 people" in shown
 
 
-def test_the_summary_of_many_answers_stays_within_slacks_limits():
-    review = _review()
-    given = [_answer(q.key, f"U{n}", "z" * 3000) for q in review.gate.questions for n in range(30)]
+def test_the_summary_of_thirty_people_fits_one_message_and_says_how_to_see_the_rest():
+    review = _review(decision="go", decided_by="U0PM", decision_reason="r" * 5000)
+    questions = review.gate.questions
+    given = [
+        _answer(q.key, f"U{n:02d}", f"answer {n:02d} " + "z" * 580)
+        for q in questions
+        for n in range(30)
+    ]
 
-    _parses(summary_message(review=review, answers=given))
+    blocks = summary_message(review=review, answers=given)
+
+    _parses(blocks)
+    shown = "\n".join(texts(blocks))
+    buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert len(buttons) == len(questions)
+    for number, show in enumerate(buttons, start=1):
+        assert show["action_id"] == SHOW_ANSWERS and show["value"] == f"7:{number}:0"
+        assert show["text"]["text"] == "Show all 30 answers"
+        section = next(t for t in texts(blocks) if t.startswith(f"*{number}. "))
+        listed = section.count("<@U")
+        [left] = re.findall(r"_…and (\d+) more answers to this question_", section)
+        assert listed + int(left) == 30 and listed > 0
+    assert f"{30 * len(questions)} answers from 30 people" in shown
+    assert "Decision: Go* by <@U0PM>" in shown and shown.count("r") < 3000
+
+
+def test_all_answers_to_a_question_are_shown_a_page_at_a_time():
+    review = _review()
+    key = review.gate.questions[0].key
+    given = [_answer(key, f"U{n:03d}", f"answer {n:03d} " + "w" * 2000) for n in range(30)]
+
+    seen, page = [], 0
+    while True:
+        view = all_answers_modal(review=review, number=1, answers=given, page=page)
+        View(**view).validate_json()
+        assert fits(view["blocks"], MODAL)
+        shown = "\n".join(texts(view["blocks"]))
+        seen += re.findall(r"answer (\d{3})", shown)
+        moves = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        following = [m for m in moves if m["text"]["text"].startswith("Next")]
+        if not following:
+            break
+        left = 30 - len(seen)
+        assert following[0]["text"]["text"] == f"Next ({left} more)"
+        assert re.search(rf"Answers \d+–{len(seen)} of 30", shown)
+        page = int(following[0]["value"].split(":")[2])
+    assert seen == [f"{n:03d}" for n in range(30)] and page > 0
 
 
 def test_the_decision_modal_prefills_a_decision_being_revised():
@@ -349,8 +423,8 @@ def test_the_decision_modal_prefills_a_decision_being_revised():
     }
     assert read_decision_modal(state) == (7, "sunset", "Retire it")
     assert set(decision_errors(decision="", reason=" ")) == {"decision", "reason"}
-    assert decision_errors(decision="go", reason="x" * 3001)["reason"].startswith(
-        "Keep it under 3000"
+    assert decision_errors(decision="go", reason="x" * 2001)["reason"].startswith(
+        "Keep it under 2000"
     )
 
 
@@ -387,3 +461,26 @@ def test_every_gate_template_of_this_feature_is_rendered_by_a_test():
         "gate_setup_done.j2",
         "gate_status.j2",
     }
+
+
+def test_a_reason_at_its_cap_is_posted_whole_escaped_once_within_one_message():
+    reason = ("R&D <says> " * 200)[: MAX_REASON_LENGTH - 4] + " end"
+    review = _review(decision_reason=reason)
+    decided = Decided(review=review, decision=Decision.ITERATE, previous=None)
+
+    blocks = decision_message(decided=decided, user_id="U0DS")
+
+    _parses(blocks)
+    assert len(blocks) > 1  # one section could not hold it: it goes on, not cut
+    shown = "".join(texts(blocks))
+    assert "…" not in shown and shown.rstrip().endswith(" end")
+    assert shown.count("R&amp;D &lt;says&gt;") == reason.count("R&D <says>")
+
+
+def test_chunks_split_at_spaces_and_never_inside_an_entity():
+    text = escape("a&b " * 1000)
+
+    pieces = chunks(text, 3000)
+
+    assert "".join(pieces) == text and all(len(p) <= 3000 for p in pieces)
+    assert all(p.endswith(" ") or p == pieces[-1] for p in pieces)

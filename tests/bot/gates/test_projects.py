@@ -228,13 +228,14 @@ def test_open_reviews_and_history_count_answers_and_people(session: Session):
     status = project_status.status(
         session=session, workspace_id=workspace_id, channel_id="C0TEAM", now=NOW
     )
-    _, past = project_status.history(
-        session=session, workspace_id=workspace_id, channel_id="C0TEAM"
-    )
+    page = project_status.history(session=session, workspace_id=workspace_id, channel_id="C0TEAM")
+    past = page.lines
 
     [line] = [line for line in status.open_reviews if line.review.id == open_review.id]
     assert (line.answers, line.people) == (3, 2)
     assert {line.review.status for line in past} == {ReviewStatus.POSTED, ReviewStatus.DECIDED}
+    assert (page.offset, page.total) == (0, len(past))
+    assert status.open_total == len(status.open_reviews)
 
 
 @pytest.fixture

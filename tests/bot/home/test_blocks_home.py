@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -219,8 +220,11 @@ def test_a_card_reads_as_the_team_says_it():
     assert "Search ranking · #C0001" in text
     assert "Model iteration · Sprint 2, day 3 of 14 · you: PM lead" in text
     assert "⏰ Next gate: Sprint 3 boundary review, Mon 7 Dec 2026, 09:30 (Europe/London)" in text
+    # Slack shows each reader their own zone; the team's, named, is the fallback read above.
+    next_at = int(datetime(2026, 12, 7, 9, 30, tzinfo=UTC).timestamp())
+    assert f"<!date^{next_at}^{{date_short_pretty}} {{time}}|Mon 7 Dec" in json.dumps(view)
     assert "Sprint 2 boundary review awaits your answers · 1 of 4 answered" in text
-    assert "asked Mon 23 Nov 2026, 09:30" in text
+    assert "asked Mon 23 Nov 2026, 09:30 (Europe/London)" in text
     assert "Hypotheses · 2 on record" in text
     assert "#12 ✔ falsifiable · 🟠 at risk · yours" in text
     assert "#13 ⚠ vague\n" in text  # not the reader's own: no "yours"

@@ -18,6 +18,7 @@ from bot.hypotheses.blocks import (
     verdict_message,
 )
 from bot.hypotheses.form import HypothesisFields
+from bot.slack.packing import fits, texts
 from db.models import Hypothesis
 
 VAGUE = Verdict(
@@ -100,25 +101,35 @@ def test_saved_post_credits_who_saved_it():
     assert blocks[0]["text"]["text"] == "<@U2> put a hypothesis on record."
 
 
-def test_list_message_is_capped_below_slacks_block_limit():
+def test_a_list_page_of_long_hypotheses_fits_and_says_how_many_more_and_how():
     rows = [
         Hypothesis(
-            id=i,
+            id=200 - i,
             workspace_id=1,
             channel_id="C1",
             author_id="U1",
-            text=f"h{i}",
+            text=f"h{i} & <b> " + "x" * 2990,
             vague=False,
             checker="rules",
             status="open",
         )
-        for i in range(80)
+        for i in range(20)
     ]
 
-    blocks = list_message(rows, channel_id="C1")
+    blocks = list_message(rows, channel_id="C1", offset=20, total=200)
 
     _parses(blocks)
-    assert len(blocks) <= 50
+    assert fits(blocks)
+    shown = "\n".join(texts(blocks))
+    assert "21–40 of 200 hypotheses · 160 more" in shown
+    assert "h0 &amp; &lt;b&gt; xxx" in shown and shown.count("…") == 20  # each cut, marked
+    buttons = {
+        e["text"]["text"]: e["value"]
+        for b in blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+    }
+    assert buttons == {"← Previous": "0", "Next 20 →": "40"}
 
 
 def test_modal_round_trips_through_slacks_view_model_and_its_own_reader():

@@ -124,9 +124,11 @@ def test_list_shows_only_this_channels_saved_hypotheses_newest_first(session: Se
             session=session, workspace_id=workspace.id, hypothesis_id=hypothesis.id, user_id="U1"
         )
 
-    listed = hypotheses.list_channel(session=session, workspace_id=workspace.id, channel_id="C1")
+    listed, total = hypotheses.list_channel(
+        session=session, workspace_id=workspace.id, channel_id="C1"
+    )
 
-    assert [h.id for h in listed] == [newer.id, older.id]
+    assert [h.id for h in listed] == [newer.id, older.id] and total == 2
 
 
 def test_an_overlong_statement_is_refused_with_its_length(session: Session):

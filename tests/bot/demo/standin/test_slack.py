@@ -274,3 +274,36 @@ def test_stop_frees_the_port_and_can_be_called_twice() -> None:
         WebClient(base_url=api_url, timeout=1, retry_handlers=[]).auth_test()
     with pytest.raises(RuntimeError, match="not running"):
         _ = stand_in.api_url
+
+
+def _section(text: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+@pytest.mark.parametrize(
+    ("blocks", "error"),
+    [
+        ([_section("x" * 2500)] * 5, "msg_blocks_too_long"),  # 12,500 characters in all
+        ([_section("ok")] * 51, "invalid_blocks"),
+        ([_section("x" * 3001)], "invalid_blocks"),
+        ([{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}], "invalid_blocks"),
+        ([{"type": "no_such_block"}], "invalid_blocks"),
+    ],
+)
+def test_messages_past_slacks_limits_are_refused_as_slack_refuses_them(
+    stand_in: SlackStandIn, client: WebClient, blocks: list, error: str
+) -> None:
+    with pytest.raises(SlackApiError) as raised:
+        client.chat_postMessage(channel="C1", text="too much", blocks=blocks)
+
+    assert raised.value.response["error"] == error
+    assert client.chat_postMessage(channel="C1", text="fine", blocks=[_section("x" * 2500)] * 4)
+
+
+def test_a_modal_past_slacks_limits_is_refused(stand_in: SlackStandIn, client: WebClient) -> None:
+    view = {"type": "modal", "title": {"type": "plain_text", "text": "t" * 30}, "blocks": BLOCKS}
+
+    with pytest.raises(SlackApiError) as raised:
+        client.views_open(trigger_id="1.2", view=view)
+
+    assert raised.value.response["error"] == "invalid_arguments"  # a title has 24 at most
