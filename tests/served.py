@@ -47,7 +47,9 @@ def wait_healthy(
 
 @contextmanager
 def serving(env: dict[str, str], *, cwd: Path, processes: int = 1) -> Iterator[list[str]]:
-    """Migrate, then run `processes` separate `gatebot serve` servers; yield their root URLs.
+    """Migrate, run `processes` `gatebot serve` servers and one `gatebot worker`; yield the URLs.
+
+    The worker runs the jobs the servers queue (verdicts, posts): a server alone only acks.
 
     Each server's log goes to `cwd`/serve-N.log (a file: a pipe nobody reads would fill up
     and stall the server).
@@ -67,10 +69,15 @@ def serving(env: dict[str, str], *, cwd: Path, processes: int = 1) -> Iterator[l
                     stderr=stderr,
                 )
             started.append((process, f"http://127.0.0.1:{port}", log))
-        for process, url, log in started:
+        with (cwd / "worker.log").open("w") as stderr:
+            worker = subprocess.Popen(
+                [*GATEBOT, "worker"], env=full, cwd=cwd, stdout=subprocess.DEVNULL, stderr=stderr
+            )
+        started.append((worker, "", cwd / "worker.log"))
+        for process, url, log in started[:-1]:
             # Generous: each process imports the whole app, on a machine that may be busy.
             wait_healthy(f"{url}/healthz", process, timeout=START_SECONDS, log=log)
-        yield [url for _, url, _ in started]
+        yield [url for _, url, _ in started[:-1]]
     finally:
         for process, _, _ in started:
             process.terminate()
