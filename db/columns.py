@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import Column, DateTime
 
+from bot.core.time import utcnow
 
-def utcnow() -> datetime:
-    """Return an aware UTC now; every timestamp is stored in UTC."""
-    return datetime.now(UTC)
+__all__ = ["aware_column", "utcnow"]  # utcnow: every timestamp is stored in UTC, from one source
 
 
 def aware_column(nullable: bool = True) -> Column:  # type: ignore[type-arg]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
@@ -85,6 +85,26 @@ def check_and_draft(
     The check (an LLM call of up to GATEBOT_LLM_TIMEOUT) runs before the database is
     touched, so no connection sits idle in a transaction while the model thinks.
     """
+    checked = _checked(checker, text, form)
+    return _add_draft(session, team_id, channel_id, author_id, checked)
+
+
+def _add_draft(
+    session: Session, team_id: str, channel_id: str, author_id: str, checked: dict[str, Any]
+) -> Hypothesis:
+    workspace = workspaces.ensure(session=session, team_id=team_id)
+    hypothesis = Hypothesis(
+        workspace_id=workspace.id,
+        channel_id=channel_id,
+        author_id=author_id,
+        status=HypothesisStatus.DRAFT,
+        **checked,
+    )
+    return queries.add(session=session, hypothesis=hypothesis)
+
+
+def _checked(checker: Checker, text: str, form: HypothesisFields | None) -> dict[str, Any]:
+    """Return a statement's stored columns after its check: text, verdict and its elements."""
     text = " ".join(text.split())
     if len(text) > MAX_STATEMENT_LENGTH:
         raise InvalidInput(
@@ -92,21 +112,14 @@ def check_and_draft(
             f"{MAX_STATEMENT_LENGTH:,} so the team can read it in one go."
         )
     verdict = checker.check(text)
-    structured = _structured_fields(form, verdict)
-    workspace = workspaces.ensure(session=session, team_id=team_id)
-    hypothesis = Hypothesis(
-        workspace_id=workspace.id,
-        channel_id=channel_id,
-        author_id=author_id,
-        text=text,
-        vague=verdict.vague,
-        missing=[str(e) for e in verdict.missing],
-        verdict=verdict.as_json(),
-        checker=verdict.checker,
-        status=HypothesisStatus.DRAFT,
-        **structured,
-    )
-    return queries.add(session=session, hypothesis=hypothesis)
+    return {
+        "text": text,
+        "vague": verdict.vague,
+        "missing": [str(e) for e in verdict.missing],
+        "verdict": verdict.as_json(),
+        "checker": verdict.checker,
+        **_structured_fields(form, verdict),
+    }
 
 
 def _structured_fields(form: HypothesisFields | None, verdict: Verdict) -> dict[str, str | None]:
@@ -235,31 +248,29 @@ def submit_form(
 ) -> Outcome:
     """Assemble the modal's fields into one statement, check it and put it on record.
 
-    When the modal edits a draft, the draft is discarded so only the edited version remains.
+    When the modal edits a draft that is still a draft, the draft itself is rewritten and
+    saved: it keeps its number, so a vague first try rewritten is hypothesis #1, not #2.
     """
-    hypothesis = check_and_draft(
-        session=session,
-        checker=checker,
-        team_id=team_id,
-        channel_id=channel_id,
-        author_id=author_id,
-        text=assemble(form),
-        form=form,
-    )
-    workspace_id = hypothesis.workspace_id
+    checked = _checked(checker, assemble(form), form)  # slow: before the database
+    workspace = workspaces.ensure(session=session, team_id=team_id)
+    assert workspace.id is not None
+    workspace_id = workspace.id
     if replaces is not None:
         # Raises when the edited draft is not this workspace's (the caller rolls back, so
-        # nothing is kept); a draft saved or discarded meanwhile just stays as it is.
+        # nothing is kept).
         replaced = get(session=session, workspace_id=workspace_id, hypothesis_id=replaces)
         _only_its_author(replaced, author_id)
-        queries.transition(
-            session=session,
-            workspace_id=workspace_id,
-            hypothesis_id=replaces,
-            from_status=HypothesisStatus.DRAFT,
-            to_status=HypothesisStatus.DISCARDED,
-            user_id=author_id,
-        )
+        if queries.rewrite_draft(
+            session=session, workspace_id=workspace_id, hypothesis_id=replaces, values=checked
+        ):
+            return save(
+                session=session,
+                workspace_id=workspace_id,
+                hypothesis_id=replaces,
+                user_id=author_id,
+            )
+        # Saved or discarded meanwhile (another click): it stays as it is; this is a new one.
+    hypothesis = _add_draft(session, team_id, channel_id, author_id, checked)
     assert hypothesis.id is not None
     return save(
         session=session, workspace_id=workspace_id, hypothesis_id=hypothesis.id, user_id=author_id
