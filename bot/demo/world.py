@@ -126,7 +126,7 @@ def demo_world(workdir: Path, out: Callable[[str], None] = print) -> Iterator[De
 
             yield DemoWorld(slack, sender("U0PRIYA"), sender("U0DANIEL"), engine, out)
         finally:
-            bolt.listener_runner.listener_executor.shutdown(wait=True)  # type: ignore[attr-defined]
+            bolt.listener_runner.listener_executor.shutdown(wait=True)
             worker.wait_until_drained()
             worker.stop()
             server.stop()

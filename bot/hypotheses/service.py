@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
@@ -13,6 +13,7 @@ from bot.core.errors import InvalidInput, NotFound
 from bot.falsifiability.verdict import Element, Verdict
 from bot.hypotheses.form import MAX_STATEMENT_LENGTH, HypothesisFields, assemble
 from db import workspaces
+from db.columns import saved_id
 from db.models import Hypothesis, HypothesisStatus
 
 
@@ -95,7 +96,7 @@ def check_and_draft(
     structured = _structured_fields(form, verdict)
     workspace = workspaces.ensure(session=session, team_id=team_id)
     hypothesis = Hypothesis(
-        workspace_id=workspace.id,
+        workspace_id=saved_id(workspace),
         channel_id=channel_id,
         author_id=author_id,
         text=text,
@@ -109,7 +110,8 @@ def check_and_draft(
     return queries.add(session=session, hypothesis=hypothesis)
 
 
-def _structured_fields(form: HypothesisFields | None, verdict: Verdict) -> dict[str, str | None]:
+def _structured_fields(form: HypothesisFields | None, verdict: Verdict) -> dict[str, Any]:
+    """Return the hypothesis's text columns by name (None where the part is missing)."""
     if form is not None:
         cleaned = form.cleaned()
         return {name: getattr(cleaned, name) or None for name in HypothesisFields.names()}
@@ -209,9 +211,17 @@ def list_channel(
     *, session: Session, workspace_id: int, channel_id: str, offset: int = 0
 ) -> tuple[list[Hypothesis], int]:
     """Return a page of the channel's hypotheses on record, newest first, and how many in all."""
-    where = {"session": session, "workspace_id": workspace_id, "channel_id": channel_id}
-    rows = queries.list_for_channel(**where, limit=LIST_PAGE, offset=offset)
-    return rows, queries.count_for_channel(**where)
+    rows = queries.list_for_channel(
+        session=session,
+        workspace_id=workspace_id,
+        channel_id=channel_id,
+        limit=LIST_PAGE,
+        offset=offset,
+    )
+    total = queries.count_for_channel(
+        session=session, workspace_id=workspace_id, channel_id=channel_id
+    )
+    return rows, total
 
 
 def prefill(hypothesis: Hypothesis) -> HypothesisFields:
