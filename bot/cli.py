@@ -124,6 +124,14 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--chart", type=Path, help="with --dry-run: write the chart PNG here")
     digest.set_defaults(run=_digest)
 
+    export = commands.add_parser(
+        "export", help="write a project's record (hypotheses, reviews, answers, decisions, values)"
+    )
+    export.add_argument("--project", required=True, help="the project's id or name")
+    export.add_argument("--format", choices=("csv", "json"), default="json", help="default json")
+    export.add_argument("--out", type=Path, help="the file to write (default: standard output)")
+    export.set_defaults(run=_export)
+
     keys = commands.add_parser("keys", help="the keys sealing the Slack tokens installs store")
     keys_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     keys_commands.add_parser("new", help="print a new random key").set_defaults(run=_keys_new)
@@ -359,6 +367,14 @@ def _digest(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         as_json=args.json,
         chart=args.chart,
+    )
+
+
+def _export(args: argparse.Namespace) -> int:
+    from bot.record.cli import run_export
+
+    return run_export(
+        settings=get_settings(), project_ref=args.project, fmt=args.format, out=args.out
     )
 
 
