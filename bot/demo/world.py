@@ -171,7 +171,7 @@ def demo_world(
                 standins=[slack],
             )
         finally:
-            bolt.listener_runner.listener_executor.shutdown(wait=True)  # type: ignore[attr-defined]
+            bolt.listener_runner.listener_executor.shutdown(wait=True)
             worker.wait_until_drained()
             worker.stop()
             server.stop()

@@ -13,6 +13,7 @@ from bot.core.errors import InvalidInput, NotFound
 from bot.falsifiability.verdict import Element, Verdict
 from bot.hypotheses.form import MAX_STATEMENT_LENGTH, HypothesisFields, assemble
 from db import workspaces
+from db.columns import saved_id
 from db.models import Hypothesis, HypothesisStatus
 
 
@@ -94,7 +95,7 @@ def _add_draft(
 ) -> Hypothesis:
     workspace = workspaces.ensure(session=session, team_id=team_id)
     hypothesis = Hypothesis(
-        workspace_id=workspace.id,
+        workspace_id=saved_id(workspace),
         channel_id=channel_id,
         author_id=author_id,
         status=HypothesisStatus.DRAFT,
@@ -122,7 +123,8 @@ def _checked(checker: Checker, text: str, form: HypothesisFields | None) -> dict
     }
 
 
-def _structured_fields(form: HypothesisFields | None, verdict: Verdict) -> dict[str, str | None]:
+def _structured_fields(form: HypothesisFields | None, verdict: Verdict) -> dict[str, Any]:
+    """Return the hypothesis's text columns by name (None where the part is missing)."""
     if form is not None:
         cleaned = form.cleaned()
         return {name: getattr(cleaned, name) or None for name in HypothesisFields.names()}
@@ -222,9 +224,17 @@ def list_channel(
     *, session: Session, workspace_id: int, channel_id: str, offset: int = 0
 ) -> tuple[list[Hypothesis], int]:
     """Return a page of the channel's hypotheses on record, newest first, and how many in all."""
-    where = {"session": session, "workspace_id": workspace_id, "channel_id": channel_id}
-    rows = queries.list_for_channel(**where, limit=LIST_PAGE, offset=offset)
-    return rows, queries.count_for_channel(**where)
+    rows = queries.list_for_channel(
+        session=session,
+        workspace_id=workspace_id,
+        channel_id=channel_id,
+        limit=LIST_PAGE,
+        offset=offset,
+    )
+    total = queries.count_for_channel(
+        session=session, workspace_id=workspace_id, channel_id=channel_id
+    )
+    return rows, total
 
 
 def prefill(hypothesis: Hypothesis) -> HypothesisFields:
@@ -253,8 +263,7 @@ def submit_form(
     """
     checked = _checked(checker, assemble(form), form)  # slow: before the database
     workspace = workspaces.ensure(session=session, team_id=team_id)
-    assert workspace.id is not None
-    workspace_id = workspace.id
+    workspace_id = saved_id(workspace)
     if replaces is not None:
         # Raises when the edited draft is not this workspace's (the caller rolls back, so
         # nothing is kept).
@@ -271,7 +280,9 @@ def submit_form(
             )
         # Saved or discarded meanwhile (another click): it stays as it is; this is a new one.
     hypothesis = _add_draft(session, team_id, channel_id, author_id, checked)
-    assert hypothesis.id is not None
     return save(
-        session=session, workspace_id=workspace_id, hypothesis_id=hypothesis.id, user_id=author_id
+        session=session,
+        workspace_id=workspace_id,
+        hypothesis_id=saved_id(hypothesis),
+        user_id=author_id,
     )

@@ -187,7 +187,9 @@ def _owner(raw: str, *, user_id: str, cleared: bool) -> str | None:
     return match.group(1)
 
 
-def _options(words: list[str], *, user_id: str, positional: int) -> tuple[list[str], dict]:
+def _options(
+    words: list[str], *, user_id: str, positional: int
+) -> tuple[list[str], dict[str, object]]:
     plain: list[str] = []
     changes: dict[str, object] = {}
     for word in words:
@@ -218,7 +220,9 @@ def parse(text: str, *, user_id: str) -> MetricCommand:
         if sub in {"list", "ls"}:
             return MetricCommand(action=Action.TOKEN_LIST)
         if sub == "revoke":
-            return MetricCommand(action=Action.TOKEN_REVOKE, prefix=(rest[1:] or [None])[0])
+            return MetricCommand(
+                action=Action.TOKEN_REVOKE, prefix=rest[1] if len(rest) > 1 else None
+            )
         return MetricCommand(action=Action.HELP, unknown=f"token {_unescape(sub)[:30]}")
     if action in USAGE and not rest:
         raise InvalidInput(f"Usage: {USAGE[action]}")

@@ -14,7 +14,7 @@ from bot.metrics import blocks, ingest, judging, tokens
 from bot.metrics import links as metric_links
 from bot.metrics import registry as metric_registry
 from bot.metrics.command import Action, MetricCommand, parse
-from db.columns import utcnow
+from db.columns import saved_id, utcnow
 from db.models.gates import Project
 from prompts import render
 
@@ -56,7 +56,7 @@ def metric_command(
         escape.evaluate_later(
             session=session,
             team_id=context.team_id or command["team_id"],
-            project_id=project.id,
+            project_id=saved_id(project),
             metric_ids=stored.metric_ids,
         )
         session.commit()
@@ -108,7 +108,7 @@ def _record(
 def _token(
     parsed: MetricCommand, *, project: Project, session: Session, user: str, respond: Respond
 ) -> None:
-    new = tokens.create(session=session, project_id=project.id, created_by=user)
+    new = tokens.create(session=session, project_id=saved_id(project), created_by=user)
     session.commit()
     names = metric_registry.list_lines(session=session, project=project)
     shown = blocks.token_message(
@@ -124,7 +124,7 @@ def _token(
 def _token_list(
     parsed: MetricCommand, *, project: Project, session: Session, user: str, respond: Respond
 ) -> None:
-    shown = blocks.tokens_message(tokens.active(session=session, project_id=project.id))
+    shown = blocks.tokens_message(tokens.active(session=session, project_id=saved_id(project)))
     respond(blocks=shown, text="Ingestion tokens")
 
 
@@ -132,12 +132,12 @@ def _token_revoke(
     parsed: MetricCommand, *, project: Project, session: Session, user: str, respond: Respond
 ) -> None:
     if parsed.prefix is None:  # every token: say how many and ask first
-        count = len(tokens.active(session=session, project_id=project.id))
+        count = len(tokens.active(session=session, project_id=saved_id(project)))
         if count:
             shown = blocks.revoke_all_message(project_name=project.name, count=count)
             respond(blocks=shown, text=f"Revoke all {count} ingestion tokens?")
             return
-    revoked = tokens.revoke(session=session, project_id=project.id, prefix=parsed.prefix)
+    revoked = tokens.revoke(session=session, project_id=saved_id(project), prefix=parsed.prefix)
     session.commit()
     text = blocks.revoked_text(revoked)
     respond(text=text)

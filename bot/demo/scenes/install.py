@@ -115,7 +115,7 @@ def oauth_app(workdir: Path) -> Iterator[OAuthApp]:
         try:
             yield OAuthApp(server.url, slack, engine)
         finally:
-            bolt.listener_runner.listener_executor.shutdown(wait=True)  # type: ignore[attr-defined]
+            bolt.listener_runner.listener_executor.shutdown(wait=True)
             worker.wait_until_drained()
             worker.stop()
             server.stop()
