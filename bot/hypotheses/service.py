@@ -104,14 +104,22 @@ def _add_draft(
     return queries.add(session=session, hypothesis=hypothesis)
 
 
+def statement_error(text: str) -> str | None:
+    """Return why a statement cannot be kept (too long), or None: pure, safe before the ack."""
+    size = len(" ".join(text.split()))
+    if size <= MAX_STATEMENT_LENGTH:
+        return None
+    return (
+        f"That hypothesis is {size:,} characters; keep it under "
+        f"{MAX_STATEMENT_LENGTH:,} so the team can read it in one go."
+    )
+
+
 def _checked(checker: Checker, text: str, form: HypothesisFields | None) -> dict[str, Any]:
     """Return a statement's stored columns after its check: text, verdict and its elements."""
     text = " ".join(text.split())
-    if len(text) > MAX_STATEMENT_LENGTH:
-        raise InvalidInput(
-            f"That hypothesis is {len(text):,} characters; keep it under "
-            f"{MAX_STATEMENT_LENGTH:,} so the team can read it in one go."
-        )
+    if problem := statement_error(text):
+        raise InvalidInput(problem)
     verdict = checker.check(text)
     return {
         "text": text,
