@@ -28,10 +28,16 @@ def payload_problems(calls: Iterable[Call]) -> list[str]:
             blocks, budget = (call.args.get("view") or {}).get("blocks"), MODAL
         refused = refusal(call.method, call.args)
         if refused:
-            problems.append(f"{call.method}: Slack would answer {refused}")
+            problems.append(f"{call.method}: Slack would answer {refused}{_what(call)}")
         elif blocks and not fits(blocks, budget):
-            problems.append(f"{call.method}: past the budget ({len(blocks)} blocks)")
+            problems.append(f"{call.method}: past the budget ({len(blocks)} blocks){_what(call)}")
     return problems
+
+
+def _what(call: Call) -> str:
+    """Return the start of what the payload says, to tell which message it was."""
+    text = str(call.args.get("text") or (call.args.get("view") or {}).get("type") or "")
+    return f" ({text[:60]})" if text else ""
 
 
 def sent(calls: Iterable[Call]) -> list[Call]:

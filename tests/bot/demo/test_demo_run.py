@@ -113,7 +113,7 @@ def test_the_payload_check_finds_what_slack_would_refuse():
 
     assert payload_problems([too_long, too_many, fine]) == [
         "chat.postMessage: Slack would answer msg_blocks_too_long",
-        "views.publish: Slack would answer invalid_blocks",
+        "views.publish: Slack would answer invalid_blocks (home)",
     ]
 
 
