@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Protocol
 
 from sqlalchemy import Column, DateTime
 
+from bot.core.time import utcnow
 
-def utcnow() -> datetime:
-    """Return an aware UTC now; every timestamp is stored in UTC."""
-    return datetime.now(UTC)
+# utcnow: every timestamp is stored in UTC, from the one source the demo can drive.
+__all__ = ["aware_column", "saved_id", "utcnow"]
 
 
 def aware_column(nullable: bool = True) -> Column:  # type: ignore[type-arg]

@@ -13,6 +13,7 @@ import db.metrics as queries
 import db.projects as project_queries
 from bot.core.errors import InvalidInput, NotFound
 from bot.metrics import Direction, GuardrailPair, MetricKind, MetricSpec, MetricSpecError
+from bot.metrics.command import LABEL_LIMIT, UNIT_LIMIT
 from bot.metrics.state import MetricState
 from bot.slack.mrkdwn import escape
 from db import workspaces
@@ -21,7 +22,6 @@ from db.models.gates import Project
 from db.models.metrics import Metric, MetricSample
 
 NAME = re.compile(r"[a-z][a-z0-9_.-]{0,63}")
-UNIT_LIMIT, LABEL_LIMIT = 16, 80
 
 # What /metric define and update may set; a None value clears the field where that is allowed.
 FIELDS = frozenset(

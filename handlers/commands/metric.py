@@ -14,6 +14,7 @@ from bot.metrics import blocks, ingest, judging, tokens
 from bot.metrics import links as metric_links
 from bot.metrics import registry as metric_registry
 from bot.metrics.command import Action, MetricCommand, parse
+from bot.slack.mrkdwn import typed_back
 from db.columns import saved_id, utcnow
 from db.models.gates import Project
 from prompts import render
@@ -36,10 +37,11 @@ def metric_command(
     session: Session,
 ) -> None:
     """Handle /metric [define | update | list | record | link | token | help]."""
+    text = command.get("text", "")
     try:
-        parsed = parse(command.get("text", ""), user_id=command["user_id"])
+        parsed = parse(text, user_id=command["user_id"])
     except InvalidInput as problem:  # parsing is pure and fast: answer in the ack itself
-        ack(text=str(problem))
+        ack(text=f"{problem}\n{typed_back(f'/metric {text}')}")
         return
     if parsed.action is Action.HELP:
         ack(text=render("metric_help.j2", unknown=parsed.unknown))
