@@ -141,6 +141,12 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo", help="run the whole product offline against a stand-in Slack"
     )
+    demo.add_argument(
+        "--keep",
+        metavar="DIR",
+        type=Path,
+        help="keep the demo's database and chart in DIR (default: gatebot-demo in the temp folder)",
+    )
     demo.set_defaults(run=_demo)
 
     doctor = commands.add_parser(
@@ -381,7 +387,7 @@ def _export(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from bot.demo.run import run_demo
 
-    return run_demo()
+    return run_demo(folder=args.keep)
 
 
 if __name__ == "__main__":

@@ -109,9 +109,9 @@ def _verified_dispatch(
         return "", 200
     try:
         bolt_request = _bolt_request(body)
-        if problem := shape_problem(bolt_request.body):
-            logger.warning("refused a signed Slack request: %s (%d bytes)", problem, len(body))
-            return _refusal(400, f"unreadable request: {problem}")
+        if unreadable := shape_problem(bolt_request.body):
+            logger.warning("refused a signed Slack request: %s (%d bytes)", unreadable, len(body))
+            return _refusal(400, f"unreadable request: {unreadable}")
         return to_flask_response(bolt_app.dispatch(bolt_request))
     except Exception as error:  # what Bolt's own error handling let through
         # Only a body of a shape Slack never sends gets here (Bolt's argument builder

@@ -8,7 +8,7 @@ import math
 import re
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, Protocol
 
 from flask import Blueprint, Response, jsonify, request
@@ -20,6 +20,7 @@ from sqlmodel import Session
 from werkzeug.exceptions import HTTPException
 
 from bot.core.text import without_surrogates
+from bot.core.time import utcnow
 from bot.metrics import ingest, tokens
 from bot.metrics.ingest import BatchRejected
 from bot.metrics.ingest_schema import MAX_BATCH, IngestResponse, MetricsBatch
@@ -64,7 +65,7 @@ def retry_after(*, engine: Engine, token_id: int, limit: int) -> int:
             token_id=token_id,
             limit=limit,
             window=timedelta(seconds=RATE_WINDOW),
-            now=datetime.now(UTC),
+            now=utcnow(),
         )
     return math.ceil(wait) if wait else 0
 

@@ -14,7 +14,8 @@ from bot.metrics import blocks, ingest, judging, tokens
 from bot.metrics import links as metric_links
 from bot.metrics import registry as metric_registry
 from bot.metrics.command import Action, MetricCommand, parse
-from db.columns import utcnow
+from bot.slack.mrkdwn import typed_back
+from db.columns import saved_id, utcnow
 from db.models.gates import Project
 from prompts import render
 
@@ -36,10 +37,11 @@ def metric_command(
     session: Session,
 ) -> None:
     """Handle /metric [define | update | list | record | link | token | help]."""
+    text = command.get("text", "")
     try:
-        parsed = parse(command.get("text", ""), user_id=command["user_id"])
+        parsed = parse(text, user_id=command["user_id"])
     except InvalidInput as problem:  # parsing is pure and fast: answer in the ack itself
-        ack(text=str(problem))
+        ack(text=f"{problem}\n{typed_back(f'/metric {text}')}")
         return
     if parsed.action is Action.HELP:
         ack(text=render("metric_help.j2", unknown=parsed.unknown))
@@ -56,7 +58,7 @@ def metric_command(
         escape.evaluate_later(
             session=session,
             team_id=context.team_id or command["team_id"],
-            project_id=project.id,
+            project_id=saved_id(project),
             metric_ids=stored.metric_ids,
         )
         session.commit()
@@ -109,7 +111,7 @@ def _token(
     parsed: MetricCommand, *, project: Project, session: Session, user: str, respond: Respond
 ) -> None:
     scope = tokens.Scope(parsed.scope)
-    new = tokens.create(session=session, project_id=project.id, created_by=user, scope=scope)
+    new = tokens.create(session=session, project_id=saved_id(project), created_by=user, scope=scope)
     session.commit()
     names = metric_registry.list_lines(session=session, project=project)
     shown = blocks.token_message(
@@ -128,7 +130,7 @@ def _token(
 def _token_list(
     parsed: MetricCommand, *, project: Project, session: Session, user: str, respond: Respond
 ) -> None:
-    shown = blocks.tokens_message(tokens.active(session=session, project_id=project.id))
+    shown = blocks.tokens_message(tokens.active(session=session, project_id=saved_id(project)))
     respond(blocks=shown, text="Ingestion tokens")
 
 
@@ -136,12 +138,12 @@ def _token_revoke(
     parsed: MetricCommand, *, project: Project, session: Session, user: str, respond: Respond
 ) -> None:
     if parsed.prefix is None:  # every token: say how many and ask first
-        count = len(tokens.active(session=session, project_id=project.id))
+        count = len(tokens.active(session=session, project_id=saved_id(project)))
         if count:
             shown = blocks.revoke_all_message(project_name=project.name, count=count)
             respond(blocks=shown, text=f"Revoke all {count} ingestion tokens?")
             return
-    revoked = tokens.revoke(session=session, project_id=project.id, prefix=parsed.prefix)
+    revoked = tokens.revoke(session=session, project_id=saved_id(project), prefix=parsed.prefix)
     session.commit()
     text = blocks.revoked_text(revoked)
     respond(text=text)
