@@ -37,6 +37,7 @@ class MetricCommand:
     value: float | None = None
     day: date | None = None
     prefix: str | None = None
+    scope: str = "ingest"  # a new token's: "ingest" (post values) or "read" (the record)
     hypothesis_id: int | None = None
     baseline: float | None = None
     target: float | None = None
@@ -234,6 +235,9 @@ def parse(text: str, *, user_id: str) -> MetricCommand:
             return MetricCommand(
                 action=Action.TOKEN_REVOKE, prefix=rest[1] if len(rest) > 1 else None
             )
+        scope = " ".join(rest).lower().removeprefix("--scope").removeprefix("scope=").strip()
+        if scope in {"read", "ingest"}:  # `token read`, `token --scope read`, `token scope=read`
+            return MetricCommand(action=Action.TOKEN, scope=scope)
         return MetricCommand(action=Action.HELP, unknown=f"token {_unescape(sub)[:30]}")
     if action in USAGE and not rest:
         raise InvalidInput(f"Usage: {USAGE[action]}")

@@ -110,7 +110,8 @@ def _record(
 def _token(
     parsed: MetricCommand, *, project: Project, session: Session, user: str, respond: Respond
 ) -> None:
-    new = tokens.create(session=session, project_id=saved_id(project), created_by=user)
+    scope = tokens.Scope(parsed.scope)
+    new = tokens.create(session=session, project_id=saved_id(project), created_by=user, scope=scope)
     session.commit()
     names = metric_registry.list_lines(session=session, project=project)
     shown = blocks.token_message(
@@ -118,9 +119,12 @@ def _token(
         prefix=new.row.prefix,
         example=names[0].metric.name if names else "relevance_rating",
         base_url=BASE_URL,
+        scope=scope,
+        project_id=project.id,
     )
     # Ephemeral, explicitly: the token must reach only the person who asked for it.
-    respond(blocks=shown, text="New ingestion token (shown once)", response_type="ephemeral")
+    text = f"New {'read' if scope is tokens.Scope.READ else 'ingestion'} token (shown once)"
+    respond(blocks=shown, text=text, response_type="ephemeral")
 
 
 def _token_list(
