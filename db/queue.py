@@ -89,7 +89,7 @@ def claim(*, session: Session, worker_id: str, now: datetime, lease: timedelta) 
             locked_until=now + lease,
             attempts=QueuedJob.attempts + 1,
         )
-        .returning(QueuedJob.id)
+        .returning(col(QueuedJob.id))
         .execution_options(synchronize_session=False)
     ).first()
     session.commit()

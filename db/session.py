@@ -114,3 +114,9 @@ def ping(engine: Engine) -> None:
     """Run a trivial query; raises if the database cannot be reached."""
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
+
+
+def engine_of(session: Session) -> Engine:
+    """Return the engine `session` is bound to (a connection's own engine if bound to one)."""
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
