@@ -95,6 +95,7 @@ TASK_MODULES = (
     "bot.home.service",
     "bot.escapes.service",
     "bot.digests.tasks",
+    "bot.record.flows",
 )
 
 

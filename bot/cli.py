@@ -124,6 +124,14 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--chart", type=Path, help="with --dry-run: write the chart PNG here")
     digest.set_defaults(run=_digest)
 
+    export = commands.add_parser(
+        "export", help="write a project's record (hypotheses, reviews, answers, decisions, values)"
+    )
+    export.add_argument("--project", required=True, help="the project's id or name")
+    export.add_argument("--format", choices=("csv", "json"), default="json", help="default json")
+    export.add_argument("--out", type=Path, help="the file to write (default: standard output)")
+    export.set_defaults(run=_export)
+
     keys = commands.add_parser("keys", help="the keys sealing the Slack tokens installs store")
     keys_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     keys_commands.add_parser("new", help="print a new random key").set_defaults(run=_keys_new)
@@ -132,6 +140,12 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser(
         "demo", help="run the whole product offline against a stand-in Slack"
+    )
+    demo.add_argument(
+        "--keep",
+        metavar="DIR",
+        type=Path,
+        help="keep the demo's database and chart in DIR (default: gatebot-demo in the temp folder)",
     )
     demo.set_defaults(run=_demo)
 
@@ -362,10 +376,18 @@ def _digest(args: argparse.Namespace) -> int:
     )
 
 
+def _export(args: argparse.Namespace) -> int:
+    from bot.record.cli import run_export
+
+    return run_export(
+        settings=get_settings(), project_ref=args.project, fmt=args.format, out=args.out
+    )
+
+
 def _demo(args: argparse.Namespace) -> int:
     from bot.demo.run import run_demo
 
-    return run_demo()
+    return run_demo(folder=args.keep)
 
 
 if __name__ == "__main__":

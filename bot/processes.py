@@ -52,7 +52,7 @@ def run_all(children: Sequence[Sequence[str]]) -> int:
         exited = [child for child in started if child.poll() is not None]
         if exited:
             status = exited[0].returncode or 1
-            logger.error("%s exited with %s: stopping the others", exited[0].args[3], status)
+            logger.error("%s exited with %s: stopping the others", _name(exited[0]), status)
             break
     _stop(started)
     return status
@@ -67,6 +67,12 @@ def _stop(children: Sequence[subprocess.Popen[bytes]]) -> None:
         try:
             child.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            logger.warning("%s did not stop in %s s: killed", child.args[3], GRACE_SECONDS)
+            logger.warning("%s did not stop in %s s: killed", _name(child), GRACE_SECONDS)
             child.kill()
             child.wait()
+
+
+def _name(child: subprocess.Popen[bytes]) -> str:
+    """Name a child by its gatebot subcommand (serve, worker, clock) in the log."""
+    args = child.args
+    return str(args[3]) if isinstance(args, list | tuple) and len(args) > 3 else str(args)

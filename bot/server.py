@@ -12,7 +12,7 @@ from bot.core.settings import Settings
 from db.session import forget_inherited_connections
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
+class _Gunicorn(BaseApplication):
     """Gunicorn run from code, so `gatebot serve` needs no config file."""
 
     def __init__(self, options: dict[str, Any], *, loader: str) -> None:

@@ -25,6 +25,8 @@ from bot.escapes import service as escape
 from bot.install import service as install
 from bot.metrics.api import create_api
 from bot.queue import health
+from bot.record.api import create_read_api
+from bot.record.openapi import openapi_document
 from bot.slack import replays, verification
 from bot.slack.shapes import shape_problem
 from db.columns import utcnow
@@ -37,7 +39,7 @@ MAX_SLACK_BODY_BYTES = 1024 * 1024
 
 
 def create_web_app(*, bolt_app: App, engine: Engine, clock_interval: float = 60.0) -> Flask:
-    """Return the Flask app with /slack/events, /healthz and the /api/v1 metrics API.
+    """Return the Flask app with /slack/events, /healthz and /api/v1 (metrics in, record out).
 
     /healthz answers 503 only when the database is unreachable; the queue's depth and a
     worker or clock gone silent are reported, for a person or a monitor to act on (the web
@@ -50,7 +52,9 @@ def create_web_app(*, bolt_app: App, engine: Engine, clock_interval: float = 60.
     track_requests(web)  # an X-Request-ID per request, in its log lines and its response
     handler = SlackRequestHandler(bolt_app)
     on_ingested = partial(_alert_later, engine=engine)
-    web.register_blueprint(create_api(engine=engine, on_ingested=on_ingested), url_prefix="/api/v1")
+    metrics_api = create_api(engine=engine, on_ingested=on_ingested, describe=openapi_document)
+    web.register_blueprint(metrics_api, url_prefix="/api/v1")
+    web.register_blueprint(create_read_api(engine=engine), url_prefix="/api/v1")
 
     secret = signing_secret_of(bolt_app)
     guard = replays.ReplayGuard(engine)
@@ -105,9 +109,9 @@ def _verified_dispatch(
         return "", 200
     try:
         bolt_request = _bolt_request(body)
-        if problem := shape_problem(bolt_request.body):
-            logger.warning("refused a signed Slack request: %s (%d bytes)", problem, len(body))
-            return _refusal(400, f"unreadable request: {problem}")
+        if unreadable := shape_problem(bolt_request.body):
+            logger.warning("refused a signed Slack request: %s (%d bytes)", unreadable, len(body))
+            return _refusal(400, f"unreadable request: {unreadable}")
         return to_flask_response(bolt_app.dispatch(bolt_request))
     except Exception as error:  # what Bolt's own error handling let through
         # Only a body of a shape Slack never sends gets here (Bolt's argument builder

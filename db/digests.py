@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, and_, exists, func, or_
+from sqlalchemy import select as columns_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -31,7 +32,8 @@ def schedules(*, session: Session) -> list[Row[Any]]:
     has_metric = exists().where(col(Metric.project_id) == col(Project.id))
     return list(
         session.execute(
-            select(
+            # SQLAlchemy's select: sqlmodel's is typed for at most four columns.
+            columns_select(
                 col(Project.id),
                 col(Project.timezone),
                 col(Project.digest_weekday),

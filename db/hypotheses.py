@@ -59,6 +59,27 @@ def transition(
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
+def rewrite_draft(
+    *, session: Session, workspace_id: int, hypothesis_id: int, values: dict[str, object]
+) -> bool:
+    """Replace a draft's statement and verdict; False if it is no longer a draft.
+
+    Conditional, as `transition`: a Save clicked on the old text meanwhile wins, and the
+    saved text is never changed under the team's feet.
+    """
+    result = session.execute(
+        update(Hypothesis)
+        .where(
+            col(Hypothesis.id) == hypothesis_id,
+            col(Hypothesis.workspace_id) == workspace_id,
+            col(Hypothesis.status) == HypothesisStatus.DRAFT,
+        )
+        .values(**values, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
 def list_for_channel(
     *,
     session: Session,

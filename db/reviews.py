@@ -11,12 +11,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, exists, or_, update
+from sqlalchemy import select as columns_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from bot.core.time import as_utc
 from db import claims
+from db.columns import saved_id
 from db.models import Workspace
 from db.models.gates import GateAnswer, GateReview, Project, ReviewStatus
 
@@ -34,7 +36,8 @@ def schedules_in(*, session: Session, phases: Iterable[str]) -> list[Row[Any]]:
     """
     return list(
         session.execute(
-            select(
+            # SQLAlchemy's select: sqlmodel's is typed for at most four columns.
+            columns_select(
                 col(Project.id),
                 col(Project.sprint_start),
                 col(Project.sprint_length_days),
@@ -64,14 +67,14 @@ def installed() -> Any:
 
 def projects_by_id(*, session: Session, ids: Iterable[int]) -> dict[int, Project]:
     """Return the projects with `ids`, by id."""
-    wanted, found = sorted(set(ids)), {}
+    wanted, found = sorted(set(ids)), dict[int, Project]()
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
         found.update(
-            (project.id, project)
+            (saved_id(project), project)
             for project in session.exec(select(Project).where(col(Project.id).in_(chunk)))
         )
-    return found  # type: ignore[return-value]
+    return found
 
 
 def existing_keys(

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from slack_sdk import WebClient
 from sqlmodel import Session, SQLModel
@@ -51,8 +51,21 @@ Send = Callable[[Session, WebClient, Project, Any, datetime], str]
 class Due(Protocol):
     """One occurrence found due: the project it is for and the team that project is in."""
 
-    project: Project
-    team_id: str
+    @property
+    def project(self) -> Project: ...
+    @property
+    def team_id(self) -> str: ...
+
+
+AnyDue = TypeVar("AnyDue", bound=Due)
+
+
+class _Stale(claims.ClaimRow, Protocol):
+    """What taking over a ritual's stale claim reads: a review's and a digest's row alike."""
+
+    project_id: int
+    due_at: datetime
+    error: str | None
 
 
 def record_failure(
@@ -152,9 +165,9 @@ class ClockWork:
     def claim_and_post(
         self,
         session: Session,
-        due: Sequence[Due],
+        due: Sequence[AnyDue],
         *,
-        claim: Callable[[Sequence[Due]], list[Any]],
+        claim: Callable[[Sequence[AnyDue]], list[Any]],
         release: Callable[[list[int]], object],
         send: Send,
         report: object,
@@ -227,7 +240,10 @@ class ClockWork:
         """
         session = self.session
         stamp = self.stamp()
-        for row in claims.stale(session=session, model=model, before=stamp - self.lease, now=stamp):
+        for found in claims.stale(
+            session=session, model=model, before=stamp - self.lease, now=stamp
+        ):
+            row = cast(_Stale, found)  # model is a claim table: GateReview or DigestRun
             if self.stop.is_set():
                 return
             put_off = row.next_attempt_at is not None  # read before retake clears it

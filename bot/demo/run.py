@@ -11,15 +11,18 @@ from bot.demo.scenes.gates import gate_scene
 from bot.demo.scenes.home import home_scene
 from bot.demo.scenes.install import install_scene
 from bot.demo.scenes.metrics import metrics_scene
+from bot.demo.scenes.setup import setup_scene
 from bot.demo.standin.slack import Call
 from bot.demo.standin.slack_requests import selected, text_input
-from bot.demo.world import DemoWorld, demo_world
+from bot.demo.timeline import at
+from bot.demo.world import DemoWorld, database_path, demo_world
 from bot.hypotheses.blocks import EDIT, SAVE
 
 
 def hypothesis_scene(world: DemoWorld) -> None:
     """A vague hypothesis flagged, rewritten through the form, saved and listed."""
-    world.out("━━ 1. /hypothesis: a vague goal, flagged, rewritten and put on record ━━")
+    world.out("━━ 3. /hypothesis: a vague goal, flagged, rewritten and put on record ━━")
+    world.at(at(world.timeline.setup_day, 14), "the team writes down what it will test")
     world.say(world.pm, "/hypothesis", "Improve recommendation relevance.")
     [verdict] = world.expect("response_url")
     draft_id = _button_value(verdict, EDIT)
@@ -73,32 +76,51 @@ def _button_value(call: Call, action_id: str) -> str:
     raise RuntimeError(f"the app's message had no {action_id} button")
 
 
-# In this order: the Home shows what the first three created; the install scene runs a
-# second app of its own.
+# The rituals in the order a team meets them: installed, set up, a hypothesis, the sprint's
+# gate review, the metrics and the digest, then the Home showing what all of them made.
 SCENES: list[Callable[[DemoWorld], None]] = [
+    install_scene,
+    setup_scene,
     hypothesis_scene,
     gate_scene,
     metrics_scene,
     home_scene,
-    install_scene,
 ]
 
 
-def run_demo(out: Callable[[str], None] = print) -> int:
-    """Run every scene against a fresh database; return the exit status."""
+def default_folder() -> Path:
+    """Where `gatebot demo` keeps its database and chart unless told: one folder, reused."""
+    return Path(tempfile.gettempdir()) / "gatebot-demo"
+
+
+def run_demo(
+    out: Callable[[str], None] = print,
+    *,
+    folder: Path | None = None,
+    after: Callable[[DemoWorld], None] | None = None,
+) -> int:
+    """Run every scene against a fresh database kept in `folder`; return the exit status.
+
+    `after` sees the world once the scenes ran, before it stops (tests read what was sent).
+    """
+    folder = folder or default_folder()
+    folder.mkdir(parents=True, exist_ok=True)
     out("gatebot demo: the real app, a stand-in Slack on 127.0.0.1, a fresh SQLite database.")
-    out("No network, no keys: the falsifiability check runs offline.\n")
+    out("No network, no keys: the falsifiability check runs offline. The clock is simulated:")
+    out("the demo walks a team's rituals over the days up to today, in seconds.\n")
     # Bolt turns on OAuth by itself when these are in the environment, whatever the
     # settings say; the demo's apps choose their own mode, so a shell's Slack app config
     # must not leak in.
     for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
         os.environ.pop(name, None)
-    with (
-        tempfile.TemporaryDirectory(prefix="gatebot-demo-") as tmp,
-        demo_world(Path(tmp), out) as world,
-    ):
+    with demo_world(folder, out) as world:
+        world.output_dir = folder  # type: ignore[attr-defined]
         for scene in SCENES:
             scene(world)
             world.out("")
+        if after is not None:
+            after(world)
     out("Demo finished: every message above came from the real app over HTTP.")
+    out(f"Its database is kept at {database_path(folder)}; try the command line on it:")
+    out(f"  DATABASE_URL=sqlite:///{database_path(folder)} gatebot digest --project 1 --dry-run")
     return 0

@@ -1,4 +1,8 @@
-"""The demo's world: the stand-in Slack, the real app on a fresh database, a sender per person."""
+"""The demo's world: the stand-in Slack, the real app on a fresh database, a sender per person.
+
+Everything runs on the demo's one simulated clock: the app, its worker and the clock's
+passes the scenes run all read `utcnow()` from it.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,20 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from bot.app import create_app, start_embedded_worker
 from bot.core.settings import load_settings
+from bot.core.time import time_source, utcnow
+from bot.demo.clock import SimulatedClock
 from bot.demo.standin.serving import serve_wsgi
 from bot.demo.standin.slack import Call, SlackStandIn
 from bot.demo.standin.slack_requests import SlackSender
+from bot.demo.timeline import ZONE, Timeline, timeline_for
+from bot.gates import time_zone
 from bot.slack.transcript import NAMES, plain, render_blocks, render_view
 from bot.web import create_web_app
 from db.migrate import upgrade
@@ -32,8 +41,19 @@ class DemoWorld:
     pm: SlackSender
     ds: SlackSender
     engine: Engine
+    timeline: Timeline
+    clock: SimulatedClock
+    settle: Callable[[], None]  # waits until the worker has done every queued job
     out: Callable[[str], None] = print
+    # Every stand-in Slack of the run, the install scene's own too: what the app sent to each.
+    standins: list[SlackStandIn] = field(default_factory=list)
     _seen: dict[str, int] = field(default_factory=dict)
+
+    def at(self, moment: datetime, what: str) -> None:
+        """Move the clock forward to `moment` once the app is idle, and say when it is."""
+        self.settle()  # nothing in flight: a lease never sees the clock jump under it
+        now = self.clock.move_to(moment).astimezone(time_zone(ZONE))
+        self.out(f"\n── {now:%a %-d %b, %H:%M} London time: {what} ──")
 
     def say(self, who: SlackSender, command: str, text: str = "") -> None:
         """Send a slash command as a person and show what they saw at once."""
@@ -51,12 +71,12 @@ class DemoWorld:
         self.out(f"\n{plain(f'<@{who.user_id}>')} clicks [{label}]")
         who.click(action_id, value)
 
-    def expect(self, method: str, count: int = 1) -> list[Call]:
+    def expect(self, method: str, count: int = 1, *, show: bool = True) -> list[Call]:
         """Wait for the app's next `count` calls of `method` and show them as a reader sees them."""
         seen = self._seen.get(method, 0)
         fresh = self.slack.wait_for(method, count=seen + count, timeout=15)[seen : seen + count]
         self._seen[method] = seen + count
-        for call in fresh:
+        for call in fresh if show else ():
             self.show(call)
         return fresh
 
@@ -88,13 +108,28 @@ def _ack_text(body: str) -> str:
         return body
 
 
+def database_path(workdir: Path) -> Path:
+    """Where the demo keeps its SQLite database."""
+    return workdir / "demo.db"
+
+
 @contextmanager
-def demo_world(workdir: Path, out: Callable[[str], None] = print) -> Iterator[DemoWorld]:
-    """Start the stand-in Slack and the real app on a fresh, migrated SQLite database."""
-    database_url = f"sqlite:///{workdir / 'demo.db'}"
+def demo_world(
+    workdir: Path, out: Callable[[str], None] = print, *, today: date | None = None
+) -> Iterator[DemoWorld]:
+    """Start the stand-in Slack and the real app on a fresh, migrated SQLite database.
+
+    The simulated clock starts on the set-up morning of a timeline that ends `today`
+    (the team's today by default).
+    """
+    timeline = timeline_for(today or utcnow().astimezone(time_zone(ZONE)).date())
+    clock = SimulatedClock(timeline.start)
+    path = database_path(workdir)
+    path.unlink(missing_ok=True)  # a kept database of an earlier run
+    database_url = f"sqlite:///{path}"
     NAMES.update({"U0PRIYA": "priya", "U0DANIEL": "daniel", "C0TEAM": "ai-team"})
-    upgrade(database_url)
-    with SlackStandIn() as slack:
+    with time_source(clock), SlackStandIn() as slack:
+        upgrade(database_url)
         slack.set_user("U0PRIYA", tz="Europe/London", real_name="Priya (PM)")
         slack.set_user("U0DANIEL", tz="Europe/London", real_name="Daniel (DS)")
         settings = load_settings(
@@ -104,7 +139,7 @@ def demo_world(workdir: Path, out: Callable[[str], None] = print) -> Iterator[De
             slack_api_url=slack.api_url,
             database_url=database_url,
             openai_api_key=None,
-            # Single-workspace, whatever the shell exports: scene 5 starts its own OAuth app.
+            # Single-workspace, whatever the shell exports: the install scene runs an OAuth app.
             slack_client_id=None,
             slack_client_secret=None,
             slack_state_secret=None,
@@ -124,9 +159,19 @@ def demo_world(workdir: Path, out: Callable[[str], None] = print) -> Iterator[De
                     response_url=slack.response_url(user_id),
                 )
 
-            yield DemoWorld(slack, sender("U0PRIYA"), sender("U0DANIEL"), engine, out)
+            yield DemoWorld(
+                slack,
+                sender("U0PRIYA"),
+                sender("U0DANIEL"),
+                engine,
+                timeline=timeline,
+                clock=clock,
+                settle=worker.wait_until_drained,
+                out=out,
+                standins=[slack],
+            )
         finally:
-            bolt.listener_runner.listener_executor.shutdown(wait=True)  # type: ignore[attr-defined]
+            bolt.listener_runner.listener_executor.shutdown(wait=True)
             worker.wait_until_drained()
             worker.stop()
             server.stop()

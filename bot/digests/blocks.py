@@ -128,7 +128,7 @@ def _ok_names(quiet: Sequence[MetricView]) -> list[Entry]:
     entries: list[Entry] = []
     names = [f"`{escape(view.spec.name)}`" for view in quiet]
     while names:
-        shown = []
+        shown: list[str] = []
         while names and sum(len(n) + 3 for n in shown) + len(names[0]) <= NAMES_PER_LINE:
             shown.append(names.pop(0))
         shown = shown or [names.pop(0)]  # a single name always fits a line
@@ -154,7 +154,7 @@ def _pairs(data: DigestData) -> list[Block]:
     step = 2 * PAIRS_PER_BLOCK
     for start in range(0, len(fields), step):
         # Only the first carries the heading; a section may be fields alone.
-        block = section(_say("guardrails_heading")) if start == 0 else {"type": "section"}
+        block: Block = section(_say("guardrails_heading")) if start == 0 else {"type": "section"}
         block["fields"] = fields[start : start + step]
         blocks.append(block)
     if len(data.pairs) > MAX_PAIRS:

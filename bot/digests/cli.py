@@ -13,9 +13,9 @@ from bot.digests.blocks import charted_metrics
 from bot.digests.service import build
 from bot.metrics.csv_import import find_project
 from bot.slack.transcript import render_blocks
-from db.columns import utcnow
+from db.columns import saved_id, utcnow
 from db.models.gates import Project
-from db.session import make_engine
+from db.session import engine_of, make_engine
 
 
 def run_digest(
@@ -68,8 +68,8 @@ def _post(*, settings: Settings, session: Session, project: Project) -> int:
 
     if not settings.oauth_enabled:
         settings.require("SLACK_BOT_TOKEN")
-    team_id = install.team_of_project(engine=session.get_bind(), project_id=project.id)
-    client = install.client_for(settings=settings, engine=session.get_bind())(team_id or "")
+    team_id = install.team_of_project(engine=engine_of(session), project_id=saved_id(project))
+    client = install.client_for(settings=settings, engine=engine_of(session))(team_id or "")
     run = post_now(
         session=session,
         client=client,

@@ -75,7 +75,7 @@ def pair_fields(pair: PairView) -> tuple[dict[str, object], dict[str, object]]:
     status, primary, guardrail = pair.status, pair.primary, pair.guardrail
     lifted, guarded = NumberFormat.of(spec_of(primary)), NumberFormat.of(spec_of(guardrail))
     drop = None if status.drop is None else -status.drop  # the words take "positive is better"
-    left = {
+    left: dict[str, object] = {
         "name": escape(primary.display_name or primary.name),
         "before": lifted.value(status.primary_before),
         "now": lifted.value(status.primary_now),

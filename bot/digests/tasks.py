@@ -13,6 +13,7 @@ from bot.digests import service as digest
 from bot.digests.flows import post_now
 from bot.metrics import registry as metric_registry
 from bot.queue.tasks import task
+from bot.slack.packing import pack
 from db.columns import utcnow
 
 
@@ -31,12 +32,10 @@ def preview(
         session=session, project=project, now=utcnow(), compact=False, posted=False
     )
     message = built.message
-    respond(
-        text=message.text,
-        blocks=message.blocks,
-        response_type="ephemeral",
-        replace_original=False,
-    )
+    # Past one message's budget the preview goes on in more ephemeral messages, in order:
+    # Slack would refuse it whole (msg_blocks_too_long), and an ephemeral has no thread.
+    for part in pack([*message.blocks, *message.thread], below=True):
+        respond(text=message.text, blocks=part, response_type="ephemeral", replace_original=False)
 
 
 @task("digests.post_now")

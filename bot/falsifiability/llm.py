@@ -15,6 +15,7 @@ from openai import (
     RateLimitError,
 )
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+from openai.types.shared_params import ResponseFormatJSONSchema
 from pydantic import BaseModel, ConfigDict
 
 from bot.core.settings import Settings
@@ -82,7 +83,7 @@ class LLMReply(BaseModel):
 # call, milliseconds of CPU holding the GIL while the web worker's acks wait for it. Made
 # from public pieces, it equals what the SDK's private helper builds for these models
 # (every object forbids extra keys and requires every field), so no SDK internals are used.
-RESPONSE_FORMAT = {
+RESPONSE_FORMAT: ResponseFormatJSONSchema = {
     "type": "json_schema",
     "json_schema": {"name": "LLMReply", "schema": LLMReply.model_json_schema(), "strict": True},
 }

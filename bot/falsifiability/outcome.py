@@ -217,8 +217,8 @@ def find_outcome(text: str, *, magnitudes: list[Quantity], after: int = 0) -> st
         return every.group(0)
     timed = next((q for q in magnitudes if q.kind in {"time", "money"}), None)
     if timed is not None and timed.kind == "time":
-        before = text[max(after, timed.start - 80) : timed.start]
-        clause = _AFTER_MODAL.search(before) or _TIMED_CLAUSE.search(before)
+        lead = text[max(after, timed.start - 80) : timed.start]
+        clause = _AFTER_MODAL.search(lead) or _TIMED_CLAUSE.search(lead)
         np = _strip_lead(clause["np"].strip()) if clause else ""
         if np and not _NOT_OUTCOME.search(np) and len(np.split()) <= 6:
             return np  # "the confirmation page loads", "recover from failures"

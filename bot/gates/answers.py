@@ -188,7 +188,11 @@ def submit_answers(
             continue  # unchanged: keep its time and its verdict
         if answer is None:
             answer = GateAnswer(
-                review_id=review.id, question_key=question.key, user_id=user_id, created_at=now
+                review_id=review.id,
+                question_key=question.key,
+                user_id=user_id,
+                text=text,
+                created_at=now,
             )
         answer.text, answer.updated_at = text, now
         verdict = verdicts.get(question.key)

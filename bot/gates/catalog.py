@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from jinja2 import UndefinedError
 
@@ -26,6 +26,11 @@ class _Labelled(StrEnum):
     """A choice stored by its value and shown to people by its label."""
 
     label: str
+
+    if TYPE_CHECKING:
+        # Calling the class, Phase("pilot"), looks a member up by its value (the enum
+        # metaclass); __new__ below runs only while the members are built. Telling mypy so.
+        def __init__(self, value: str) -> None: ...
 
     def __new__(cls, value: str, label: str) -> Self:
         member = str.__new__(cls, value)

@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 import db.answers as queries
+from bot.core.time import utcnow
 from bot.gates import time_zone
 from bot.gates.answers import Recorded, load, thread_answers
 from bot.gates.blocks.answers import nudge_message, nudge_text
@@ -43,13 +44,16 @@ def open_setup(
     """
     zone = time_zone(project.timezone if project else "UTC")
     view = setup_modal(
-        channel_id=channel_id, project=project, timezone=None, today=datetime.now(zone).date()
+        channel_id=channel_id,
+        project=project,
+        timezone=None,
+        today=utcnow().astimezone(zone).date(),
     )
     opened = call_slack(lambda: client.views_open(trigger_id=trigger_id, view=view))
     if project is not None:  # editing: the team's own time zone is in the modal already
         return
     tz = profile_timezone(client=client, user_id=user_id) or "UTC"
-    today = datetime.now(time_zone(tz)).date()
+    today = utcnow().astimezone(time_zone(tz)).date()
     view = setup_modal(channel_id=channel_id, project=None, timezone=tz, today=today)
     with suppress(SlackFailure):  # closed or submitted already: nothing left to fill in
         call_slack(

@@ -35,6 +35,7 @@ class Subcommand(StrEnum):
     PHASE = "phase"
     HISTORY = "history"
     QUESTION = "question"
+    EXPORT = "export"
     HELP = "help"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from slack_sdk import WebClient
 from sqlmodel import Session
@@ -100,7 +101,7 @@ def save_setup(
     return SetupResult(project=project, created=created, changed=changed)
 
 
-def _columns(setup: Setup) -> dict[str, object]:
+def _columns(setup: Setup) -> dict[str, Any]:
     return asdict(setup) | {"phase": setup.phase.value}  # Setup's fields are Project's columns
 
 

@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 from bot.core.errors import GatebotError
 from bot.slack.mrkdwn import escape
+from db.session import engine_of
 
 logger = logging.getLogger(__name__)
 
@@ -98,11 +99,11 @@ _CACHES_LOCK = threading.Lock()
 
 def of(*, session: Session, client: WebClient, team_id: str, user_id: str) -> Membership:
     """Return the channels `user_id` of `team_id` is in, cached for this app."""
-    engine = session.get_bind()
+    engine = engine_of(session)
     with _CACHES_LOCK:
-        cache = _CACHES.get(engine)  # type: ignore[call-overload]
+        cache = _CACHES.get(engine)
         if cache is None:
-            cache = _CACHES[engine] = MembershipCache()  # type: ignore[index]
+            cache = _CACHES[engine] = MembershipCache()
     return cache.get(client=client, team_id=team_id, user_id=user_id)
 
 

@@ -141,7 +141,7 @@ def reply_verdict(*, session: Session, respond: Respond, hypothesis_id: int) -> 
     verdict = verdict_of(hypothesis)
     session.commit()  # end the read before waiting on Slack
     respond(
-        blocks=verdict_message(hypothesis_id=hypothesis.id, text=hypothesis.text, verdict=verdict),
+        blocks=verdict_message(hypothesis_id=hypothesis_id, text=hypothesis.text, verdict=verdict),
         text=verdict_fallback_text(verdict),
         response_type="ephemeral",
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
@@ -13,6 +13,7 @@ from bot.core.errors import InvalidInput, NotFound
 from bot.falsifiability.verdict import Element, Verdict
 from bot.hypotheses.form import MAX_STATEMENT_LENGTH, HypothesisFields, assemble
 from db import workspaces
+from db.columns import saved_id
 from db.models import Hypothesis, HypothesisStatus
 
 
@@ -85,31 +86,53 @@ def check_and_draft(
     The check (an LLM call of up to GATEBOT_LLM_TIMEOUT) runs before the database is
     touched, so no connection sits idle in a transaction while the model thinks.
     """
-    text = " ".join(text.split())
-    if len(text) > MAX_STATEMENT_LENGTH:
-        raise InvalidInput(
-            f"That hypothesis is {len(text):,} characters; keep it under "
-            f"{MAX_STATEMENT_LENGTH:,} so the team can read it in one go."
-        )
-    verdict = checker.check(text)
-    structured = _structured_fields(form, verdict)
+    checked = _checked(checker, text, form)
+    return _add_draft(session, team_id, channel_id, author_id, checked)
+
+
+def _add_draft(
+    session: Session, team_id: str, channel_id: str, author_id: str, checked: dict[str, Any]
+) -> Hypothesis:
     workspace = workspaces.ensure(session=session, team_id=team_id)
     hypothesis = Hypothesis(
-        workspace_id=workspace.id,
+        workspace_id=saved_id(workspace),
         channel_id=channel_id,
         author_id=author_id,
-        text=text,
-        vague=verdict.vague,
-        missing=[str(e) for e in verdict.missing],
-        verdict=verdict.as_json(),
-        checker=verdict.checker,
         status=HypothesisStatus.DRAFT,
-        **structured,
+        **checked,
     )
     return queries.add(session=session, hypothesis=hypothesis)
 
 
-def _structured_fields(form: HypothesisFields | None, verdict: Verdict) -> dict[str, str | None]:
+def statement_error(text: str) -> str | None:
+    """Return why a statement cannot be kept (too long), or None: pure, safe before the ack."""
+    size = len(" ".join(text.split()))
+    if size <= MAX_STATEMENT_LENGTH:
+        return None
+    return (
+        f"That hypothesis is {size:,} characters; keep it under "
+        f"{MAX_STATEMENT_LENGTH:,} so the team can read it in one go."
+    )
+
+
+def _checked(checker: Checker, text: str, form: HypothesisFields | None) -> dict[str, Any]:
+    """Return a statement's stored columns after its check: text, verdict and its elements."""
+    text = " ".join(text.split())
+    if problem := statement_error(text):
+        raise InvalidInput(problem)
+    verdict = checker.check(text)
+    return {
+        "text": text,
+        "vague": verdict.vague,
+        "missing": [str(e) for e in verdict.missing],
+        "verdict": verdict.as_json(),
+        "checker": verdict.checker,
+        **_structured_fields(form, verdict),
+    }
+
+
+def _structured_fields(form: HypothesisFields | None, verdict: Verdict) -> dict[str, Any]:
+    """Return the hypothesis's text columns by name (None where the part is missing)."""
     if form is not None:
         cleaned = form.cleaned()
         return {name: getattr(cleaned, name) or None for name in HypothesisFields.names()}
@@ -209,9 +232,17 @@ def list_channel(
     *, session: Session, workspace_id: int, channel_id: str, offset: int = 0
 ) -> tuple[list[Hypothesis], int]:
     """Return a page of the channel's hypotheses on record, newest first, and how many in all."""
-    where = {"session": session, "workspace_id": workspace_id, "channel_id": channel_id}
-    rows = queries.list_for_channel(**where, limit=LIST_PAGE, offset=offset)
-    return rows, queries.count_for_channel(**where)
+    rows = queries.list_for_channel(
+        session=session,
+        workspace_id=workspace_id,
+        channel_id=channel_id,
+        limit=LIST_PAGE,
+        offset=offset,
+    )
+    total = queries.count_for_channel(
+        session=session, workspace_id=workspace_id, channel_id=channel_id
+    )
+    return rows, total
 
 
 def prefill(hypothesis: Hypothesis) -> HypothesisFields:
@@ -235,32 +266,31 @@ def submit_form(
 ) -> Outcome:
     """Assemble the modal's fields into one statement, check it and put it on record.
 
-    When the modal edits a draft, the draft is discarded so only the edited version remains.
+    When the modal edits a draft that is still a draft, the draft itself is rewritten and
+    saved: it keeps its number, so a vague first try rewritten is hypothesis #1, not #2.
     """
-    hypothesis = check_and_draft(
-        session=session,
-        checker=checker,
-        team_id=team_id,
-        channel_id=channel_id,
-        author_id=author_id,
-        text=assemble(form),
-        form=form,
-    )
-    workspace_id = hypothesis.workspace_id
+    checked = _checked(checker, assemble(form), form)  # slow: before the database
+    workspace = workspaces.ensure(session=session, team_id=team_id)
+    workspace_id = saved_id(workspace)
     if replaces is not None:
         # Raises when the edited draft is not this workspace's (the caller rolls back, so
-        # nothing is kept); a draft saved or discarded meanwhile just stays as it is.
+        # nothing is kept).
         replaced = get(session=session, workspace_id=workspace_id, hypothesis_id=replaces)
         _only_its_author(replaced, author_id)
-        queries.transition(
-            session=session,
-            workspace_id=workspace_id,
-            hypothesis_id=replaces,
-            from_status=HypothesisStatus.DRAFT,
-            to_status=HypothesisStatus.DISCARDED,
-            user_id=author_id,
-        )
-    assert hypothesis.id is not None
+        if queries.rewrite_draft(
+            session=session, workspace_id=workspace_id, hypothesis_id=replaces, values=checked
+        ):
+            return save(
+                session=session,
+                workspace_id=workspace_id,
+                hypothesis_id=replaces,
+                user_id=author_id,
+            )
+        # Saved or discarded meanwhile (another click): it stays as it is; this is a new one.
+    hypothesis = _add_draft(session, team_id, channel_id, author_id, checked)
     return save(
-        session=session, workspace_id=workspace_id, hypothesis_id=hypothesis.id, user_id=author_id
+        session=session,
+        workspace_id=workspace_id,
+        hypothesis_id=saved_id(hypothesis),
+        user_id=author_id,
     )

@@ -7,6 +7,7 @@ what to do next. Team names come from Slack but are still escaped: they are user
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from html import escape
 
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
@@ -54,7 +55,7 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def _headers(state_utils: OAuthStateUtils) -> dict[str, list[str]]:
+def _headers(state_utils: OAuthStateUtils) -> dict[str, str | Sequence[str]]:
     # The state cookie has done its job either way: delete it.
     return {
         "Content-Type": ["text/html; charset=utf-8"],

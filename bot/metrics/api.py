@@ -7,7 +7,8 @@ import logging
 import math
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, Protocol
 
 from flask import Blueprint, Response, jsonify, request
@@ -19,6 +20,7 @@ from sqlmodel import Session
 from werkzeug.exceptions import HTTPException
 
 from bot.core.text import without_surrogates
+from bot.core.time import utcnow
 from bot.metrics import ingest, tokens
 from bot.metrics.ingest import BatchRejected
 from bot.metrics.ingest_schema import MAX_BATCH, IngestResponse, MetricsBatch
@@ -55,7 +57,7 @@ class ErrorResponse(BaseModel):
     more_errors: int = Field(default=0, description="Problems beyond those listed.")
 
 
-def _retry_after(*, engine: Engine, token_id: int, limit: int) -> int:
+def retry_after(*, engine: Engine, token_id: int, limit: int) -> int:
     """Count the request against the token's limit (shared by every process); 0 if allowed."""
     with engine.begin() as connection:
         wait = rate_limits.take(
@@ -63,18 +65,22 @@ def _retry_after(*, engine: Engine, token_id: int, limit: int) -> int:
             token_id=token_id,
             limit=limit,
             window=timedelta(seconds=RATE_WINDOW),
-            now=datetime.now(UTC),
+            now=utcnow(),
         )
     return math.ceil(wait) if wait else 0
 
 
-def _error(status: int, error: str, message: str, **extra: Any) -> tuple[Response, int]:
+def error_response(status: int, error: str, message: str, **extra: Any) -> tuple[Response, int]:
+    """Return an ErrorResponse body with its status."""
     body = ErrorResponse(error=error, message=message, **extra)
     return jsonify(body.model_dump()), status
 
 
-def _unauthorized(problem: tokens.Unauthorized) -> ResponseReturnValue:
-    response, status = _error(401, "unauthorized", str(problem))
+def auth_refusal(problem: tokens.Unauthorized | tokens.Forbidden) -> ResponseReturnValue:
+    """Return the 401 (no usable token) or 403 (a token of another scope) for `problem`."""
+    if isinstance(problem, tokens.Forbidden):
+        return error_response(403, "forbidden", str(problem))
+    response, status = error_response(401, "unauthorized", str(problem))
     challenge = 'Bearer realm="gatebot"'
     if not problem.missing:
         challenge += ', error="invalid_token"'
@@ -84,7 +90,7 @@ def _unauthorized(problem: tokens.Unauthorized) -> ResponseReturnValue:
 
 def _rejected(problem: BatchRejected) -> ResponseReturnValue:
     shown = problem.errors[: ingest.MAX_REPORTED]
-    return _error(
+    return error_response(
         422,
         "invalid_samples",
         f"Nothing was stored: {len(problem.errors):,} row problem(s); fix them and resend.",
@@ -102,16 +108,16 @@ def _samples(body: bytes) -> list[object] | ResponseReturnValue:
             data = without_surrogates(data)
     except (ValueError, RecursionError) as error:
         detail = getattr(error, "msg", "not JSON")
-        return _error(400, "invalid_json", f"The body is not valid JSON ({detail}).")
+        return error_response(400, "invalid_json", f"The body is not valid JSON ({detail}).")
     if not isinstance(data, dict) or not isinstance(data.get("samples"), list):
-        return _error(
+        return error_response(
             422,
             "invalid_body",
             'The body must be a JSON object {"samples": [{"name": …, "value": …, "at": …}]}.',
         )
     rows: list[object] = data["samples"]
     if len(rows) > MAX_BATCH:
-        return _error(
+        return error_response(
             413, "too_many_samples", f"{len(rows):,} samples: send at most {MAX_BATCH:,} a request."
         )
     return rows
@@ -137,11 +143,17 @@ def _hand_on(
 
 
 def create_api(
-    *, engine: Engine, rate_limit: int = RATE_LIMIT, on_ingested: OnIngested | None = None
+    *,
+    engine: Engine,
+    rate_limit: int = RATE_LIMIT,
+    on_ingested: OnIngested | None = None,
+    describe: Callable[[str], dict[str, Any]] | None = None,
 ) -> Blueprint:
     """Return the /api/v1 blueprint storing samples through `engine`.
 
     After each stored batch `on_ingested` hears which metrics changed (escape alerts).
+    `describe(server)` returns the OpenAPI document served (default: this API's alone; the
+    web app's also describes the read API beside it).
     """
     api = Blueprint("api_v1", __name__)
 
@@ -152,19 +164,21 @@ def create_api(
                 token = tokens.authenticate(
                     session=session, authorization=request.headers.get("Authorization")
                 )
-            except tokens.Unauthorized as problem:
-                return _unauthorized(problem)
+            except (tokens.Unauthorized, tokens.Forbidden) as problem:
+                return auth_refusal(problem)
             session.commit()  # last_used_at, and no transaction held while the body arrives
             assert token.id is not None
-            if wait := _retry_after(engine=engine, token_id=token.id, limit=rate_limit):
-                response, status = _error(
+            if wait := retry_after(engine=engine, token_id=token.id, limit=rate_limit):
+                response, status = error_response(
                     429, "rate_limited", f"More than {rate_limit} requests a minute: slow down."
                 )
                 response.headers["Retry-After"] = str(wait)
                 return response, status
             body = _body()
             if body is None:
-                return _error(413, "body_too_large", f"Send at most {MAX_BODY_BYTES:,} bytes.")
+                return error_response(
+                    413, "body_too_large", f"Send at most {MAX_BODY_BYTES:,} bytes."
+                )
             rows = _samples(body)
             if not isinstance(rows, list):
                 return rows
@@ -186,15 +200,16 @@ def create_api(
 
     @api.get("/openapi.json")
     def openapi() -> ResponseReturnValue:
-        return jsonify(openapi_document(server=request.url_root.rstrip("/")))
+        server = request.url_root.rstrip("/")
+        return jsonify(describe(server) if describe else openapi_document(server=server))
 
     @api.errorhandler(Exception)
     def unexpected(error: Exception) -> ResponseReturnValue:
         if isinstance(error, HTTPException):  # e.g. a client that hung up: JSON, not HTML
-            return _error(error.code or 500, "http_error", error.description or error.name)
+            return error_response(error.code or 500, "http_error", error.description or error.name)
         error_id = uuid.uuid4().hex[:8]
         logger.exception("API error %s", error_id, exc_info=error)
-        return _error(
+        return error_response(
             500,
             "internal",
             f"Something went wrong on our side (error id {error_id}); nothing of this batch "
@@ -242,6 +257,7 @@ def openapi_document(*, server: str) -> dict[str, Any]:
                         "200": answer("Stored.", "IngestResponse"),
                         "400": answer("The body is not JSON.", refused),
                         "401": answer("No token, or an unknown or revoked one.", refused),
+                        "403": answer("A read token: posting needs an ingest token.", refused),
                         "413": answer("Too many samples or bytes: split the batch.", refused),
                         "422": answer("Rows that cannot be stored, each named.", refused),
                         "429": answer("Over 60 requests a minute for this token.", refused),

@@ -164,8 +164,20 @@ def recorded_text(metric: Metric, *, value: float, result: IngestResult, day: st
     return f"That value was already recorded: {what}."
 
 
-def token_message(*, plaintext: str, prefix: str, example: str, base_url: str) -> list[Block]:
-    """Return the one-time display of a new ingestion token, with a curl example."""
+def token_message(
+    *,
+    plaintext: str,
+    prefix: str,
+    example: str,
+    base_url: str,
+    scope: str = "ingest",
+    project_id: int | None = None,
+) -> list[Block]:
+    """Return the one-time display of a new token, with a curl example of what it may do."""
+    if scope == "read":
+        return _read_token_message(
+            plaintext=plaintext, prefix=prefix, base_url=base_url, project_id=project_id
+        )
     curl = (
         f'curl -X POST "{base_url}/api/v1/metrics" \\\n'
         f'  -H "Authorization: Bearer {plaintext}" \\\n'
@@ -188,6 +200,27 @@ def token_message(*, plaintext: str, prefix: str, example: str, base_url: str) -
     ]
 
 
+def _read_token_message(
+    *, plaintext: str, prefix: str, base_url: str, project_id: int | None
+) -> list[Block]:
+    curl = (
+        f'curl "{base_url}/api/v1/projects/{project_id}/decisions?limit=100" \\\n'
+        f'  -H "Authorization: Bearer {plaintext}"'
+    )
+    return [
+        section(
+            ":key: *A new read token for this project's record.* Copy it now: it is shown "
+            "only this once, and gatebot keeps only its hash. It reads; it cannot post values."
+        ),
+        section(f"```{plaintext}```"),
+        section(
+            "Read the hypotheses, reviews, answers, decisions or metric values a page at a "
+            f"time (pass each page's `next_cursor` as `cursor`):\n```{curl}```"
+        ),
+        context(f"Revoke the token with `/metric token revoke {prefix}`."),
+    ]
+
+
 def tokens_message(rows: list[IngestToken]) -> list[Block]:
     """Return the project's active tokens by prefix, creator and last use."""
     if not rows:
@@ -196,8 +229,10 @@ def tokens_message(rows: list[IngestToken]) -> list[Block]:
     for row in rows:
         used = _day(row.last_used_at) if row.last_used_at else "never used"
         who = f"<@{row.created_by}>" if row.created_by else "someone"
-        lines.append(f"• `{row.prefix}…` by {who} on {_day(row.created_at)} · last used {used}")
-    return [section("*Active ingestion tokens*\n" + "\n".join(lines))]
+        lines.append(
+            f"• `{row.prefix}…` ({row.scope}) by {who} on {_day(row.created_at)} · last used {used}"
+        )
+    return [section("*Active API tokens*\n" + "\n".join(lines))]
 
 
 def _day(moment: datetime) -> str:

@@ -37,6 +37,7 @@ class MetricCommand:
     value: float | None = None
     day: date | None = None
     prefix: str | None = None
+    scope: str = "ingest"  # a new token's: "ingest" (post values) or "read" (the record)
     hypothesis_id: int | None = None
     baseline: float | None = None
     target: float | None = None
@@ -73,6 +74,9 @@ _KEYS = {
     "guards": "guardrail_of",
     "max_drop": "max_drop",
 }
+# What each text setting may hold (its column's size), checked while parsing, before the ack.
+TEXT_CAPS = {"name": 64, "label": 80, "unit": 16, "kind": 16, "guardrail_of": 64}
+UNIT_LIMIT, LABEL_LIMIT = TEXT_CAPS["unit"], TEXT_CAPS["label"]
 _DIRECTIONS = {"higher": "higher_is_better", "up": "higher_is_better", "lower": "lower_is_better"}
 _DIRECTIONS |= {"down": "lower_is_better"}
 _CLEAR = {"none", "-", "off"}
@@ -170,7 +174,15 @@ def _option(key: str, raw: str, *, user_id: str, changes: dict[str, object]) -> 
     elif key == "direction":
         changes[key] = _DIRECTIONS.get(value.lower(), value)
     else:  # kind, unit, label, guardrail_of
+        _check_cap(key, value)
         changes[key] = None if cleared and key != "kind" else value
+
+
+def _check_cap(key: str, value: str) -> None:
+    limit = TEXT_CAPS.get(key)
+    if limit is not None and len(value) > limit:
+        what = {"name": "metric name", "guardrail_of": "guardrail-of metric"}.get(key, key)
+        raise InvalidInput(f"Keep the {what} to {limit} characters ({len(value)} now).")
 
 
 def _owner(raw: str, *, user_id: str, cleared: bool) -> str | None:
@@ -187,7 +199,9 @@ def _owner(raw: str, *, user_id: str, cleared: bool) -> str | None:
     return match.group(1)
 
 
-def _options(words: list[str], *, user_id: str, positional: int) -> tuple[list[str], dict]:
+def _options(
+    words: list[str], *, user_id: str, positional: int
+) -> tuple[list[str], dict[str, object]]:
     plain: list[str] = []
     changes: dict[str, object] = {}
     for word in words:
@@ -218,7 +232,12 @@ def parse(text: str, *, user_id: str) -> MetricCommand:
         if sub in {"list", "ls"}:
             return MetricCommand(action=Action.TOKEN_LIST)
         if sub == "revoke":
-            return MetricCommand(action=Action.TOKEN_REVOKE, prefix=(rest[1:] or [None])[0])
+            return MetricCommand(
+                action=Action.TOKEN_REVOKE, prefix=rest[1] if len(rest) > 1 else None
+            )
+        scope = " ".join(rest).lower().removeprefix("--scope").removeprefix("scope=").strip()
+        if scope in {"read", "ingest"}:  # `token read`, `token --scope read`, `token scope=read`
+            return MetricCommand(action=Action.TOKEN, scope=scope)
         return MetricCommand(action=Action.HELP, unknown=f"token {_unescape(sub)[:30]}")
     if action in USAGE and not rest:
         raise InvalidInput(f"Usage: {USAGE[action]}")
@@ -226,9 +245,11 @@ def parse(text: str, *, user_id: str) -> MetricCommand:
         plain, changes = _options(rest, user_id=user_id, positional=3)
         for key, word in zip(("kind", "direction"), plain[1:], strict=False):
             _option(key, word, user_id=user_id, changes=changes)
+        _check_cap("name", plain[0] if plain else "")
         return MetricCommand(action=action, name=plain[0] if plain else "", changes=changes)
     if action is Action.UPDATE:
         plain, changes = _options(rest, user_id=user_id, positional=1)
+        _check_cap("name", plain[0] if plain else "")
         return MetricCommand(action=action, name=plain[0] if plain else "", changes=changes)
     if action is Action.RECORD:
         return _record(rest)

@@ -120,7 +120,7 @@ def evaluate(
         as_of=as_of,
         previous_week_value=previous,
         change_abs=change,
-        change_rel=None if change is None or previous == 0 else change / abs(previous),
+        change_rel=None if change is None or not previous else change / abs(previous),
         trend=trend,
         slope=slope,
         anomaly=z is not None and abs(z) >= ANOMALY_Z,

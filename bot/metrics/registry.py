@@ -13,6 +13,7 @@ import db.metrics as queries
 import db.projects as project_queries
 from bot.core.errors import InvalidInput, NotFound
 from bot.metrics import Direction, GuardrailPair, MetricKind, MetricSpec, MetricSpecError
+from bot.metrics.command import LABEL_LIMIT, UNIT_LIMIT
 from bot.metrics.state import MetricState
 from bot.slack.mrkdwn import escape
 from db import workspaces
@@ -21,7 +22,6 @@ from db.models.gates import Project
 from db.models.metrics import Metric, MetricSample
 
 NAME = re.compile(r"[a-z][a-z0-9_.-]{0,63}")
-UNIT_LIMIT, LABEL_LIMIT = 16, 80
 
 # What /metric define and update may set; a None value clears the field where that is allowed.
 FIELDS = frozenset(
@@ -116,7 +116,14 @@ def define(
             "Every shared metric needs its rollback trigger: add `breach=&lt;value&gt;` "
             "(and `warn=&lt;value&gt;` for an earlier warning)."
         )
-    metric = Metric(project_id=project.id, name=name, owner=user_id, created_by=user_id)
+    metric = Metric(
+        project_id=project.id,
+        name=name,
+        kind=str(changes["kind"]),  # checked and normalised by _apply
+        direction=str(changes["direction"]),
+        owner=user_id,
+        created_by=user_id,
+    )
     _apply(session=session, project=project, metric=metric, changes=changes)
     if not queries.add_metric(session=session, metric=metric):
         raise InvalidInput(
@@ -176,11 +183,11 @@ def _apply(
             kind=str(values["kind"]),  # type: ignore[arg-type]
             direction=str(values["direction"]),  # type: ignore[arg-type]
             unit=str(values["unit"]),
-            warn=values["warn_threshold"],  # type: ignore[arg-type]
-            breach=values["breach_threshold"],  # type: ignore[arg-type]
-            periods_in_row=values["periods_in_row"],  # type: ignore[arg-type]
-            owner=values["owner"],  # type: ignore[arg-type]
-            stale_after_periods=values["stale_after_periods"],  # type: ignore[arg-type]
+            warn=values["warn_threshold"],
+            breach=values["breach_threshold"],
+            periods_in_row=values["periods_in_row"],
+            owner=values["owner"],
+            stale_after_periods=values["stale_after_periods"],
         )
     except MetricSpecError as error:
         raise MetricSpecError(escape(str(error))) from None
@@ -198,7 +205,7 @@ def _apply(
         GuardrailPair(
             primary="primary",
             guardrail=metric.name,
-            max_drop=values["guardrail_max_drop"],  # type: ignore[arg-type]
+            max_drop=values["guardrail_max_drop"],
             relative=bool(values["guardrail_relative"]),
         )
     if "max_drop" in changes and guardrail_of is None:

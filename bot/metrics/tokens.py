@@ -1,4 +1,9 @@
-"""Ingestion tokens: shown once, stored only as a hash, revocable, and scoped to one project."""
+"""API tokens: shown once, stored only as a hash, revocable, scoped to one project and one use.
+
+A token's scope says what it may do: post metric samples ("ingest", every token made before
+scopes existed) or read the project's record ("read"). Neither can do the other's work, so a
+dashboard's read token leaked cannot write values, nor a pipeline's token read answers.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlmodel import Session
 
@@ -23,12 +29,23 @@ MAX_LENGTH = 128  # anything longer is not ours; do not hash megabytes from a he
 TOUCH_EVERY = timedelta(minutes=1)
 
 
+class Scope(StrEnum):
+    """What a token may do."""
+
+    INGEST = "ingest"  # POST /api/v1/metrics
+    READ = "read"  # GET /api/v1/projects/{id}/…
+
+
 class Unauthorized(GatebotError):
     """The request carries no token, or one that is unknown or revoked."""
 
     def __init__(self, message: str, *, missing: bool = False) -> None:
         super().__init__(message)
         self.missing = missing
+
+
+class Forbidden(GatebotError):
+    """A valid token used for what its scope does not allow."""
 
 
 def hash_token(token: str) -> str:
@@ -48,13 +65,18 @@ class NewToken:
 
 
 def create(
-    *, session: Session, project_id: int, created_by: str | None, now: datetime | None = None
+    *,
+    session: Session,
+    project_id: int,
+    created_by: str | None,
+    now: datetime | None = None,
+    scope: Scope = Scope.INGEST,
 ) -> NewToken:
     """Create a token for the project; its plaintext is returned once and never stored."""
     active = queries.active_tokens(session=session, project_id=project_id)
     if len(active) >= MAX_ACTIVE:
         raise InvalidInput(
-            f"This project already has {len(active)} active ingestion tokens: revoke unused "
+            f"This project already has {len(active)} active API tokens: revoke unused "
             "ones with `/metric token revoke &lt;prefix&gt;` (see `/metric token list`)."
         )
     plaintext = SCHEME + secrets.token_urlsafe(32)
@@ -64,14 +86,22 @@ def create(
         prefix=plaintext[:PREFIX_LENGTH],
         created_by=created_by,
         created_at=now or utcnow(),
+        scope=scope.value,
     )
     return NewToken(row=queries.add_token(session=session, token=row), plaintext=plaintext)
 
 
 def authenticate(
-    *, session: Session, authorization: str | None, now: datetime | None = None
+    *,
+    session: Session,
+    authorization: str | None,
+    now: datetime | None = None,
+    scope: Scope = Scope.INGEST,
 ) -> IngestToken:
-    """Return the active token an `Authorization: Bearer …` header names; raise Unauthorized."""
+    """Return the active token an `Authorization: Bearer …` header names, if `scope` is its.
+
+    Raises Unauthorized (no token, unknown, revoked) or Forbidden (another scope's token).
+    """
     scheme, _, token = (authorization or "").strip().partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
@@ -88,6 +118,11 @@ def authenticate(
     if row.revoked_at is not None:
         raise Unauthorized(
             f"The ingestion token {row.prefix}… was revoked: create a new one with /metric token."
+        )
+    if row.scope != scope:
+        raise Forbidden(
+            f"The token {row.prefix}… is a {row.scope} token; this needs a {scope} token "
+            f"(create one with `/metric token {scope}`)."
         )
     assert row.id is not None
     queries.touch_token(session=session, token_id=row.id, now=now or utcnow(), every=TOUCH_EVERY)

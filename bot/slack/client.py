@@ -16,7 +16,8 @@ def build_web_client(settings: Settings, *, token: str | None = None) -> WebClie
     return WebClient(
         token=token or settings.slack_bot_token,
         base_url=settings.slack_api_url,
-        timeout=settings.gatebot_slack_timeout,
+        # slack_sdk annotates an int, yet hands it to urllib, which takes seconds as a float.
+        timeout=settings.gatebot_slack_timeout,  # type: ignore[arg-type]
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=2),

@@ -31,19 +31,19 @@ Register = Callable[..., Any]
 class GuardedApp(App):
     """A Bolt App whose command, action, view and event listeners report their own errors."""
 
-    def command(self, *args: Any, **kwargs: Any) -> Register:  # type: ignore[override]
+    def command(self, *args: Any, **kwargs: Any) -> Register:
         """Register a slash-command listener, guarded."""
         return _guarding(super().command(*args, **kwargs))
 
-    def action(self, *args: Any, **kwargs: Any) -> Register:  # type: ignore[override]
+    def action(self, *args: Any, **kwargs: Any) -> Register:
         """Register a block-action listener, guarded."""
         return _guarding(super().action(*args, **kwargs))
 
-    def view(self, *args: Any, **kwargs: Any) -> Register:  # type: ignore[override]
+    def view(self, *args: Any, **kwargs: Any) -> Register:
         """Register a view-submission listener, guarded."""
         return _guarding(super().view(*args, **kwargs))
 
-    def event(self, *args: Any, **kwargs: Any) -> Register:  # type: ignore[override]
+    def event(self, *args: Any, **kwargs: Any) -> Register:
         """Register an Events API listener, guarded."""
         return _guarding(super().event(*args, **kwargs))
 

@@ -22,6 +22,14 @@ def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+def typed_back(typed: str) -> str:
+    """Return what a refused slash command said, to copy, fix and send again: nothing is lost.
+
+    A command's text leaves the message box once sent; a modal keeps it, a command cannot.
+    """
+    return f"Nothing was saved. What you typed, to fix and send again:\n```{escape(typed)}```"
+
+
 def escape_clipped(text: str, limit: int) -> str:
     """Return `text` escaped within `limit` characters: cut before escaping, marked with "…"."""
     escaped = escape(text)

@@ -60,9 +60,12 @@ def fits(blocks: Sequence[Block], budget: Budget = MESSAGE) -> bool:
 
 
 def pack(
-    blocks: Sequence[Block], budget: Budget = MESSAGE, *, note: bool = True
+    blocks: Sequence[Block], budget: Budget = MESSAGE, *, note: bool = True, below: bool = False
 ) -> list[list[Block]]:
     """Split `blocks` into messages within `budget`, in order; `note`: the first says more follow.
+
+    `below`: the rest follow as messages of their own, not thread replies (ephemeral ones,
+    which have no thread).
 
     A divider never starts or ends a message; a section whose fields alone pass the
     budget is split into sections of fewer fields.
@@ -83,17 +86,19 @@ def pack(
     messages = [_trimmed(message) for message in messages]
     messages = [message for message in messages if message]
     if note and len(messages) > 1:
-        messages[0].append(continued(len(messages) - 1))
+        messages[0].append(continued(len(messages) - 1, below=below))
     return messages or [[]]
 
 
-def continued(replies: int) -> Block:
-    """Return the note that the message goes on in its thread."""
-    more = "1 more reply" if replies == 1 else f"{replies} more replies"
-    return {
-        "type": "context",
-        "elements": [{"type": "mrkdwn", "text": f":thread: Continued in the thread ({more})."}],
-    }
+def continued(replies: int, *, below: bool = False) -> Block:
+    """Return the note that the message goes on in its thread (or in the messages below)."""
+    if below:
+        more = "1 more message" if replies == 1 else f"{replies} more messages"
+        text = f":arrow_down: Continued below ({more})."
+    else:
+        more = "1 more reply" if replies == 1 else f"{replies} more replies"
+        text = f":thread: Continued in the thread ({more})."
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
 def _trimmed(message: list[Block]) -> list[Block]:

@@ -23,6 +23,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
@@ -143,7 +144,7 @@ def _messages(
     oldest = f"{(as_utc(since) - _SKEW).timestamp():.6f}" if since is not None else None
     cursor: str | None = None
     for _ in range(_PAGES):
-        page = call_slack(lambda c=cursor: _read(client, channel, thread_ts, oldest, c))
+        page = call_slack(partial(_read, client, channel, thread_ts, oldest, cursor))
         yield from page.get("messages") or []
         cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
         if not cursor:

@@ -15,8 +15,8 @@ import hashlib
 import hmac
 import re
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 MAX_AGE_SECONDS = 300  # Slack's own window; a request older or newer than this is refused
 # The verified flag Bolt's context carries (set only by the web layer, which checked first).
@@ -36,6 +36,12 @@ class Signed:
     timestamp: int
 
 
+class Headers(Protocol):
+    """A request's headers, read by name: a dict, or Flask's case-insensitive Headers."""
+
+    def get(self, key: str, /) -> str | None: ...
+
+
 class Unverified(Exception):
     """The request is not one Slack signed within the window; the message says which check."""
 
@@ -46,9 +52,7 @@ def signature_of(*, secret: str, timestamp: str, body: bytes) -> str:
     return "v0=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def verify(
-    *, secret: str, headers: Mapping[str, str], body: bytes, now: float | None = None
-) -> Signed:
+def verify(*, secret: str, headers: Headers, body: bytes, now: float | None = None) -> Signed:
     """Return what Slack signed if it did so within the window; else raise Unverified."""
     timestamp = headers.get(TIMESTAMP_HEADER) or ""
     signature = headers.get(SIGNATURE_HEADER) or ""

@@ -52,7 +52,11 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
     elif connection.dialect.name == "postgresql":
         # Every process of a Procfile upgrades before it starts: one at a time, the rest
         # then find the schema at head. Held for the session, released when it closes.
-        connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+        # One lock per schema: upgrades of other schemas in the same database (each test
+        # has its own) have nothing to wait for.
+        connection.exec_driver_sql(
+            f"SELECT pg_advisory_lock({MIGRATION_LOCK}, hashtext(current_schema()))"
+        )
         connection.commit()
     # render_as_batch lets ALTERs work on SQLite, which cannot alter columns in place.
     context.configure(

@@ -111,7 +111,7 @@ class MetricSample(SQLModel, table=True):
 
 
 class IngestToken(SQLModel, table=True):
-    """A bearer token that lets a pipeline post one project's metrics; only its hash is kept."""
+    """A bearer token for one project's API: post its metrics, or read its record; hashed."""
 
     __tablename__ = "ingest_tokens"
 
@@ -119,6 +119,12 @@ class IngestToken(SQLModel, table=True):
     project_id: int = Field(foreign_key="projects.id", index=True)
     token_hash: str = Field(max_length=64, unique=True)  # sha256 hex of the whole token
     prefix: str = Field(max_length=16)  # the first characters, to tell tokens apart
+    # What it may do (bot.metrics.tokens.Scope): "ingest" (post samples) or "read" (the
+    # record). Tokens made before scopes existed were all for ingestion.
+    scope: str = Field(
+        default="ingest",
+        sa_column=Column(String(16), nullable=False, server_default="ingest"),
+    )
     created_by: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(False))
     revoked_at: datetime | None = Field(default=None, sa_column=_utc())

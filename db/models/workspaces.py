@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
@@ -11,7 +12,7 @@ from sqlmodel import Field, SQLModel
 from db.columns import utcnow
 
 
-def _timestamp(**kwargs: object) -> Column:  # type: ignore[type-arg]
+def _timestamp(**kwargs: Any) -> Column:  # type: ignore[type-arg]
     return Column(DateTime(timezone=True), nullable=False, **kwargs)
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from bot.metrics import blocks, tokens
 from bot.metrics import registry as metric_registry
+from db.columns import saved_id
 
 
 def register(app: App) -> None:
@@ -26,6 +27,6 @@ def revoke_all_tokens(
         team_id=context.team_id or "",
         channel_id=str((body.get("channel") or {}).get("id") or ""),
     )
-    revoked = tokens.revoke(session=session, project_id=project.id)
+    revoked = tokens.revoke(session=session, project_id=saved_id(project))
     session.commit()
     respond(replace_original=True, text=blocks.revoked_text(revoked))

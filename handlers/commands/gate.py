@@ -23,6 +23,7 @@ from bot.gates.blocks.status import (
 )
 from bot.gates.flows import open_setup
 from bot.gates.input import Subcommand, parse_command
+from bot.record.flows import request_export
 from bot.slack.workspace import RequestWorkspace
 from db.columns import utcnow
 
@@ -41,10 +42,23 @@ def gate_command(
     session: Session,
     workspace: RequestWorkspace,
 ) -> None:
-    """Handle /gate [setup | status | pause | resume | now [gate] | phase <phase> | history]."""
+    """Handle /gate [setup | status | pause | resume | now [gate] | phase <phase> | history |
+    export]."""
     parsed = parse_command(command.get("text", ""))
     if parsed.subcommand is Subcommand.HELP:
         ack(text=help_text(unknown=parsed.unknown))
+        return
+    if parsed.subcommand is Subcommand.EXPORT:
+        # Queued before the ack, which says so: once Slack hears it, the export is kept.
+        ack(
+            text=request_export(
+                session=session,
+                workspace_id=workspace.id,
+                team_id=workspace.team_id,
+                channel_id=str(command["channel_id"]),
+                user_id=str(command["user_id"]),
+            )
+        )
         return
     ack()
     _SUBCOMMANDS[parsed.subcommand](

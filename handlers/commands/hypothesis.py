@@ -13,6 +13,7 @@ from bot.hypotheses.blocks import list_message, modal
 from bot.hypotheses.flows import check_and_reply
 from bot.hypotheses.service import Subcommand, parse_command
 from bot.queue.service import enqueue
+from bot.slack.mrkdwn import typed_back
 from bot.slack.workspace import RequestWorkspace
 from prompts import render
 
@@ -52,6 +53,9 @@ def hypothesis_command(
         respond(blocks=blocks, text="Hypotheses")
         return
 
+    if problem := hypotheses.statement_error(parsed.text):  # checked before the ack
+        ack(text=f"{problem}\n{typed_back(f'/hypothesis {parsed.text}')}")
+        return
     # Kept before the ack: once Slack hears "Checking…", the statement is on the queue.
     enqueue(
         session=session,

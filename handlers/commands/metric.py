@@ -14,7 +14,8 @@ from bot.metrics import blocks, ingest, judging, tokens
 from bot.metrics import links as metric_links
 from bot.metrics import registry as metric_registry
 from bot.metrics.command import Action, MetricCommand, parse
-from db.columns import utcnow
+from bot.slack.mrkdwn import typed_back
+from db.columns import saved_id, utcnow
 from db.models.gates import Project
 from prompts import render
 
@@ -36,10 +37,11 @@ def metric_command(
     session: Session,
 ) -> None:
     """Handle /metric [define | update | list | record | link | token | help]."""
+    text = command.get("text", "")
     try:
-        parsed = parse(command.get("text", ""), user_id=command["user_id"])
+        parsed = parse(text, user_id=command["user_id"])
     except InvalidInput as problem:  # parsing is pure and fast: answer in the ack itself
-        ack(text=str(problem))
+        ack(text=f"{problem}\n{typed_back(f'/metric {text}')}")
         return
     if parsed.action is Action.HELP:
         ack(text=render("metric_help.j2", unknown=parsed.unknown))
@@ -56,7 +58,7 @@ def metric_command(
         escape.evaluate_later(
             session=session,
             team_id=context.team_id or command["team_id"],
-            project_id=project.id,
+            project_id=saved_id(project),
             metric_ids=stored.metric_ids,
         )
         session.commit()
@@ -108,7 +110,8 @@ def _record(
 def _token(
     parsed: MetricCommand, *, project: Project, session: Session, user: str, respond: Respond
 ) -> None:
-    new = tokens.create(session=session, project_id=project.id, created_by=user)
+    scope = tokens.Scope(parsed.scope)
+    new = tokens.create(session=session, project_id=saved_id(project), created_by=user, scope=scope)
     session.commit()
     names = metric_registry.list_lines(session=session, project=project)
     shown = blocks.token_message(
@@ -116,15 +119,18 @@ def _token(
         prefix=new.row.prefix,
         example=names[0].metric.name if names else "relevance_rating",
         base_url=BASE_URL,
+        scope=scope,
+        project_id=project.id,
     )
     # Ephemeral, explicitly: the token must reach only the person who asked for it.
-    respond(blocks=shown, text="New ingestion token (shown once)", response_type="ephemeral")
+    text = f"New {'read' if scope is tokens.Scope.READ else 'ingestion'} token (shown once)"
+    respond(blocks=shown, text=text, response_type="ephemeral")
 
 
 def _token_list(
     parsed: MetricCommand, *, project: Project, session: Session, user: str, respond: Respond
 ) -> None:
-    shown = blocks.tokens_message(tokens.active(session=session, project_id=project.id))
+    shown = blocks.tokens_message(tokens.active(session=session, project_id=saved_id(project)))
     respond(blocks=shown, text="Ingestion tokens")
 
 
@@ -132,12 +138,12 @@ def _token_revoke(
     parsed: MetricCommand, *, project: Project, session: Session, user: str, respond: Respond
 ) -> None:
     if parsed.prefix is None:  # every token: say how many and ask first
-        count = len(tokens.active(session=session, project_id=project.id))
+        count = len(tokens.active(session=session, project_id=saved_id(project)))
         if count:
             shown = blocks.revoke_all_message(project_name=project.name, count=count)
             respond(blocks=shown, text=f"Revoke all {count} ingestion tokens?")
             return
-    revoked = tokens.revoke(session=session, project_id=project.id, prefix=parsed.prefix)
+    revoked = tokens.revoke(session=session, project_id=saved_id(project), prefix=parsed.prefix)
     session.commit()
     text = blocks.revoked_text(revoked)
     respond(text=text)

@@ -13,6 +13,7 @@ from slack_bolt import App, BoltContext
 from sqlmodel import Session
 
 from bot.install import service as install
+from db.session import engine_of
 
 
 def register(app: App) -> None:
@@ -22,7 +23,7 @@ def register(app: App) -> None:
     def app_uninstalled(context: BoltContext, session: Session) -> None:
         """The team removed gatebot: delete its tokens, mark its workspace uninstalled."""
         if context.team_id:
-            install.uninstalled(store=store, engine=session.get_bind(), team_id=context.team_id)
+            install.uninstalled(store=store, engine=engine_of(session), team_id=context.team_id)
 
     def tokens_revoked(event: dict[str, Any], context: BoltContext, session: Session) -> None:
         """Some tokens were revoked: the bot's means gatebot can no longer act in the team."""
@@ -30,7 +31,7 @@ def register(app: App) -> None:
         if context.team_id:
             install.tokens_revoked(
                 store=store,
-                engine=session.get_bind(),
+                engine=engine_of(session),
                 team_id=context.team_id,
                 bot=list(tokens.get("bot") or []),
                 users=list(tokens.get("oauth") or []),

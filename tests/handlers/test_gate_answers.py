@@ -280,3 +280,20 @@ def test_who_decides_is_picked_as_people_and_escape_alerts_page_them(live_app: L
     again = answer_modal(live_app, review, person(live_app, OTHER))
     [prefilled] = [b for b in again["blocks"] if b.get("block_id") == "decider"]
     assert prefilled["element"]["initial_users"] == ["U0DANA", "U0ALI"]
+
+
+def test_an_overlong_answer_keeps_the_modal_open_with_the_error_and_stores_nothing(
+    live_app: LiveApp,
+):
+    set_up(live_app)
+    review, _ = ask(live_app)
+    long_answer = "If purchases per session do not rise by 0.2 points, we are wrong. " * 50
+
+    reply = submit_answers(
+        live_app, review, person(live_app, OTHER), assumption=long_answer, prove_wrong=SHARP
+    )
+
+    # Slack keeps the modal open with every word typed, the error under the long answer.
+    assert reply["response_action"] == "errors"
+    assert reply["errors"] == {"assumption": "Keep it under 3,000 characters (3,299 now)."}
+    assert answers(live_app) == []

@@ -146,6 +146,17 @@ def test_a_decision_needs_a_reason(live_app: LiveApp):
     assert reviews(live_app)[0].decision is None
 
 
+def test_an_overlong_reason_keeps_the_modal_open_with_the_error(live_app: LiveApp):
+    set_up(live_app)
+    review, _ = ask(live_app)
+
+    reply = _decide(live_app, review, live_app.sender, "iterate", "Latency & recall. " * 120)
+
+    assert reply["response_action"] == "errors"
+    assert reply["errors"] == {"reason": "Keep it under 2000 characters (2160 now)."}
+    assert reviews(live_app)[0].decision is None
+
+
 def test_a_decided_review_takes_no_more_answers(live_app: LiveApp):
     set_up(live_app)
     review, _ = ask(live_app)

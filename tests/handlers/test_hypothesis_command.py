@@ -171,6 +171,21 @@ def test_help_and_unknown_subcommands_answer_in_the_ack(live_app: LiveApp):
     assert _hypotheses(live_app) == []
 
 
+def test_an_overlong_statement_is_refused_in_the_ack_with_its_text_to_copy(live_app: LiveApp):
+    statement = "We believe <fresher> ranking & more will lift the 7-day return rate. " * 45
+
+    reply = live_app.sender.command("/hypothesis", statement)
+
+    told = reply.body
+    assert reply.seconds < 3
+    assert "That hypothesis is 3,104 characters; keep it under 3,000" in told
+    # What was typed comes back, escaped once, to fix and send again: nothing is lost.
+    assert "We believe &lt;fresher&gt; ranking &amp; more will lift" in told
+    assert told.count("7-day return rate") == 45
+    assert _hypotheses(live_app) == []
+    assert live_app.slack.calls("response_url") == []  # no check was queued
+
+
 def test_user_text_is_escaped_so_it_cannot_ping_the_channel(live_app: LiveApp):
     text = "<!channel> <@U123> & friends will raise retention by 3 points within 4 weeks"
     message = _verdict_reply(live_app, text)

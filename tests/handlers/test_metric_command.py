@@ -101,6 +101,36 @@ def test_invalid_definitions_say_what_to_fix_and_store_nothing(live_app: LiveApp
     assert _metrics(live_app) == []
 
 
+def test_overlong_texts_are_refused_in_the_ack_with_the_command_to_copy(live_app: LiveApp):
+    _setup(live_app)
+    _metric(live_app, DEFINE)
+    label = (
+        "Share of sessions with a relevant result in the top three, weighted by query and device"
+    )
+    before = _metrics(live_app)
+
+    replies = {
+        "label": live_app.sender.command(
+            "/metric", f'{DEFINE.replace("relevance", "r2")} label="{label}"'
+        ),
+        "unit": live_app.sender.command(
+            "/metric", "update relevance_rating unit=clicks_per_session"
+        ),
+        "name": live_app.sender.command("/metric", f"define {'m' * 65} product higher breach=1"),
+    }
+
+    told = {what: reply.body for what, reply in replies.items()}
+    assert all(reply.seconds < 3 for reply in replies.values())  # answered in the ack
+    assert "Keep the label to 80 characters (87 now)." in told["label"]
+    assert label in told["label"]  # typed back whole, to fix and send again
+    assert "Keep the unit to 16 characters (18 now)." in told["unit"]
+    assert "```/metric update relevance_rating unit=clicks_per_session```" in told["unit"]
+    assert "Keep the metric name to 64 characters (65 now)." in told["name"]
+    assert all("Nothing was saved. What you typed" in text for text in told.values())
+    assert _metrics(live_app) == before  # nothing stored, nothing changed
+    assert live_app.slack.calls("chat.postMessage")[1:] == []
+
+
 def test_a_guardrail_pairs_with_its_primary_and_shows_its_allowed_drop(live_app: LiveApp):
     _setup(live_app)
     _metric(live_app, "define completion product higher_is_better breach=0.3")

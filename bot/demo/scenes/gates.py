@@ -1,40 +1,35 @@
-"""`gatebot demo`, the gate scene: a sprint's set-up, its boundary prompt, answers, a decision."""
+"""`gatebot demo`, the gate scene: a sprint boundary's prompt, a reminder, answers, a decision.
+
+The clock's passes run at the simulated moments they are due: the prompt at the sprint's
+first morning, the reminder when nobody has answered after a day of working hours.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
 from slack_sdk import WebClient
 from sqlmodel import Session, col, select
 
 from bot.clock.passes import run_pass
-from bot.demo.standin.slack_requests import (
-    SlackSender,
-    picked_conversation,
-    picked_date,
-    picked_time,
-    picked_user,
-    selected,
-    text_input,
-)
+from bot.core.time import as_utc, utcnow
+from bot.demo.standin.slack_requests import SlackSender, selected, text_input
+from bot.demo.timeline import at, next_working_day
 from bot.demo.world import DemoWorld
-from bot.gates import time_zone
 from bot.gates.blocks.answers import ANSWER_CALLBACK
 from bot.gates.blocks.prompt import ANSWER, DECIDE
 from bot.gates.schedule import next_prompt
 from bot.slack.transcript import plain, render_blocks
-from db.columns import utcnow
 from db.models.gates import GateReview, Project
 
 CHANNEL_ID = "C0TEAM"
 
 
 def gate_scene(world: DemoWorld) -> None:
-    """Set up a project, let the clock ask the sprint review, answer it, decide."""
-    world.out("━━ 2. /gate: a sprint boundary review, answered, nudged and decided ━━")
-    _set_up(world)
+    """Let the clock ask the sprint review and remind; answer, nudge, size the test, decide."""
+    world.out("━━ 4. Gate reviews: a sprint boundary, a reminder, answers, a nudge, a decision ━━")
     review = _sprint_boundary(world)
+    _reminder(world, review)
 
     world.out("\n@daniel clicks [Answer] on the prompt")
     _answer(
@@ -61,7 +56,9 @@ def gate_scene(world: DemoWorld) -> None:
     )
     _show_update(world, "the summary in the thread is updated", number=1)
 
-    world.out("\n@priya clicks [Record decision]")
+    _evaluation(world, day=next_working_day(as_utc(review.remind_at or utcnow()).date()))
+
+    world.out("\n@priya clicks [Record decision] on the sprint review")
     world.pm.click(DECIDE, str(review.id), message_ts=review.message_ts)
     [opened] = world.expect("views.open")
     world.out("@priya picks Iterate, gives the reason, and clicks [Record]")
@@ -77,63 +74,94 @@ def gate_scene(world: DemoWorld) -> None:
         },
     )
     world.expect("chat.postMessage")  # the decision, in the thread and the channel
-    _show_update(world, "the summary shows the decision", number=2)
+    _show_update(world, "the sprint review's summary shows the decision", number=2)
 
     world.say(world.pm, "/gate", "status")
     world.expect("response_url")
 
 
-def _set_up(world: DemoWorld) -> None:
-    world.say(world.pm, "/gate", "setup")
-    world.expect("views.open")
-    [filled] = world.expect("views.update")
-    world.out("(the form opened at once; the time zone came from @priya's Slack profile)")
-    # Thirteen days into a 14-day sprint, so the next sprint starts tomorrow.
-    today = datetime.now(time_zone("Europe/London")).date()
-    values: dict[str, Any] = {
-        "name": text_input("Shop recommendations"),
-        "channel": picked_conversation(CHANNEL_ID),
-        "sprint_length": {"type": "number_input", "value": "14"},
-        "sprint_start": picked_date((today - timedelta(days=13)).isoformat()),
-        "timezone": text_input("Europe/London"),
-        "prompt_time": picked_time("09:30"),
-        "pm_lead": picked_user(world.pm.user_id),
-        "ds_lead": picked_user(world.ds.user_id),
-        "phase": selected("iteration"),
-    }
-    world.out("\n@priya fills in the form and clicks [Save]")
-    world.pm.submit_view(filled.args["view"], {key: {key: v} for key, v in values.items()})
-    world.expect("chat.postMessage")
+def _project(world: DemoWorld) -> Project:
+    with Session(world.engine) as session:
+        return session.exec(select(Project).where(Project.channel_id == CHANNEL_ID)).one()
+
+
+def _latest_review(world: DemoWorld) -> GateReview:
+    with Session(world.engine) as session:
+        review = session.exec(select(GateReview).order_by(col(GateReview.id).desc())).first()
+    assert review is not None
+    return review
+
+
+def _clock_pass(world: DemoWorld) -> None:
+    client = WebClient(token="xoxb-demo", base_url=world.slack.api_url)  # noqa: S106
+    run_pass(engine=world.engine, client_for=lambda team_id: client, now=utcnow(), clock_id="demo")
 
 
 def _sprint_boundary(world: DemoWorld) -> GateReview:
-    with Session(world.engine) as session:
-        project = session.exec(select(Project).where(Project.channel_id == CHANNEL_ID)).one()
-    boundary = next_prompt(project=project, now=utcnow())
+    boundary = next_prompt(project=_project(world), now=utcnow())
     assert boundary is not None, "the project is in Model iteration, so a sprint review is due"
-    at = boundary.at + timedelta(minutes=1)
-    world.out(
-        f"\n(the clock's pass at {at.astimezone(time_zone(project.timezone)):%a %H:%M} "
-        f"London time, as sprint {boundary.number} starts)"
+    world.at(
+        boundary.at + timedelta(minutes=1),
+        f"sprint {boundary.number} starts; the clock's pass asks its review",
     )
-    client = WebClient(token="xoxb-demo", base_url=world.slack.api_url)  # noqa: S106
-    run_pass(engine=world.engine, client_for=lambda team_id: client, now=at, clock_id="demo")
+    _clock_pass(world)
     world.expect("chat.postMessage")
-    with Session(world.engine) as session:
-        return session.exec(select(GateReview).order_by(col(GateReview.id).desc())).first()  # type: ignore[return-value]
+    return _latest_review(world)
 
 
-def _answer(world: DemoWorld, who: SlackSender, review: GateReview, **answers: str) -> None:
+def _reminder(world: DemoWorld, review: GateReview) -> None:
+    assert review.remind_at is not None, "the project reminds after 24 working hours"
+    world.at(
+        as_utc(review.remind_at) + timedelta(minutes=1),
+        "no answer after 24 working hours: the clock reminds the leads",
+    )
+    _clock_pass(world)
+    world.expect("chat.postMessage")  # in the prompt's thread
+    world.at(as_utc(review.remind_at) + timedelta(minutes=20), "the team answers")
+
+
+def _evaluation(world: DemoWorld, *, day: date) -> None:
+    """Ask the evaluation design gate now; its numbers give the live test's size."""
+    world.at(at(day, 10), "the live test is designed")
+    world.say(world.pm, "/gate", "now evaluation")
+    world.expect("chat.postMessage")
+    review = _latest_review(world)
+    world.out("\n@priya clicks [Answer] on the evaluation prompt and gives the test's numbers")
+    _answer(
+        world,
+        world.pm,
+        review,
+        mde="+6.5% relative on purchases per session: 3.1% to 3.3%, what pays for the re-ranking.",
+        sample_size="The calculation's four weeks: the pilot calendar allows it.",
+        guardrails="discovery_rate must not drop by more than 5% of its level.",
+        rollback_criteria="Roll back if relevance rating stays below 0.72 for 2 days.",
+        good_enough="Relevance rating at least 0.75 and p95 latency below 300 ms.",
+        numbers={"baseline": "0.031", "mde_relative": "0.065", "weekly_traffic": "60000"},
+    )
+    world.expect("chat.postMessage")  # the summary with the sample size, in the thread
+
+
+def _answer(
+    world: DemoWorld,
+    who: SlackSender,
+    review: GateReview,
+    numbers: dict[str, str] | None = None,
+    **answers: str,
+) -> None:
     who.click(ANSWER, str(review.id), message_ts=review.message_ts)
     [opened] = world.expect("views.open")
     view = opened.args["view"]
     assert view["callback_id"] == ANSWER_CALLBACK
+    typed = {**answers, **(numbers or {})}
+    inputs = [block for block in view["blocks"] if block["type"] == "input"]
     state = {
         block["block_id"]: {
-            block["block_id"]: {"type": "plain_text_input", "value": answers.get(block["block_id"])}
+            block["block_id"]: {
+                "type": block["element"]["type"],
+                "value": typed.get(block["block_id"]),
+            }
         }
-        for block in view["blocks"]
-        if block["type"] == "input"
+        for block in inputs
     }
     world.out(f"{plain(f'<@{who.user_id}>')} answers and clicks [Save answers]")
     who.submit_view(view, state)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.demo.standin.slack_requests import SlackSender
+from bot.demo.timeline import at
 from bot.demo.world import DemoWorld
 from bot.home.blocks import HOME_ANSWER
 from bot.slack.transcript import plain, render_blocks
@@ -17,7 +18,8 @@ from bot.slack.transcript import plain, render_blocks
 
 def home_scene(world: DemoWorld) -> None:
     """Ask the escape gate, open @priya's Home, click its [Answer]: the gate's form opens."""
-    world.out("━━ 4. The Home tab: each person's projects, and what waits for their answer ━━")
+    world.out("━━ 6. The Home tab: each person's projects, and what waits for their answer ━━")
+    world.at(at(world.timeline.today, 10), "the pilot's escape plan is asked for")
     world.say(world.pm, "/gate", "now escape")
     # The escape gate's prompt, in the channel; the digest's thread may still arrive first.
     while "Escape gate" not in str(world.expect("chat.postMessage")[0].args.get("blocks")):
@@ -35,7 +37,12 @@ def home_scene(world: DemoWorld) -> None:
 
 
 def open_home(world: DemoWorld, who: SlackSender) -> dict[str, Any]:
-    """Send app_home_opened as `who`; return the view the app published for them."""
+    """Send app_home_opened as `who`; return the view the app published for them.
+
+    Earlier acts redraw Homes through the queue: the worker settles first, so the publish
+    counted here is the one this opening caused, not a late redraw from before.
+    """
+    world.settle()
     before = len(world.slack.calls("views.publish"))
     who.event({"type": "app_home_opened", "user": who.user_id, "channel": "D0HOME", "tab": "home"})
     published = world.slack.wait_for("views.publish", count=before + 1, timeout=15)[before]

@@ -115,7 +115,7 @@ def oauth_app(workdir: Path) -> Iterator[OAuthApp]:
         try:
             yield OAuthApp(server.url, slack, engine)
         finally:
-            bolt.listener_runner.listener_executor.shutdown(wait=True)  # type: ignore[attr-defined]
+            bolt.listener_runner.listener_executor.shutdown(wait=True)
             worker.wait_until_drained()
             worker.stop()
             server.stop()
@@ -124,7 +124,8 @@ def oauth_app(workdir: Path) -> Iterator[OAuthApp]:
 
 def install_scene(world: DemoWorld) -> None:
     """Install in two teams, answer each with its own token, uninstall one, keep its records."""
-    world.out("━━ 5. Many workspaces: installed through OAuth, each answered with its own token ━━")
+    world.out("━━ 1. Installed through OAuth: many workspaces, each answered with its own token ━━")
+    world.at(world.timeline.start, "gatebot is installed")
     world.out("A second gatebot starts in OAuth mode: client id, secret, state secret; no token.")
     for team in TEAMS:
         NAMES.update({team.user_id: team.user_name, team.channel_id: team.channel_name})
@@ -132,6 +133,7 @@ def install_scene(world: DemoWorld) -> None:
         tempfile.TemporaryDirectory(prefix="gatebot-demo-oauth-") as tmp,
         oauth_app(Path(tmp)) as app,
     ):
+        world.standins.append(app.slack)
         for number, team in enumerate(TEAMS):
             _install(world, app, team, first=number == 0)
         world.out("gatebot's database now holds one bot token per team:")

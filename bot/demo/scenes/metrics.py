@@ -7,15 +7,15 @@ import math
 import re
 import tempfile
 import urllib.request
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from bot.demo.timeline import at
 from bot.demo.world import DemoWorld
 from bot.escapes.deciders import deciders_for
-from bot.gates import time_zone
 from bot.slack.transcript import plain
 from db import workspaces
 from db.columns import utcnow
@@ -37,7 +37,9 @@ DEFINITIONS = [
 
 def metrics_scene(world: DemoWorld) -> None:
     """Define metrics, push twelve weeks through the API, page the breach, post the digest."""
-    world.out("━━ 3. Shared metrics: defined, fed through the API, a breach, the weekly digest ━━")
+    world.out("━━ 5. Shared metrics: defined, fed through the API, a breach, the weekly digest ━━")
+    today = world.timeline.today
+    world.at(at(today, 8, 45), "the data scientist defines the shared metrics")
     project = _project(world)
     for text in DEFINITIONS:
         world.say(world.ds, "/metric", f"define {text}")
@@ -47,7 +49,6 @@ def metrics_scene(world: DemoWorld) -> None:
     world.say(world.ds, "/metric", "token")
     [reply] = world.expect("response_url")
     token = _token(reply.args)
-    today = datetime.now(time_zone(project.timezone)).date()
     api = world.ds.events_url.removesuffix("/slack/events") + "/api/v1/metrics"
     world.out("\nThe data pipeline back-fills eleven weeks, then sends the last week:")
     _push(world, api, token, _samples(today, range(83, 6, -1)))
@@ -57,6 +58,7 @@ def metrics_scene(world: DemoWorld) -> None:
     world.out("(relevance fell below its 0.72 rollback trigger two days running: the escape alert)")
     world.expect("chat.postMessage", count=1 + paged)  # the channel, then each decider by DM
 
+    world.at(at(today, 9, 30), "the weekly digest for the stakeholders")
     world.say(world.pm, "/digest", "preview")
     world.expect("response_url")
     world.say(world.pm, "/digest", "now")
@@ -101,7 +103,7 @@ def _link_hypothesis(world: DemoWorld, project: Project) -> None:
         ).first()
     if hypothesis_id is None:
         return
-    deadline = datetime.now(time_zone(project.timezone)).date() + timedelta(days=14)
+    deadline = world.timeline.today + timedelta(days=14)
     world.say(
         world.pm, "/metric", f"link {hypothesis_id} purchases_per_session 3.1 3.3 by {deadline}"
     )

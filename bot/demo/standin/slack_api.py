@@ -173,7 +173,7 @@ class SlackWorkspace:
 
     def _chat_update(self, args: JsonDict) -> JsonDict:
         ts = str(args.get("ts", ""))
-        changes = {k: args[k] for k in ("text", "blocks", "metadata") if k in args}
+        changes: JsonDict = {k: args[k] for k in ("text", "blocks", "metadata") if k in args}
         # Permissive: an update of a message the stand-in never saw is answered as done.
         self.messages.update(
             team=self.caller_team, channel=str(args.get("channel", "")), ts=ts, changes=changes

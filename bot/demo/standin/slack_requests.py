@@ -61,7 +61,9 @@ class SlackSender:
         headers = {
             "Content-Type": content_type,
             "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": signature or verifier.generate_signature(timestamp=ts, body=body),
+            "X-Slack-Signature": signature
+            or verifier.generate_signature(timestamp=ts, body=body)
+            or "",
             **self.extra_headers,
             **(headers or {}),
         }

@@ -41,7 +41,7 @@ def test_the_home_shows_what_the_other_scenes_made_and_answers_from_it(tmp_path:
     assert re.search(r"Escape gate awaits your answers [^[]*\[Answer\]", shown)
     assert "Hypotheses · 2 on record" in shown
     # discovery_rate fell past its guardrail: the purchases hypothesis's lift does not count.
-    assert "#2 ✔ falsifiable · 🟠 at risk: `discovery_rate` voids its lift · yours" in shown
+    assert "#1 ✔ falsifiable · 🟠 at risk: `discovery_rate` voids its lift · yours" in shown
     assert "Flagged metrics · 3 of 5" in shown and "Relevance rating 0.70" in shown
     assert "⛔ discovery_rate 18.4% · −1.7 pts (−8.3%) on last week" in shown
     assert "[Digest preview]" in shown

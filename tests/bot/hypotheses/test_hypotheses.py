@@ -1,7 +1,7 @@
 """The /hypothesis domain: parsing, drafts, saving once, workspace scoping."""
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.core.errors import InvalidInput, NotFound
 from bot.falsifiability.rules import check_rules
@@ -9,7 +9,7 @@ from bot.hypotheses import service as hypotheses
 from bot.hypotheses.form import HypothesisFields
 from bot.hypotheses.service import ParsedCommand, Subcommand, parse_command
 from db import workspaces
-from db.models import HypothesisStatus
+from db.models import Hypothesis, HypothesisStatus
 
 
 class RulesChecker:
@@ -136,7 +136,7 @@ def test_an_overlong_statement_is_refused_with_its_length(session: Session):
         _draft(session, "x" * 3001)
 
 
-def test_submit_form_saves_the_assembled_statement_and_discards_the_edited_draft(session: Session):
+def test_submit_form_saves_the_edited_draft_itself_so_it_keeps_its_number(session: Session):
     workspace, draft = _draft(session, "Improve recommendation relevance.")
     form = HypothesisFields(
         change="re-ranking with freshness",
@@ -160,8 +160,36 @@ def test_submit_form_saves_the_assembled_statement_and_discards_the_edited_draft
     assert outcome.hypothesis.text.startswith("We believe re-ranking with freshness will raise")
     assert outcome.hypothesis.vague is False
     assert outcome.hypothesis.outcome_metric == "7-day return rate of new users"
+    assert outcome.hypothesis.id == draft.id  # the first saved is #1, whatever was drafted
+    assert session.exec(select(Hypothesis)).all() == [outcome.hypothesis]
+
+
+def test_submit_form_on_a_draft_saved_meanwhile_keeps_it_and_saves_a_new_one(session: Session):
+    workspace, draft = _draft(session, "Semantic search will cut zero-result rate from 9% to 7%.")
+    assert draft.id is not None
+    hypotheses.save(
+        session=session, workspace_id=workspace.id, hypothesis_id=draft.id, user_id="U1"
+    )
+    form = HypothesisFields(
+        change="synonyms",
+        outcome_metric="zero-result rate",
+        direction="decrease",
+        magnitude="to 6%",
+    )
+
+    outcome = hypotheses.submit_form(
+        session=session,
+        checker=RulesChecker(),
+        team_id="T1",
+        channel_id="C1",
+        author_id="U1",
+        form=form,
+        replaces=draft.id,
+    )
+
     session.refresh(draft)
-    assert draft.status == HypothesisStatus.DISCARDED
+    assert draft.text == "Semantic search will cut zero-result rate from 9% to 7%."
+    assert outcome.hypothesis.id != draft.id and outcome.hypothesis.status == HypothesisStatus.OPEN
 
 
 def test_prefill_starts_the_change_from_the_authors_words(session: Session):

@@ -126,5 +126,5 @@ def test_a_project_has_at_most_ten_active_tokens(session: Session, project_id: i
     for _ in range(tokens.MAX_ACTIVE):
         tokens.create(session=session, project_id=project_id, created_by="U0PM")
 
-    with pytest.raises(InvalidInput, match="already has 10 active ingestion tokens"):
+    with pytest.raises(InvalidInput, match="already has 10 active API tokens"):
         tokens.create(session=session, project_id=project_id, created_by="U0PM")
