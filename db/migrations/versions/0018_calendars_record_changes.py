@@ -10,7 +10,7 @@ of a gate's question: who, when, which field, before and after (as people read t
 One edit's fields share its edit_key, which is also the announcement's idempotency key.
 
 Revision ID: 0018_calendars_record_changes
-Revises: 0017_outbox_post_keys
+Revises: 0019_token_scopes
 Create Date: 2026-12-03 18:40:00.000000
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018_calendars_record_changes"
-down_revision: str | None = "0017_outbox_post_keys"
+down_revision: str | None = "0019_token_scopes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
