@@ -1,13 +1,14 @@
 """Ack latency under load: gatebot as in production against a bare Bolt app that only acks.
 
-Starts `gatebot serve` (gunicorn, threaded workers) and the bare app served the same way,
-a stand-in Slack, and a fake OpenAI server that takes --llm-seconds per answer. Two
-profiles, each in --rounds rounds alternating which app goes first: a burst (320 signed
-/hypothesis, 32 at a time) and sustained load (1,920, 32 at a time). Printed per profile:
+Starts `gatebot serve` (gunicorn, threaded workers) and one `gatebot worker` beside it, as
+production runs them, the bare app served the same way, a stand-in Slack, and a fake OpenAI
+server that takes --llm-seconds per answer. Two profiles, each in --rounds rounds
+alternating which app goes first: a burst (320 signed /hypothesis, 32 at a time) and
+sustained load (1,920, 32 at a time). Printed per profile:
 p50/p99/max ack latency and how many acks took 3 s or more (Slack's limit), the p99 ratio
 gatebot/bare per round with its median and spread (targets: burst <= 1.3, sustained
 <= 1.5), ack-to-verdict p50/p99 and how many verdicts came within 60 s of the last ack,
-and the verdicts per second from the first ack to the last verdict.
+and the verdicts per second from the first ack to the last verdict: one worker's jobs/s.
 
 Both servers finish booting before either is measured. Also printed: the CPU each server
 (master and workers) spent per ack during its load, a figure that other processes on the
@@ -224,10 +225,18 @@ def main() -> int:
             )
             for name, command in commands.items()
         }
+        # The web process only acks and queues; the verdicts come from a worker process.
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "worker"],
+            env=env,
+            cwd=tmp,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             for name in ("bare", "gatebot"):
                 _wait_healthy(ports[name], processes[name])
-            _wait_booted(list(processes.values()))  # one booting would take CPU from the other
+            _wait_booted([*processes.values(), worker])  # one booting would take CPU from the other
             print(
                 f"ack latency: signed /hypothesis, {args.concurrency} at a time, LLM "
                 f"{args.llm_seconds:g} s per answer, {args.workers} gunicorn workers each"
@@ -258,7 +267,7 @@ def main() -> int:
                 _report(profile, count, results, cpu, found)
             print(f"\nload average (1 min) {os.getloadavg()[0]:.2f} after")
         finally:
-            for process in processes.values():
+            for process in [*processes.values(), worker]:
                 process.terminate()
                 process.wait(timeout=30)
     return 0

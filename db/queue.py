@@ -68,6 +68,10 @@ def _due(now: datetime) -> Any:
 def claim(*, session: Session, worker_id: str, now: datetime, lease: timedelta) -> QueuedJob | None:
     """Lease the oldest due job to `worker_id`; return it (attempts counted), or None. Commits."""
     now = as_utc(now)
+    # A read first: an idle worker's threads poll often, and an UPDATE takes SQLite's write
+    # lock even when it matches nothing, so every idle poll would make the acks wait.
+    if session.exec(select(QueuedJob.id).where(_due(now)).limit(1)).first() is None:
+        return None
     oldest = (
         select(QueuedJob.id)
         .where(_due(now))

@@ -107,7 +107,7 @@ def run_demo(
     folder.mkdir(parents=True, exist_ok=True)
     out("gatebot demo: the real app, a stand-in Slack on 127.0.0.1, a fresh SQLite database.")
     out("No network, no keys: the falsifiability check runs offline. The clock is simulated:")
-    out("the demo walks two weeks of a team's rituals in seconds, ending today.\n")
+    out("the demo walks a team's rituals over the days up to today, in seconds.\n")
     # Bolt turns on OAuth by itself when these are in the environment, whatever the
     # settings say; the demo's apps choose their own mode, so a shell's Slack app config
     # must not leak in.

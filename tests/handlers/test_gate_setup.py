@@ -73,6 +73,20 @@ def test_invalid_input_is_shown_inline_and_nothing_is_stored(live_app: LiveApp):
     assert project(live_app) is None
 
 
+def test_an_overlong_name_or_zone_keeps_the_modal_open_with_the_error(live_app: LiveApp):
+    view = open_setup(live_app)
+
+    reply = live_app.sender.submit_view(
+        view, setup_values(name="Search & ranking <beta> " * 6, timezone="Europe/" + "x" * 200)
+    )
+
+    errors = reply.json()["errors"]
+    assert errors["name"] == "Keep the name under 120 characters (143 now)."
+    assert errors["timezone"].startswith("Unknown time zone 'Europe/xxx")
+    assert len(errors["timezone"]) < 200  # what was typed is quoted short; the box keeps it
+    assert project(live_app) is None
+
+
 def test_a_sprint_shorter_than_a_day_is_refused_inline(live_app: LiveApp):
     view = open_setup(live_app)
 
