@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from db.models import Hypothesis, HypothesisStatus
+from db.models.changes import RecordChange
 from db.models.gates import GateAnswer, GateReview, Project
 from db.models.metrics import Metric, MetricSample
 
@@ -80,3 +81,13 @@ def samples(
     )
     rows = session.exec(_page(query, id_column=col(MetricSample.id), after=after, limit=limit))
     return [(sample, name) for sample, name in rows]
+
+
+def changes(
+    *, session: Session, project: Project, after: int = 0, limit: int | None = None
+) -> list[RecordChange]:
+    """Return the announced edits of the project's metrics and questions, one row per field."""
+    query = select(RecordChange).where(RecordChange.project_id == project.id)
+    return list(
+        session.exec(_page(query, id_column=col(RecordChange.id), after=after, limit=limit))
+    )

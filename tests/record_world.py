@@ -19,6 +19,7 @@ from bot.hypotheses import service as hypotheses
 from bot.metrics import ingest
 from bot.metrics.links import link
 from db import workspaces
+from db.models.changes import RecordChange
 from db.models.gates import GateReview, Project, ReviewStatus
 from tests.metric_helpers import define
 
@@ -164,5 +165,19 @@ def build_record(
         now=NOW,
     )
     built.decisions.append(("U0DS", "iterate", "One more sprint on the labels."))
+    session.add(
+        RecordChange(
+            workspace_id=workspace_id,
+            project_id=project.id,  # type: ignore[arg-type]
+            edit_key=f"metric-edit:{project.id}:1",
+            subject_kind="metric",
+            subject="purchases_per_session",
+            field="breach",
+            before="0.029",
+            after="0.028",
+            changed_by="U0DS",
+            changed_at=NOW,
+        )
+    )
     session.commit()
     return built

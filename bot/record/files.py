@@ -81,6 +81,7 @@ _NOUNS = {
     Kind.ANSWERS: ("answer", "answers"),
     Kind.DECISIONS: ("decision", "decisions"),
     Kind.METRICS: ("metric value", "metric values"),
+    Kind.CHANGES: ("change", "changes"),
 }
 
 

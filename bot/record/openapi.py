@@ -9,7 +9,15 @@ from pydantic.json_schema import models_json_schema
 
 from bot.metrics.api import openapi_document as metrics_document
 from bot.record.api import DEFAULT_LIMIT, MAX_LIMIT
-from bot.record.schema import AnswerRow, DecisionRow, HypothesisRow, Page, ReviewRow, SampleRow
+from bot.record.schema import (
+    AnswerRow,
+    ChangeRow,
+    DecisionRow,
+    HypothesisRow,
+    Page,
+    ReviewRow,
+    SampleRow,
+)
 from bot.record.service import Kind
 
 ROW_MODELS: dict[Kind, type[BaseModel]] = {
@@ -18,6 +26,7 @@ ROW_MODELS: dict[Kind, type[BaseModel]] = {
     Kind.ANSWERS: AnswerRow,
     Kind.DECISIONS: DecisionRow,
     Kind.METRICS: SampleRow,
+    Kind.CHANGES: ChangeRow,
 }
 
 _SUMMARIES = {
@@ -26,6 +35,7 @@ _SUMMARIES = {
     Kind.ANSWERS: "Every answer given in the project's gate reviews, with who and when",
     Kind.DECISIONS: "The go / no-go / iterate / sunset decisions, with who, when and why",
     Kind.METRICS: "The values reported for the project's metrics",
+    Kind.CHANGES: "Edits of thresholds, owners, guardrails and questions, before and after",
 }
 
 

@@ -84,6 +84,20 @@ class SampleRow(BaseModel):
     received_at: str
 
 
+class ChangeRow(BaseModel):
+    """One field of an announced edit: a metric's threshold, owner or guardrail, a question."""
+
+    id: int
+    at: str
+    who: str = Field(description="Who made the edit.")
+    subject_kind: str = Field(examples=["metric", "gate_question"])
+    subject: str = Field(examples=["relevance_rating"])
+    field: str = Field(examples=["breach", "owner", "wording"])
+    before: str | None = Field(description="As people read it; null when it was unset.")
+    after: str | None
+    edit_key: str = Field(description="Shared by the fields of one edit.")
+
+
 class Page(BaseModel):
     """A page of rows, oldest id first."""
 

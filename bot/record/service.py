@@ -32,6 +32,7 @@ class Kind(StrEnum):
     ANSWERS = "answers"
     DECISIONS = "decisions"
     METRICS = "metrics"  # the values reported for the project's metrics
+    CHANGES = "changes"  # edits of thresholds, owners, guardrails, questions: before → after
 
     @property
     def singular(self) -> str:
@@ -59,6 +60,9 @@ FIELDS: dict[Kind, tuple[str, ...]] = {
         "id", "at", "who", "review_id", "gate", "phase", "sprint", "decision", "reason",
     ),
     Kind.METRICS: ("id", "at", "metric", "value", "received_at"),
+    Kind.CHANGES: (
+        "id", "at", "who", "subject_kind", "subject", "field", "before", "after", "edit_key",
+    ),
 }  # fmt: skip
 
 
@@ -200,12 +204,31 @@ def _samples(*, session: Session, project: Project, after: int, limit: int | Non
     ]
 
 
+def _changes(*, session: Session, project: Project, after: int, limit: int | None) -> list[Row]:
+    rows = queries.changes(session=session, project=project, after=after, limit=limit)
+    return [
+        {
+            "id": c.id,
+            "at": _when(c.changed_at),
+            "who": c.changed_by,
+            "subject_kind": c.subject_kind,
+            "subject": c.subject,
+            "field": c.field,
+            "before": c.before,
+            "after": c.after,
+            "edit_key": c.edit_key,  # the fields of one edit share it
+        }
+        for c in rows
+    ]
+
+
 _BUILDERS: dict[Kind, Callable[..., list[Row]]] = {
     Kind.HYPOTHESES: _hypotheses,
     Kind.REVIEWS: _reviews,
     Kind.ANSWERS: _answers,
     Kind.DECISIONS: _decisions,
     Kind.METRICS: _samples,
+    Kind.CHANGES: _changes,
 }
 
 

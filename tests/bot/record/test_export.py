@@ -46,6 +46,9 @@ def _assert_everything_with_who_and_when(built: Built, document: dict[str, list[
     assert decisions[0]["review_id"] == built.review_ids[0]
     assert [r["id"] for r in document["reviews"]] == built.review_ids
     assert len(document["metrics"]) == built.samples == 5
+    changes = [(c["who"], c["field"], c["before"], c["after"]) for c in document["changes"]]
+    assert changes == [("U0DS", "breach", "0.029", "0.028")]
+    assert document["changes"][0]["at"] == NOW.isoformat()
 
 
 def test_the_json_export_reads_back_every_hypothesis_answer_and_decision(session: Session):
@@ -70,7 +73,7 @@ def test_the_csv_export_is_one_table_with_a_kind_column(session: Session):
     by_kind: dict[str, list[dict]] = {}
     for row in rows:
         by_kind.setdefault(row.pop("kind"), []).append(row)
-    assert set(by_kind) == {"hypothesis", "review", "answer", "decision", "metric_sample"}
+    assert set(by_kind) == {"hypothesis", "review", "answer", "decision", "metric_sample", "change"}
     document = {kind.value: by_kind[kind.singular] for kind in Kind}
     for row in document["metrics"]:
         row["value"] = float(row["value"])
@@ -140,7 +143,9 @@ def test_gatebot_export_writes_the_file_an_operator_asked_for(
     )
 
     assert done.returncode == 0, done.stderr
-    assert "2 hypotheses, 2 reviews, 4 answers, 1 decision, 5 metric values" in done.stdout
+    assert (
+        "2 hypotheses, 2 reviews, 4 answers, 1 decision, 5 metric values, 1 change" in done.stdout
+    )
     _assert_everything_with_who_and_when(built, json.loads(out.read_text()))
     assert printed.returncode == 0, printed.stderr
     assert printed.stdout.startswith("kind,project_id,id,at,who,")

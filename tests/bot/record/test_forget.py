@@ -94,6 +94,7 @@ def test_after_forget_no_table_holds_the_person_s_id_or_text_outside_the_record(
     assert {t for t, _ in _where(session, VAGUE)} == {"hypotheses"}
     exported = record(session=session, project=built.project)
     assert [d["who"] for d in exported[Kind.DECISIONS]] == ["former member 1"]
+    assert [c["who"] for c in exported[Kind.CHANGES]] == ["former member 1"]
     authors = {h["statement"]: h["who"] for h in exported[Kind.HYPOTHESES]}
     assert authors[VAGUE] == "former member 1"
     assert "U0PM" in authors.values()  # nobody else is touched
