@@ -132,6 +132,13 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, help="the file to write (default: standard output)")
     export.set_defaults(run=_export)
 
+    forget = commands.add_parser(
+        "forget", help="pseudonymise a person everywhere, or delete a workspace's data now"
+    )
+    forget.add_argument("--user", help="a Slack user id (U…): their id becomes 'former member N'")
+    forget.add_argument("--workspace", help="a Slack team id (T…): every row of it is deleted")
+    forget.set_defaults(run=_forget)
+
     keys = commands.add_parser("keys", help="the keys sealing the Slack tokens installs store")
     keys_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     keys_commands.add_parser("new", help="print a new random key").set_defaults(run=_keys_new)
@@ -382,6 +389,12 @@ def _export(args: argparse.Namespace) -> int:
     return run_export(
         settings=get_settings(), project_ref=args.project, fmt=args.format, out=args.out
     )
+
+
+def _forget(args: argparse.Namespace) -> int:
+    from bot.record.cli import run_forget
+
+    return run_forget(settings=get_settings(), user=args.user, workspace=args.workspace)
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -35,6 +35,7 @@ from bot.gates.reviews import (
 )
 from bot.outbox.drain import drain
 from bot.queue.service import prune_finished
+from bot.record.forget import purge_uninstalled
 from bot.slack import dedupe
 from db import heartbeats
 from db import reviews as queries
@@ -42,6 +43,7 @@ from db.models.gates import GateReview, Project, ReviewStatus
 
 logger = logging.getLogger(__name__)
 
+DEFAULT_RETENTION = timedelta(days=30)  # GATEBOT_RETENTION_DAYS' default
 _BATCH = 20  # claims per INSERT: small, so each is posted well inside its lease
 _SKIP_CHUNK = 500
 
@@ -70,6 +72,7 @@ class Pass(ClockWork):
         stop: threading.Event,
         report: PassReport,
         ticks: Callable[[], float],
+        retention: timedelta = DEFAULT_RETENTION,
     ) -> None:
         super().__init__(
             session=session,
@@ -83,11 +86,12 @@ class Pass(ClockWork):
             ticks=ticks,
         )
         self.report = report
+        self.retention = retention
 
     def run(self) -> None:
         """Beat, retake stale claims (the oldest), open what is due, remind, digest, then post
-        what waits in the outbox (bot.outbox.service) and forget old event receipts and
-        finished jobs."""
+        what waits in the outbox (bot.outbox.service), forget old event receipts and
+        finished jobs, and delete workspaces uninstalled longer than the retention."""
         from bot.digests.flows import DigestPass  # numpy and matplotlib load only with the clock
 
         stages: list[tuple[str, Callable[[], object]]] = [
@@ -111,6 +115,12 @@ class Pass(ClockWork):
             ),
             ("event receipts", lambda: dedupe.prune(session=self.session, now=self.now)),
             ("finished jobs", lambda: prune_finished(session=self.session, now=self.now)),
+            (
+                "retention",
+                lambda: purge_uninstalled(
+                    session=self.session, now=self.now, retention=self.retention
+                ),
+            ),
         ]
         for name, stage in stages:
             try:
@@ -209,6 +219,7 @@ def run_pass(
     workers: int = 4,
     stop: threading.Event | None = None,
     ticks: Callable[[], float] = time.monotonic,
+    retention: timedelta = DEFAULT_RETENTION,
 ) -> PassReport:
     """Run one pass: retake stale claims, open due sprint reviews, send due reminders.
 
@@ -228,6 +239,7 @@ def run_pass(
             stop=stop or threading.Event(),
             report=report,
             ticks=ticks,
+            retention=retention,
         ).run()
     report.seconds = time.monotonic() - started
     return report

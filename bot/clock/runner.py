@@ -65,6 +65,7 @@ def _pass(
         lease=timedelta(seconds=settings.gatebot_claim_lease_seconds),
         workers=settings.gatebot_clock_workers,
         stop=stop,
+        retention=timedelta(days=settings.gatebot_retention_days),
     )
 
 

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     # Then a claim is stale. Short is safe: the retake looks for the post in Slack first.
     # Keep it above a post's longest wait (about three GATEBOT_SLACK_TIMEOUTs).
     gatebot_claim_lease_seconds: float = Field(default=30.0, ge=10)
+    # Days a workspace's data is kept after the app is uninstalled; then the clock deletes it.
+    gatebot_retention_days: float = Field(default=30.0, ge=0, le=3650)
     gatebot_clock_workers: int = Field(default=4, ge=1, le=32)  # prompts posted in parallel
     # How often the clock re-judges every metric, in case an escape alert was missed.
     gatebot_escape_sweep_minutes: float = Field(default=15.0, gt=0, le=1440)

@@ -42,3 +42,29 @@ def run_export(*, settings: Settings, project_ref: str, fmt: str, out: Path | No
         f"{files.counts(built)}"
     )
     return 0
+
+
+def run_forget(*, settings: Settings, user: str | None, workspace: str | None) -> int:
+    """Forget a person (pseudonymise) or a workspace (delete); print what changed."""
+    from bot.record.forget import forget_user, forget_workspace
+
+    if (user is None) == (workspace is None):
+        raise GatebotError("give one of --user U… (a person) or --workspace T… (a workspace)")
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            if user is not None:
+                done = forget_user(session=session, user_id=user)
+                if done.pseudonym is None:
+                    print(f"gatebot: no row names {user}: there was nothing to forget")
+                else:
+                    print(
+                        f"gatebot: {user} is now {done.pseudonym!r} everywhere ({done.describe()})"
+                    )
+            else:
+                assert workspace is not None
+                done = forget_workspace(session=session, team_id=workspace)
+                print(f"gatebot: deleted workspace {workspace}'s data ({done.describe()})")
+    finally:
+        engine.dispose()
+    return 0

@@ -6,6 +6,7 @@ only order the tables when all of them are registered: importing any table impor
 """
 
 from db.models import (
+    changes,
     digests,
     gates,
     heartbeats,
@@ -22,6 +23,7 @@ __all__ = [
     "Hypothesis",
     "HypothesisStatus",
     "Workspace",
+    "changes",
     "digests",
     "gates",
     "heartbeats",

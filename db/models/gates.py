@@ -56,6 +56,22 @@ class Project(SQLModel, table=True):
         sa_column=Column(Time, nullable=False, server_default=text("'09:00:00'")),
     )
     digest_compact: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # The team's days off: public holidays of a country (and subdivision, as the `holidays`
+    # package names them), its working days (0 = Monday) and dates skipped with /gate skip
+    # (ISO dates). A prompt due on a day off moves to the next working day.
+    holiday_country: str | None = Field(default=None, max_length=3)
+    holiday_subdivision: str | None = Field(default=None, max_length=10)
+    working_days: list[int] = Field(
+        default_factory=lambda: [0, 1, 2, 3, 4],
+        sa_column=Column(JSON, nullable=False, server_default=text("'[0, 1, 2, 3, 4]'")),
+    )
+    skipped_dates: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+    )
+    # Who is mentioned in place of an away lead, in order (after the other lead).
+    standins: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+    )
 
 
 class ReviewStatus:

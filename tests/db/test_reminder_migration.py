@@ -54,8 +54,10 @@ def test_reminders_stopped_at_three_attempts_are_not_sent_after_the_upgrade(
             prompt_time=time(9, 30),
             phase="pilot",
         )
-        session.add(project)
-        session.flush()
+        # Only the columns 0010 has: later migrations add to projects too.
+        later = {"holiday_country", "holiday_subdivision", "working_days", "skipped_dates"}
+        values = project.model_dump(exclude={"id", *later, "standins"})
+        project.id = session.execute(insert(Project).values(values)).inserted_primary_key[0]
         for review in [
             # Sent before 0009 (which marked it settled), or given up by 3 failed tries.
             _review(project, "stopped", reminded_at=REMIND_AT, reminder_attempts=3),

@@ -21,7 +21,7 @@ from bot.slack.mrkdwn import escape
 from bot.slack.packing import texts
 from db.columns import utcnow
 from db.models.gates import GateReview
-from tests.handlers.gate_steps import eventually, submit_answers
+from tests.handlers.gate_steps import eventually, person, submit_answers
 from tests.large_state import ANSWER as LONG_ANSWER
 from tests.large_state import PROJECTS, large_workspace, reworded
 from tests.live_app import LiveApp
@@ -143,9 +143,20 @@ def test_a_busy_workspace_gets_only_payloads_slack_takes_and_every_cut_says_so(
     action, value = _buttons(summary)["Show all 31 answers"]
     every = _next(live_app, "views.open", lambda: me.click(action, value))
     assert "Answers 1–7 of 31" in _shown(every)  # long answers: a page, and the way on
-    assert "Next (24 more)" in _buttons(every)
+    action, value = _buttons(every)["Next (24 more)"]
+    page = _next(
+        live_app, "views.update", lambda: me.click_in_view(action, value, view=every["view"])
+    )
+    assert "Answers 8–" in _shown(page)
+    # One more person answers: the same summary is updated in place, still within budget.
+    updates = len(live_app.slack.calls("chat.update"))
+    submit_answers(live_app, full, person(live_app, "U0LATE"), uncertainty=LONG_ANSWER * 20)
+    [updated] = live_app.slack.wait_for("chat.update", count=updates + 1, timeout=30)[updates:]
+    assert "32 people" in _shown(updated.args)
 
-    # The Home of someone in 40 projects, each with a review waiting for them.
+    # The Home of someone in 40 projects, each with a review waiting for them (after the
+    # redraws the answers queued, so the publish read is the one this opening caused).
+    live_app.worker.wait_until_drained()
     home = _next(
         live_app,
         "views.publish",
@@ -165,4 +176,13 @@ def test_a_busy_workspace_gets_only_payloads_slack_takes_and_every_cut_says_so(
     everything = sent(live_app.slack.calls())
     assert payload_problems(everything) == []
     assert len(everything) >= 12
+    assert {call.method for call in everything} == {
+        "chat.postMessage",
+        "chat.update",
+        "chat.postEphemeral",
+        "response_url",
+        "views.open",
+        "views.update",
+        "views.publish",
+    }
     assert SHOW_ANSWERS in {action for action, _ in _buttons(summary).values()}
