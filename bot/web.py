@@ -172,14 +172,14 @@ def _work_health(engine: Engine, clock_interval: float) -> dict[str, object]:
     }
 
 
-def _alert_later(*, engine: Engine, project_id: int, metric_ids: Iterable[int]) -> None:
-    """Queue the escape check of metrics the API stored, for the project's team."""
+def _alert_later(
+    *, engine: Engine, session: Session, project_id: int, metric_ids: Iterable[int]
+) -> None:
+    """Queue the escape check of metrics the API is storing, in the batch's transaction."""
     team_id = install.team_of_project(engine=engine, project_id=project_id) or ""
-    with Session(engine) as session:
-        escape.evaluate_later(
-            session=session, team_id=team_id, project_id=project_id, metric_ids=metric_ids
-        )
-        session.commit()
+    escape.evaluate_later(
+        session=session, team_id=team_id, project_id=project_id, metric_ids=metric_ids
+    )
 
 
 def build_from_settings() -> Flask:

@@ -36,9 +36,15 @@ _ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 class OnIngested(Protocol):
-    """Told which metrics a stored batch touched; must return at once (queue the work)."""
+    """Told which metrics a batch touched, before it commits: queues the work in `session`.
 
-    def __call__(self, *, project_id: int, metric_ids: frozenset[int]) -> None: ...
+    The batch and its escape check then commit together: a crash cannot keep the samples
+    and lose the check, and a check that cannot be queued stores nothing (the client retries).
+    """
+
+    def __call__(
+        self, *, session: Session, project_id: int, metric_ids: frozenset[int]
+    ) -> None: ...
 
 
 class RowError(BaseModel):
@@ -131,17 +137,6 @@ def _body() -> bytes | None:
     return None if len(body) > MAX_BODY_BYTES else body
 
 
-def _hand_on(
-    *, on_ingested: OnIngested | None, project_id: int, metric_ids: frozenset[int]
-) -> None:
-    if on_ingested is None or not metric_ids:
-        return
-    try:
-        on_ingested(project_id=project_id, metric_ids=metric_ids)
-    except Exception:  # the batch is stored: its alerts failing to queue must not make it a 500
-        logger.exception("could not queue the escape check of project %s", project_id)
-
-
 def create_api(
     *,
     engine: Engine,
@@ -188,14 +183,13 @@ def create_api(
                 result = ingest.store(session=session, project=project, rows=rows)
             except BatchRejected as problem:
                 return _rejected(problem)
+            assert project.id is not None
+            if on_ingested is not None and result.metric_ids:
+                on_ingested(session=session, project_id=project.id, metric_ids=result.metric_ids)
             session.commit()
-            project_id = project.id
-        assert project_id is not None
         counts = IngestResponse(
             stored=result.stored, updated=result.updated, duplicates=result.duplicates
         )
-        # Queued, not run: the alerts go out on another thread while this response is sent.
-        _hand_on(on_ingested=on_ingested, project_id=project_id, metric_ids=result.metric_ids)
         return jsonify(counts.model_dump())
 
     @api.get("/openapi.json")

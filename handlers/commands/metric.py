@@ -53,15 +53,8 @@ def metric_command(
         channel_id=command["channel_id"],
     )
     if parsed.action is Action.RECORD:
-        stored = _record(parsed, project=project, session=session, respond=respond)
-        # Judged on a worker: a breach is posted to the channel, this reply is not held.
-        escape.evaluate_later(
-            session=session,
-            team_id=context.team_id or command["team_id"],
-            project_id=saved_id(project),
-            metric_ids=stored.metric_ids,
-        )
-        session.commit()
+        team_id = context.team_id or command["team_id"]
+        _record(parsed, project=project, session=session, respond=respond, team_id=team_id)
         return
     act = _ACTIONS[parsed.action]
     act(parsed, project=project, session=session, user=command["user_id"], respond=respond)
@@ -94,17 +87,21 @@ def _list(
 
 
 def _record(
-    parsed: MetricCommand, *, project: Project, session: Session, respond: Respond
-) -> ingest.IngestResult:
+    parsed: MetricCommand, *, project: Project, session: Session, respond: Respond, team_id: str
+) -> None:
     assert parsed.value is not None
     metric, result = ingest.record(
         session=session, project=project, name=parsed.name, value=parsed.value, day=parsed.day
+    )
+    # Judged on a worker (a breach is posted to the channel, this reply is not held), queued
+    # in the samples' transaction: a crash cannot keep the value and lose its check.
+    escape.evaluate_later(
+        session=session, team_id=team_id, project_id=saved_id(project), metric_ids=result.metric_ids
     )
     session.commit()
     day = f"for {parsed.day.isoformat()}" if parsed.day else "as of now"
     text = blocks.recorded_text(metric, value=parsed.value, result=result, day=day)
     respond(text=text)
-    return result
 
 
 def _token(

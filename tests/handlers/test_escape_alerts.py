@@ -10,15 +10,18 @@ from pathlib import Path
 
 from flask import Flask
 from slack_sdk import WebClient
-from sqlmodel import Session
+from sqlalchemy import Engine
+from sqlmodel import Session, select
 
 from bot.demo.standin.calls import Call
 from bot.demo.standin.slack import SlackStandIn
+from bot.escapes import service as escape
 from bot.metrics import tokens
 from bot.metrics.api import create_api
 from bot.metrics.csv_import import import_csv
 from db.models.gates import Project
-from db.models.metrics import AlertState, Metric
+from db.models.metrics import AlertState, Metric, MetricSample
+from db.models.queue import QueuedJob
 from tests.handlers.test_hypothesis_command import _texts
 from tests.live_app import LiveApp
 from tests.metric_helpers import define, make_project
@@ -170,35 +173,59 @@ def test_a_csv_import_alerts_on_a_current_breach_and_not_on_an_old_one(
     assert "Reported on Tue 10 Mar" in _shown(alert)
 
 
-def test_an_alert_hook_that_fails_never_turns_a_stored_batch_into_an_error(engine, session):
+def _escape_jobs(engine: Engine) -> list[QueuedJob]:
+    with Session(engine) as session:
+        return list(session.exec(select(QueuedJob).where(QueuedJob.task == "escapes.evaluate")))
+
+
+def _samples(engine: Engine) -> int:
+    with Session(engine) as session:
+        return len(session.exec(select(MetricSample)).all())
+
+
+def test_an_api_batch_and_its_escape_check_commit_together_or_not_at_all(engine, session):
     project = make_project(session)
     define(session, project, "relevance_rating")
     token = tokens.create(session=session, project_id=project.id, created_by="U0PM")  # type: ignore[arg-type]
     session.commit()
-    heard: list[tuple[int, frozenset[int]]] = []
+    failing = True
 
-    def broken(*, project_id: int, metric_ids: frozenset[int]) -> None:
-        heard.append((project_id, metric_ids))
-        raise RuntimeError("the job pool is shut down")
+    def queue_then_maybe_fail(
+        *, session: Session, project_id: int, metric_ids: frozenset[int]
+    ) -> None:
+        escape.evaluate_later(
+            session=session, team_id="T1", project_id=project_id, metric_ids=metric_ids
+        )
+        if failing:
+            raise RuntimeError("the process died before the commit")
 
     web = Flask("test")
-    web.register_blueprint(create_api(engine=engine, on_ingested=broken), url_prefix="/api/v1")
+    web.register_blueprint(
+        create_api(engine=engine, on_ingested=queue_then_maybe_fail), url_prefix="/api/v1"
+    )
+    headers = {"Authorization": f"Bearer {token.plaintext}"}
     with web.test_client() as http:
-        answer = http.post(
-            "/api/v1/metrics",
-            json={"samples": [_breach()]},
-            headers={"Authorization": f"Bearer {token.plaintext}"},
-        )
-        assert answer.status_code == 200 and answer.json == {
-            "stored": 1,
-            "updated": 0,
-            "duplicates": 0,
-        }
-        repeat = http.post(
-            "/api/v1/metrics",
-            json={"samples": [_breach()]},
-            headers={"Authorization": f"Bearer {token.plaintext}"},
-        )
-        assert repeat.status_code == 200 and repeat.json["duplicates"] == 1  # type: ignore[index]
+        broken = http.post("/api/v1/metrics", json={"samples": [_breach()]}, headers=headers)
+        assert broken.status_code == 500
+        assert "nothing of this batch was stored" in broken.json["message"]  # type: ignore[index]
+        assert _samples(engine) == 0 and _escape_jobs(engine) == []  # neither without the other
 
-    assert heard == [(project.id, frozenset({1}))]  # a pure repeat changed nothing to judge
+        failing = False
+        answer = http.post("/api/v1/metrics", json={"samples": [_breach()]}, headers=headers)
+        assert answer.status_code == 200 and answer.json["stored"] == 1  # type: ignore[index]
+
+    [job] = _escape_jobs(engine)
+    assert _samples(engine) == 1
+    assert job.payload["project_id"] == project.id and job.payload["metric_ids"] == [1]
+
+
+def test_metric_record_stores_its_escape_check_with_the_value(live_app: LiveApp):
+    _setup(live_app)
+
+    reply = live_app.sender.command("/metric", "record relevance_rating 0.81")
+
+    assert reply.status == 200
+    [confirmation] = live_app.slack.wait_for("response_url")
+    assert "Recorded" in confirmation.args["text"]
+    [job] = _escape_jobs(live_app.engine)
+    assert _samples(live_app.engine) == 1 and job.payload["metric_ids"] == [1]
