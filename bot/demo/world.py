@@ -24,7 +24,7 @@ from bot.demo.standin.slack import Call, SlackStandIn
 from bot.demo.standin.slack_requests import SlackSender
 from bot.demo.timeline import ZONE, Timeline, timeline_for
 from bot.gates import time_zone
-from bot.slack.transcript import NAMES, plain, render_blocks, render_view
+from bot.slack.transcript import display_names, plain, render_blocks, render_view
 from bot.web import create_web_app
 from db.migrate import upgrade
 from db.session import make_engine
@@ -127,8 +127,9 @@ def demo_world(
     path = database_path(workdir)
     path.unlink(missing_ok=True)  # a kept database of an earlier run
     database_url = f"sqlite:///{path}"
-    NAMES.update({"U0PRIYA": "priya", "U0DANIEL": "daniel", "C0TEAM": "ai-team"})
-    with time_source(clock), SlackStandIn() as slack:
+    names = {"U0PRIYA": "priya", "U0DANIEL": "daniel", "C0TEAM": "ai-team"}
+    # The scenes add their own names (the install scene's teams); all go when the world does.
+    with display_names(names), time_source(clock), SlackStandIn() as slack:
         upgrade(database_url)
         slack.set_user("U0PRIYA", tz="Europe/London", real_name="Priya (PM)")
         slack.set_user("U0DANIEL", tz="Europe/London", real_name="Daniel (DS)")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 import textwrap
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 _MENTION = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]+))?>")
@@ -12,6 +14,22 @@ WIDTH = 88
 
 # Display names for ids, so a transcript reads "@priya in #ai-team" rather than raw ids.
 NAMES: dict[str, str] = {}
+
+
+@contextmanager
+def display_names(names: Mapping[str, str]) -> Iterator[dict[str, str]]:
+    """Name these ids while the block runs, then give the table back as it was.
+
+    The table is process-wide (a transcript reads it from any thread), so whoever adds names
+    takes them away again: a demo run inside a test process must not rename another's channels.
+    """
+    before = dict(NAMES)
+    NAMES.update(names)
+    try:
+        yield NAMES
+    finally:
+        NAMES.clear()
+        NAMES.update(before)
 
 
 def plain(text: str) -> str:
