@@ -27,7 +27,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run as a script from anywhere, without installing the package
 
-from db.gate_models import GateReview  # noqa: E402
 from sqlmodel import Session, func, select  # noqa: E402
 
 from bench.clock import seed  # noqa: E402
@@ -36,6 +35,7 @@ from bot.demo.standin.slack import SlackStandIn  # noqa: E402
 from bot.demo.standin.slack_requests import SlackSender, selected, text_input  # noqa: E402
 from bot.hypotheses.blocks import MODAL_CALLBACK, modal  # noqa: E402
 from db.models import Hypothesis  # noqa: E402
+from db.models.gates import GateReview  # noqa: E402
 from db.models.queue import QueuedJob  # noqa: E402
 from db.session import make_engine  # noqa: E402
 from tests.processes import (  # noqa: E402
