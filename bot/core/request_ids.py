@@ -130,7 +130,8 @@ class ContextThreadPoolExecutor(ThreadPoolExecutor):
                 return
             _, not_done = wait(pending, timeout=max(0.0, deadline - time.monotonic()))
             if not_done:
-                raise TimeoutError(f"listener jobs still running after {timeout} s: {len(not_done)}")
+                left = len(not_done)
+                raise TimeoutError(f"listener jobs still running after {timeout} s: {left}")
 
 
 def bolt_request_ids(req: BoltRequest, context: BoltContext, next: Callable[[], Any]) -> None:  # noqa: A002
