@@ -87,6 +87,7 @@ SAMPLES: dict[str, dict[str, object]] = {
         "gate": "Sprint boundary review",
         "pm_lead": "U0PM",
         "ds_lead": None,
+        "days_off": "Saturday and Sunday",
     },
     "gate_status.j2": {
         "phase": "Model iteration",
