@@ -201,6 +201,13 @@ class SlackStandIn:
         with self._lock:
             self._workspace.set_user(user_id, tz=tz, name=name, real_name=real_name)
 
+    def set_status(
+        self, user_id: str, *, text: str = "", emoji: str = "", expiration: int = 0
+    ) -> None:
+        """Set the status users.info shows for `user_id`; `expiration` in Unix seconds, 0: none."""
+        with self._lock:
+            self._workspace.set_status(user_id, text=text, emoji=emoji, expiration=expiration)
+
     def set_channels(
         self, user_id: str, channels: list[str], *, team_id: str | None = None
     ) -> None:
