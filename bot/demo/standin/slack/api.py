@@ -8,9 +8,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.demo.standin.calls import JsonDict
-from bot.demo.standin.slack_limits import refusal
-from bot.demo.standin.slack_messages import SlackMessages
-from bot.demo.standin.slack_teams import SlackTeams
+from bot.demo.standin.slack.limits import refusal
+from bot.demo.standin.slack.messages import SlackMessages
+from bot.demo.standin.slack.teams import SlackTeams
 
 # zoneinfo only knows abbreviations; Slack shows the long name.
 _TZ_LABELS = {

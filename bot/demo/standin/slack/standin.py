@@ -12,9 +12,9 @@ from urllib.parse import quote
 
 from bot.demo.standin.calls import Call
 from bot.demo.standin.serving import serve_in_thread, stop_serving
-from bot.demo.standin.slack_api import SlackWorkspace
-from bot.demo.standin.slack_http import StandInServer
-from bot.demo.standin.slack_limits import refusal
+from bot.demo.standin.slack.api import SlackWorkspace
+from bot.demo.standin.slack.limits import refusal
+from bot.demo.standin.slack.server import StandInServer
 
 _SCOPES = (
     "chat:write,commands,users:read,files:write,channels:join,channels:read,groups:read,"
