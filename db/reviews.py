@@ -45,6 +45,10 @@ def schedules_in(*, session: Session, phases: Iterable[str]) -> list[Row[Any]]:
                 col(Project.prompt_time),
                 col(Project.created_at),
                 col(Project.updated_at),
+                col(Project.holiday_country),
+                col(Project.holiday_subdivision),
+                col(Project.working_days),
+                col(Project.skipped_dates),
                 col(Workspace.team_id),
             )
             .join(Workspace, col(Workspace.id) == col(Project.workspace_id))

@@ -49,12 +49,12 @@ class DaysOff:
         """Return the holidays' region as people write it, e.g. "GB" or "US-CA"."""
         return region_code(self.country, self.subdivision)
 
-    def why(self, day: date) -> str | None:
+    def why(self, day: date, *, counting_skips: bool = True) -> str | None:
         """Return why `day` is a day off, e.g. "Christmas Day (GB)"; None on a working day.
 
         Mrkdwn: a holiday's name is the package's text, escaped; a skip names its person.
         """
-        if day in self.skipped:
+        if counting_skips and day in self.skipped:
             who = self.skipped[day]
             return f"skipped by <@{who}>" if who else "skipped"
         if name := self.holiday(day):
@@ -69,11 +69,11 @@ class DaysOff:
             return None
         return holiday_names(self.country, self.subdivision, day.year).get(day)
 
-    def next_working_day(self, day: date) -> date:
+    def next_working_day(self, day: date, *, counting_skips: bool = True) -> date:
         """Return `day` if the team works then, else the first working day after it."""
         for offset in range(MAX_DAYS_OFF_IN_A_ROW + 1):
             candidate = day + timedelta(days=offset)
-            if self.why(candidate) is None:
+            if self.why(candidate, counting_skips=counting_skips) is None:
                 return candidate
         raise CalendarError(
             f"No working day within a year after {day:%a %-d %b %Y}: check the working days."
