@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from bot.core.time import as_utc
 from db.models.changes import RecordChange
-from db.models.gates import Project
+from db.models.gates import GateReview, Project
 
 SUBJECT_KIND, SUBJECT, FIELD = "calendar", "days off", "skipped"
 
@@ -61,3 +61,14 @@ def skippers(*, session: Session, project_ids: Iterable[int]) -> dict[tuple[int,
         except ValueError:
             continue
     return found
+
+
+def review_status(*, session: Session, project_id: int, occurrence_key: str) -> str | None:
+    """Return the status of the project's sprint review under `occurrence_key`, if there is one."""
+    return session.exec(
+        select(GateReview.status).where(
+            GateReview.project_id == project_id,
+            GateReview.gate_kind == "sprint_review",
+            GateReview.occurrence_key == occurrence_key,
+        )
+    ).first()

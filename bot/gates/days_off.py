@@ -108,7 +108,8 @@ def region_code(country: str | None, subdivision: str | None) -> str | None:
 def parse_region(text: str) -> tuple[str | None, str | None]:
     """Return (country, subdivision) for "GB", "us-ca", "GB SCT"; (None, None) for nothing.
 
-    Raises CalendarError naming the part the `holidays` package does not know.
+    Raises CalendarError naming the part the `holidays` package does not know, in plain
+    text: the set-up modal shows it under the box, where Slack reads no mrkdwn.
     """
     words = text.replace("-", " ").replace("_", " ").split()
     if not words:
@@ -119,14 +120,13 @@ def parse_region(text: str) -> tuple[str | None, str | None]:
     entity = _supported().get(country)
     if entity is None:
         raise CalendarError(
-            f"No public holidays are known for '{escape(words[0][:16])}': give {REGION_EXAMPLE}."
+            f"No public holidays are known for '{words[0][:16]}': give {REGION_EXAMPLE}."
         )
     if subdivision is not None and (subdivision not in entity or len(subdivision) > 10):
         known = ", ".join(entity[:8]) + (" …" if len(entity) > 8 else "")
         listed = f" ({country}'s are {known})" if entity else f" ({country} has none)"
         raise CalendarError(
-            f"'{escape(words[1][:16])}' is not a subdivision of {country}{listed}: "
-            f"give {REGION_EXAMPLE}."
+            f"'{words[1][:16]}' is not a subdivision of {country}{listed}: give {REGION_EXAMPLE}."
         )
     return country, subdivision
 

@@ -19,7 +19,7 @@ from bot.core.errors import InvalidInput
 from bot.core.time import as_utc
 from bot.gates.days_off import days_off_for
 from bot.gates.input import MAX_SPRINT_DAYS
-from bot.gates.schedule import Planned, calendar_for, next_planned, planned
+from bot.gates.schedule import Planned, calendar_for, next_planned, planned, sprint_key
 from bot.gates.setup import for_channel
 from bot.slack.mrkdwn import escape
 from db.models.gates import Project
@@ -97,6 +97,7 @@ class SkipResult:
     changed: bool
     by: str | None  # who skipped it (for an unchanged skip: who did, earlier)
     prompt: Planned | None  # the sprint review due that day, if one is
+    prompt_status: str | None  # where that review is, if the clock or a person got to it
     next_prompt: Planned | None  # the next review that will be asked, after this change
 
 
@@ -213,12 +214,20 @@ def _result(
 ) -> SkipResult:
     session.commit()
     who = queries.skippers(session=session, project_ids=[project.id or 0])
+    prompt = _prompt_on(project, day)
+    status = None
+    if prompt is not None:
+        key = sprint_key(project=project, number=prompt.occurrence.number)
+        status = queries.review_status(
+            session=session, project_id=project.id or 0, occurrence_key=key
+        )
     return SkipResult(
         project=project,
         day=day,
         changed=changed,
         by=who.get((project.id or 0, day)),
-        prompt=_prompt_on(project, day),
+        prompt=prompt,
+        prompt_status=status,
         next_prompt=next_planned(project=project, now=now),
     )
 

@@ -133,3 +133,17 @@ def test_help_describes_skip_and_unskip(live_app: LiveApp):
     shown = reply.body
     assert "`/gate skip &lt;date&gt;`" in shown and "`/gate skip next`" in shown
     assert "`/gate unskip` lists the skipped dates" in shown
+
+
+def test_unskipping_a_day_the_clock_already_skipped_says_how_to_ask_anyway(team):
+    _reply(team, "skip 2026-12-14")
+    _clock(team, SPRINT_2)
+
+    with time_source(lambda: SPRINT_2):
+        said = _reply(team, "unskip 14 Dec")
+
+    assert (
+        "the Sprint 2 boundary review due then was recorded as skipped already "
+        "(`/gate now` asks a review at once)."
+    ) in said["text"]
+    assert [r.status for r in reviews(team)] == [ReviewStatus.SKIPPED]

@@ -8,6 +8,7 @@ from bot.gates.blocks.status import person, when
 from bot.gates.schedule import Planned
 from bot.gates.skips import SkipResult, day_words
 from bot.slack.mrkdwn import escape
+from db.models.gates import ReviewStatus
 
 
 def skip_note(result: SkipResult, *, user_id: str) -> str:
@@ -17,7 +18,12 @@ def skip_note(result: SkipResult, *, user_id: str) -> str:
         return f"{day} is skipped already (by {person(result.by)}). `/gate unskip` asks again."
     text = f"{person(user_id)} skipped {day} for *{escape(result.project.name)}*: "
     prompt = result.prompt
-    if prompt is not None:
+    if prompt is not None and result.prompt_status is not None:
+        text += (
+            f"the Sprint {prompt.occurrence.number} boundary review due then was "
+            f"{_where(result.prompt_status)} already; the day counts as a day off from now."
+        )
+    elif prompt is not None:
         text += f"the Sprint {prompt.occurrence.number} boundary review due then will not be asked."
     else:
         text += "no review was due that day; it is a day off now, so no reminder lands on it."
@@ -31,7 +37,12 @@ def unskip_note(result: SkipResult, *, user_id: str) -> str:
         return f"{day} is not skipped: nothing to undo. `/gate unskip` lists the skipped dates."
     text = f"{person(user_id)} unskipped {day} for *{escape(result.project.name)}*: "
     prompt = result.prompt
-    if prompt is not None and not prompt.skip:
+    if prompt is not None and result.prompt_status is not None:
+        text += (
+            f"the Sprint {prompt.occurrence.number} boundary review due then was "
+            f"{_where(result.prompt_status)} already (`/gate now` asks a review at once)."
+        )
+    elif prompt is not None and not prompt.skip:
         text += f"the Sprint {prompt.occurrence.number} boundary review will be asked again."
     else:
         text += "it is a working day again."
@@ -52,6 +63,10 @@ def skipped_list(*, name: str, skipped: list[tuple[date, str]]) -> str:
         + "\n`/gate unskip <date>`, e.g. "
         + f"`/gate unskip {skipped[0][0].isoformat()}`, asks on one again."
     )
+
+
+def _where(status: str) -> str:
+    return "recorded as skipped" if status == ReviewStatus.SKIPPED else "asked"
 
 
 def _next(result: SkipResult) -> str:
