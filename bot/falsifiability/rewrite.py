@@ -144,8 +144,40 @@ _NEGATIONS = frozenset({"no", "not", "never"})
 # had stopped mid-sentence. At its start only joining words go: "at least", "by", "no more
 # than" belong to the number's bound.
 _DANGLING_END = frozenset(
-    "a an the on of in at to for by with from and or but while than as into onto per via "
-    "within over under its their our this that these those".split()
+    [
+        "a",
+        "an",
+        "the",
+        "on",
+        "of",
+        "in",
+        "at",
+        "to",
+        "for",
+        "by",
+        "with",
+        "from",
+        "and",
+        "or",
+        "but",
+        "while",
+        "than",
+        "as",
+        "into",
+        "onto",
+        "per",
+        "via",
+        "within",
+        "over",
+        "under",
+        "its",
+        "their",
+        "our",
+        "this",
+        "that",
+        "these",
+        "those",
+    ]
 )
 _DANGLING_START = frozenset({"and", "or", "but", "while", "whereas"})
 
