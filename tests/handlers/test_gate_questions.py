@@ -68,3 +68,20 @@ def test_a_rewording_past_the_cap_is_refused_with_what_was_typed_and_nothing_cha
     assert stored.question_overrides == {"sprint_review": {"assumption": "Which bet do we test?"}}
     _, prompt = ask(live_app, "sprint_review")
     assert "What result would prove it wrong?" in texts(prompt.args["blocks"])
+
+
+def test_a_slack_escaped_rewording_is_kept_as_typed_and_shown_escaped_once(live_app: LiveApp):
+    set_up(live_app)
+
+    # Slack sends what was typed escaped ("Search &amp; ranking &lt;v2&gt;"): undone once.
+    shown = _reply(live_app, "question sprint_review assumption Search & ranking <v2>: which bet?")
+    _, prompt = ask(live_app, "sprint_review")
+
+    stored = project(live_app)
+    assert stored is not None
+    assert stored.question_overrides == {
+        "sprint_review": {"assumption": "Search & ranking <v2>: which bet?"}
+    }
+    assert "Search &amp; ranking &lt;v2&gt;: which bet? _(your wording)_" in shown
+    assert "Search &amp; ranking &lt;v2&gt;: which bet?" in texts(prompt.args["blocks"])
+    assert "&amp;amp;" not in shown + texts(prompt.args["blocks"])
