@@ -138,7 +138,6 @@ def settled_review(live: LiveApp, index: int = -1) -> GateReview:
 
 def ask(live: LiveApp, gate: str = "") -> tuple[GateReview, Call]:
     """Run /gate now and return the review and the prompt posted in the channel."""
-    live.worker.wait_until_drained()  # earlier work's posts (an edit's announcement) first
     posts = len(live.slack.calls("chat.postMessage"))
     reply = live.sender.command("/gate", f"now {gate}".strip())
     assert reply.status == 200

@@ -15,7 +15,9 @@ from tests.live_app import LiveApp
 def _reply(live: LiveApp, text: str) -> str:
     before = len(live.slack.calls("response_url"))
     assert live.sender.command("/gate", text).status == 200
-    return live.slack.wait_for("response_url", count=before + 1)[-1].args["text"]
+    answered = live.slack.wait_for("response_url", count=before + 1)[-1].args["text"]
+    live.worker.wait_until_drained()  # a reword's announcement is posted before what follows
+    return answered
 
 
 def test_a_reworded_question_is_kept_and_asked_in_the_next_prompt(live_app: LiveApp):
@@ -78,7 +80,6 @@ def test_a_rewording_past_the_cap_is_refused_with_what_was_typed_and_nothing_cha
 
 def _announced(live: LiveApp) -> list[str]:
     """Return what the channel reads of each announced question edit, oldest first."""
-    live.worker.wait_until_drained()
     return [
         texts(message.get("blocks") or [])
         for message in live.slack.messages(live.sender.channel_id)
