@@ -127,7 +127,8 @@ def _measure(
 
 def _report(
     profile: str, count: int, results: dict[str, list[Round]], cpu: dict, found: list
-) -> None:
+) -> bool:
+    """Print the profile's figures; return whether gatebot met every target."""
     print(f"\n{profile}: {count} signed /hypothesis per round, {len(results['bare'])} rounds")
     print(
         f"{'app':<10}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'over 3 s':>10}{'CPU ms/ack':>12}"
@@ -146,9 +147,11 @@ def _report(
         for g, b in zip(results["gatebot"], results["bare"], strict=True)
     ]
     shown = " ".join(f"{r:.2f}" for r in ratios)
+    target = TARGETS.get(profile)
+    verdict = "" if target is None else f"; target <= {target}"
     print(
         f"p99 ratio gatebot/bare per round: {shown}; median {statistics.median(ratios):.2f} "
-        f"(spread {min(ratios):.2f}-{max(ratios):.2f})"
+        f"(spread {min(ratios):.2f}-{max(ratios):.2f}){verdict}"
     )
     waits = [t for r, f in zip(results["gatebot"], found, strict=True) for t in _waits(r, f)]
     asked = sum(len(r.acked_at) for r in results["gatebot"])
@@ -164,6 +167,16 @@ def _report(
             "verdicts per second, first ack to last verdict: "
             f"median {statistics.median(rates):.1f} ({spread})"
         )
+    late = sum(1 for v in results["gatebot"] for t in v.latencies if t >= SLACK_LIMIT)
+    missed = []
+    if target is not None and statistics.median(ratios) > target:
+        missed.append(f"p99 ratio over {target}")
+    if late:
+        missed.append(f"{late} acks over {SLACK_LIMIT:.0f} s")
+    if len(waits) < asked:
+        missed.append(f"{asked - len(waits)} verdicts later than {VERDICT_WINDOW:.0f} s")
+    print(f"{profile} targets: {'met' if not missed else 'NOT met: ' + ', '.join(missed)}")
+    return not missed
 
 
 def _waits(acked: Round, found: dict[str, float]) -> list[float]:
@@ -175,10 +188,11 @@ def _rate(acked: Round, found: dict[str, float]) -> float:
 
 
 PROFILES = {"burst": 320, "sustained": 1920}
+TARGETS = {"burst": 1.3, "sustained": 1.5}  # the p99 ratio gatebot/bare, median of the rounds
 
 
 def main() -> int:
-    """Run the benchmark and print the figures."""
+    """Run the benchmark and print the figures; exit 1 if a target was missed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", choices=[*PROFILES, "both"], default="both")
     parser.add_argument("--count", type=int, help="requests per round (overrides the profile)")
@@ -242,6 +256,7 @@ def main() -> int:
                 f"{args.llm_seconds:g} s per answer, {args.workers} gunicorn workers each"
             )
             print(f"load average (1 min) {os.getloadavg()[0]:.2f} before")
+            met = True
             for profile, count in profiles.items():
                 results: dict[str, list[Round]] = {"bare": [], "gatebot": []}
                 cpu: dict[str, float] = {}
@@ -264,13 +279,14 @@ def main() -> int:
                             cpu[name] = cpu.get(name, 0.0) + seconds
                         if name == "gatebot":
                             found.append(verdicts_found)
-                _report(profile, count, results, cpu, found)
+                # A --count run is still judged against its profile's targets.
+                met = _report(profile, count, results, cpu, found) and met
             print(f"\nload average (1 min) {os.getloadavg()[0]:.2f} after")
         finally:
             for process in [*processes.values(), worker]:
                 process.terminate()
                 process.wait(timeout=30)
-    return 0
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

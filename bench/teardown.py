@@ -1,18 +1,24 @@
 """How long stopping a local server takes: the WSGI helper and the stand-in Slack.
 
 Every live-app test stops both in its teardown, so this is time each such test pays.
-Run: .venv/bin/python bench/teardown.py
+Usage: python bench/teardown.py
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
+import sys
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, Protocol
 
-from bot.demo.standin.serving import serve_wsgi
-from bot.demo.standin.slack import SlackStandIn
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # run as a script from anywhere, without installing the package
+
+from bot.demo.standin.serving import serve_wsgi  # noqa: E402
+from bot.demo.standin.slack import SlackStandIn  # noqa: E402
 
 ROUNDS = 20
 
@@ -39,6 +45,7 @@ def _stop_times(start: Callable[[], Stoppable]) -> list[float]:
 
 def main() -> None:
     """Print the median and spread of stop() for each server."""
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     for label, start in (
         ("serve_wsgi (the live app)", lambda: serve_wsgi(_ok)),
         ("SlackStandIn", lambda: SlackStandIn().start()),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.demo.standin.calls import Call
-from bot.demo.standin.slack_limits import refusal
+from bot.demo.standin.slack.limits import refusal
 from bot.slack.packing import MESSAGE, MODAL, fits
 
 MESSAGES = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update", "response_url"})

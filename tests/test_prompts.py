@@ -62,7 +62,17 @@ SAMPLES: dict[str, dict[str, object]] = {
         "questions": [SimpleNamespace(prompt="What?")],
         "inputs": [],
     },
-    "gate_reminder.j2": {"mentions": "<@U0PM>", "label": "sprint review", "sprint": 3},
+    "gate_reminder.j2": {
+        "mentions": "<@U0PM>",
+        "away": "Priya is away (:palm_tree: Vacationing), so <@U0PM> stands in.",
+        "label": "sprint review",
+        "sprint": 3,
+    },
+    "away_note.j2": {
+        "away": [{"name": "Priya", "status": ":palm_tree: Vacationing"}],
+        "standin": "<@U0DS>",
+        "standins_set": True,
+    },
     "gate_setup_done.j2": {
         "created": True,
         "changed": "",
@@ -77,6 +87,7 @@ SAMPLES: dict[str, dict[str, object]] = {
         "gate": "Sprint boundary review",
         "pm_lead": "U0PM",
         "ds_lead": None,
+        "days_off": "Saturday and Sunday",
     },
     "gate_status.j2": {
         "phase": "Model iteration",

@@ -12,9 +12,11 @@ from __future__ import annotations
 import contextvars
 import functools
 import re
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, ParamSpec, TypeVar
@@ -97,9 +99,39 @@ def with_pass_id(work: Callable[P, T]) -> Callable[P, T]:
 class ContextThreadPoolExecutor(ThreadPoolExecutor):
     """A thread pool whose jobs run in a copy of the submitter's context (ids included)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._unfinished: set[Future[Any]] = set()
+        self._unfinished_lock = threading.Lock()
+
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
         context = contextvars.copy_context()
-        return super().submit(context.run, fn, *args, **kwargs)
+        future = super().submit(context.run, fn, *args, **kwargs)
+        with self._unfinished_lock:
+            self._unfinished.add(future)
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, future: Future[Any]) -> None:
+        with self._unfinished_lock:
+            self._unfinished.discard(future)
+
+    def wait_idle(self, *, timeout: float = 60.0) -> None:
+        """Return once every job submitted so far, and any it submitted, has finished.
+
+        A Bolt listener goes on after its ack (it posts, then queues a redraw): whoever
+        waits for the app to be idle (the demo, between its scenes) waits for these too.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._unfinished_lock:
+                pending = set(self._unfinished)
+            if not pending:
+                return
+            _, not_done = wait(pending, timeout=max(0.0, deadline - time.monotonic()))
+            if not_done:
+                left = len(not_done)
+                raise TimeoutError(f"listener jobs still running after {timeout} s: {left}")
 
 
 def bolt_request_ids(req: BoltRequest, context: BoltContext, next: Callable[[], Any]) -> None:  # noqa: A002

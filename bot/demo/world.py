@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from slack_bolt import App
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot.app import create_app, start_embedded_worker
+from bot.core.request_ids import ContextThreadPoolExecutor
 from bot.core.settings import load_settings
 from bot.core.time import time_source, utcnow
 from bot.demo.clock import SimulatedClock
@@ -24,8 +27,10 @@ from bot.demo.standin.slack import Call, SlackStandIn
 from bot.demo.standin.slack_requests import SlackSender
 from bot.demo.timeline import ZONE, Timeline, timeline_for
 from bot.gates import time_zone
+from bot.queue.embedded import EmbeddedWorker
 from bot.slack.transcript import display_names, plain, render_blocks, render_view
 from bot.web import create_web_app
+from db import heartbeats
 from db.migrate import upgrade
 from db.session import make_engine
 
@@ -43,8 +48,10 @@ class DemoWorld:
     engine: Engine
     timeline: Timeline
     clock: SimulatedClock
-    settle: Callable[[], None]  # waits until the worker has done every queued job
+    settle: Callable[[], None]  # waits until the listeners and the worker are done
     out: Callable[[str], None] = print
+    # Says the worker and the clock are running at the simulated now (see `keep_alive`).
+    alive: Callable[[], None] = lambda: None
     # Every stand-in Slack of the run, the install scene's own too: what the app sent to each.
     standins: list[SlackStandIn] = field(default_factory=list)
     _seen: dict[str, int] = field(default_factory=dict)
@@ -53,6 +60,7 @@ class DemoWorld:
         """Move the clock forward to `moment` once the app is idle, and say when it is."""
         self.settle()  # nothing in flight: a lease never sees the clock jump under it
         now = self.clock.move_to(moment).astimezone(time_zone(ZONE))
+        self.alive()
         self.out(f"\n── {now:%a %-d %b, %H:%M} London time: {what} ──")
 
     def say(self, who: SlackSender, command: str, text: str = "") -> None:
@@ -91,12 +99,46 @@ class DemoWorld:
             if args.get("response_type") != "in_channel"
             else CHANNEL,
             "chat.postEphemeral": "only visible to you",
-            "chat.postMessage": CHANNEL if str(args.get("channel", "")).startswith("C") else "DM",
+            "chat.postMessage": _where_posted(str(args.get("channel", ""))),
         }.get(call.method, call.method)
         if args.get("thread_ts"):
             where += ", in the thread"
         body = render_blocks(args["blocks"]) if args.get("blocks") else "  " + plain(args["text"])
         self.out(f"gatebot ({where}):\n{body}")
+
+
+def _settle(bolt: App, worker: EmbeddedWorker) -> None:
+    """Wait until the app is idle: its listeners done, then every job they queued.
+
+    A listener goes on after its ack (Save posts, replies, then queues the Home's redraw), so
+    the queue alone can look drained while a redraw is still to be queued; the next scene
+    would then read that late publish as its own.
+    """
+    executor = bolt.listener_runner.listener_executor
+    if isinstance(executor, ContextThreadPoolExecutor):
+        executor.wait_idle()
+    worker.wait_until_drained()
+
+
+def _where_posted(channel: str) -> str:
+    """Return where a post went: the team's channel, or whose DM (several people may get one)."""
+    if channel.startswith("C"):
+        return CHANNEL
+    return f"DM to {plain(f'<@{channel}>')}" if channel.startswith(("U", "W")) else "DM"
+
+
+def keep_alive(*, worker: EmbeddedWorker, engine: Engine) -> None:
+    """Record the worker's and the clock's heartbeats at the simulated now.
+
+    The worker beats every few real seconds, and the scenes run the clock's passes only when
+    something is due; a jump of days would otherwise read as both stopped ("has not run
+    for 8640 min") on /gate status and the Home. In the simulated team's week both run
+    throughout: the passes between the scenes' ones find nothing due.
+    """
+    worker.worker.beat()
+    with Session(engine) as session:
+        heartbeats.beat(session=session, process="clock", now=utcnow())
+        session.commit()
 
 
 def _ack_text(body: str) -> str:
@@ -131,8 +173,8 @@ def demo_world(
     # The scenes add their own names (the install scene's teams); all go when the world does.
     with display_names(names), time_source(clock), SlackStandIn() as slack:
         upgrade(database_url)
-        slack.set_user("U0PRIYA", tz="Europe/London", real_name="Priya (PM)")
-        slack.set_user("U0DANIEL", tz="Europe/London", real_name="Daniel (DS)")
+        slack.set_user("U0PRIYA", tz="Europe/London", name="priya", real_name="Priya (PM)")
+        slack.set_user("U0DANIEL", tz="Europe/London", name="daniel", real_name="Daniel (DS)")
         settings = load_settings(
             _env_file=None,
             slack_bot_token="xoxb-demo",  # noqa: S106 (the stand-in accepts any token)
@@ -167,8 +209,9 @@ def demo_world(
                 engine,
                 timeline=timeline,
                 clock=clock,
-                settle=worker.wait_until_drained,
+                settle=lambda: _settle(bolt, worker),
                 out=out,
+                alive=lambda: keep_alive(worker=worker, engine=engine),
                 standins=[slack],
             )
         finally:

@@ -25,8 +25,11 @@ class Watched:
 
 def watched(settings: Settings) -> list[Watched]:
     """Return the processes a complete gatebot runs besides the web process."""
+    # A worker beats every third of its job lease, as it renews the leases (bot.queue).
+    worker_beat = timedelta(seconds=settings.gatebot_job_lease_seconds / 3)
     return [
         Watched("clock", "`gatebot clock`", timedelta(seconds=settings.gatebot_clock_interval)),
+        Watched("worker", "`gatebot worker`", worker_beat),
     ]
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.escapes.deciders import USER_ID, Deciders
+from bot.gates.blocks.away import away_note
 from bot.metrics.flags import Alert, MetricStatus
 from bot.metrics.format import NumberFormat, signed_percent
 from bot.metrics.registry import spec_of
@@ -63,6 +64,13 @@ def _leads(project: Project, users: Sequence[str], *, owner: str | None) -> str:
 
 
 def deciders_text(deciders: Deciders, *, project: Project, owner: str | None = None) -> str:
+    """Return who decides, and who stands in for any of them who is away."""
+    shown = _deciders(deciders, project=project, owner=owner)
+    note = away_note(deciders.cover) if deciders.cover else None
+    return f"{shown}\n{note}" if note else shown
+
+
+def _deciders(deciders: Deciders, *, project: Project, owner: str | None) -> str:
     """Return who decides: the users the escape gate names, else its words and the leads."""
     if not deciders.leads_stand_in:
         return f"{deciders.answer} _(escape gate)_"
@@ -137,7 +145,7 @@ def breach_message(
 
 def breach_text(*, metric: Metric, alert: Alert, deciders: Deciders) -> str:
     """Return the notification text: what fired, and each person paged, mentioned once."""
-    mentions = (_mention(metric.owner), *map(_mention, deciders.users))
+    mentions = (_mention(metric.owner), *map(_mention, deciders.paged))
     people = " ".join(dict.fromkeys(m for m in mentions if m))
     versus = _format(metric).versus(alert.value, threshold=alert.threshold)
     return f":rotating_light: Escape alert: {title(metric)} {versus}." + (
@@ -173,9 +181,10 @@ def recovery_text(*, metric: Metric, alert: Alert) -> str:
     )
 
 
-def direct_note(*, project: Project, channel_error: str | None) -> Block:
+def direct_note(*, project: Project, channel_error: str | None, standin: bool = False) -> Block:
     """Return the line a decider's DM adds: why they hear it, and a channel post that failed."""
-    why = f"You are paged as a decider for *{escape(project.name)}*."
+    role = "standing in for a decider who is away" if standin else "as a decider"
+    why = f"You are paged {role} for *{escape(project.name)}*."
     if channel_error is None:
         return context(f"{why} The team sees this in <#{project.channel_id}>.")
     return context(

@@ -4,16 +4,22 @@ The gate's answers are free text. Mentions Slack completed in them (`<@U123>`) a
 to page; everything else is the team's own words, shown escaped. When the answer names
 nobody in Slack (or the escape gate was never answered) the PM and DS leads stand in, so
 an alert always pages someone who can pull the trigger.
+
+A decider whose Slack status says away is still paged (the alert waits for them too), and
+so is a stand-in: another decider who is not away, else a lead, else the team's first
+stand-in who is not (bot.gates.standins).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session, col, select
 
 from bot.gates import GateKind
+from bot.gates.standins import Cover, Person, cover_for
 from bot.slack.blocks import clip
 from bot.slack.mrkdwn import escape
 from db.models.gates import GateAnswer, GateReview, Project
@@ -32,6 +38,12 @@ class Deciders:
     users: tuple[str, ...] = ()  # Slack user ids to mention and DM
     answer: str | None = None  # the gate's answer as mrkdwn: escaped, its mentions kept live
     leads_stand_in: bool = False  # `users` are the project's leads, not named by the gate
+    cover: Cover | None = None  # who of `users` is away, and who stands in for them
+
+    @property
+    def paged(self) -> tuple[str, ...]:
+        """Return everyone the alert mentions and DMs: the deciders, then any stand-in."""
+        return self.users + (self.cover.extra if self.cover else ())
 
 
 def latest_decider_answer(*, session: Session, project_id: int) -> str | None:
@@ -82,3 +94,14 @@ def deciders_for(*, session: Session, project: Project) -> Deciders:
     if named:
         return Deciders(users=named, answer=answer)
     return Deciders(users=leads(project), answer=answer, leads_stand_in=True)
+
+
+def with_standin(
+    deciders: Deciders, *, project: Project, person: Callable[[str], Person]
+) -> Deciders:
+    """Return `deciders` with a stand-in for those who are away; unchanged if none is."""
+    if not deciders.users:
+        return deciders
+    fallbacks = [*leads(project), *(project.standins or [])]
+    found = cover_for(wanted=deciders.users, standins=fallbacks, person=person)
+    return replace(deciders, cover=found) if found.away else deciders

@@ -125,8 +125,10 @@ def deliver(
     direct: list[str] = []
     try:
         _record(session=session, project=project, metric=metric, error=channel_error, now=now)
-        note = blocks.direct_note(project=project, channel_error=channel_error)
-        for user in deciders.users:
+        for user in deciders.paged:
+            note = blocks.direct_note(
+                project=project, channel_error=channel_error, standin=user not in deciders.users
+            )
             dm = partial(
                 post_once,
                 client=client,

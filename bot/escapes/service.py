@@ -30,9 +30,10 @@ from sqlmodel import Session, col, select
 import db.metrics as queries
 from bot.core.time import as_utc
 from bot.escapes import flows as post
-from bot.escapes.deciders import deciders_for
+from bot.escapes.deciders import deciders_for, with_standin
 from bot.escapes.flows import SentAlert
 from bot.gates import time_zone
+from bot.gates.standins import Statuses
 from bot.metrics.flags import EpisodeState, evaluate, next_alert
 from bot.metrics.registry import spec_of
 from bot.metrics.series import DailySeries, daily_series
@@ -73,6 +74,7 @@ def evaluate_project(
     series = _series(session=session, metrics=metrics, zone=zone, today=today)
     session.commit()  # no read transaction held across the Slack calls below
     sent: list[SentAlert] = []
+    statuses = Statuses(now=now)  # read only when an alert fires, each person once
     for metric in metrics:
         try:
             outcome = _judge(
@@ -83,6 +85,7 @@ def evaluate_project(
                 daily=series[metric.id or 0],
                 today=today,
                 now=now,
+                statuses=statuses,
             )
         except Exception:  # one metric's bug or lost connection must not silence the others
             logger.exception("escape evaluation of metric %s failed", metric.id)
@@ -102,6 +105,7 @@ def _judge(
     daily: DailySeries,
     today: date,
     now: datetime,
+    statuses: Statuses,
 ) -> SentAlert | None:
     """Advance one metric's episode; post the alert if this call moved it."""
     status = evaluate(spec_of(metric), daily, today=today, history_days=HISTORY_DAYS)
@@ -115,7 +119,11 @@ def _judge(
         return None
     undo = partial(_move, session=session, metric=metric, to=before, now=now)
     try:
-        deciders = deciders_for(session=session, project=project)
+        deciders = with_standin(
+            deciders_for(session=session, project=project),
+            project=project,
+            person=statuses.lookup(client=client, team_id=str(project.workspace_id)),
+        )
         text, shown = post.message(
             project=project,
             metric=metric,

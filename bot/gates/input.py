@@ -18,9 +18,11 @@ from bot.gates import (
     power_plan,
     time_zone,
 )
+from bot.gates.days_off import parse_region
 
 MAX_NAME_LENGTH = 120  # Project.name's column
 MIN_SPRINT_DAYS, MAX_SPRINT_DAYS = 1, 90
+MAX_STANDINS = 5
 _SLACK_ID = re.compile(r"^[A-Z][A-Z0-9]{2,31}$")  # anything else must not become a mention
 
 
@@ -76,6 +78,9 @@ class SetupForm:
     pm_lead: str = ""
     ds_lead: str = ""
     phase: str = ""
+    holidays: str = ""  # "GB", "US-CA": whose public holidays are days off
+    working_days: tuple[str, ...] = ("0", "1", "2", "3", "4")  # checked weekdays, 0 = Monday
+    standins: tuple[str, ...] = ()  # Slack user ids, in the order picked
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -96,6 +101,10 @@ class Setup:
     pm_lead: str | None
     ds_lead: str | None
     phase: Phase
+    holiday_country: str | None
+    holiday_subdivision: str | None
+    working_days: list[int]
+    standins: list[str]
 
 
 def validate(form: SetupForm) -> dict[str, str]:
@@ -133,6 +142,21 @@ def validate(form: SetupForm) -> dict[str, str]:
         Phase.parse(form.phase)
     except GateError:
         errors["phase"] = "Pick the phase the project is in."
+    return errors | _calendar_errors(form)
+
+
+def _calendar_errors(form: SetupForm) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    try:
+        parse_region(form.holidays)
+    except CalendarError as error:
+        errors["holidays"] = str(error)
+    if _weekdays(form.working_days) is None:
+        errors["working_days"] = "Tick at least one working day: prompts go out only on them."
+    if not all(_SLACK_ID.match(user.strip()) for user in form.standins):
+        errors["standins"] = "Pick people from the list."
+    elif len(form.standins) > MAX_STANDINS:
+        errors["standins"] = f"Pick at most {MAX_STANDINS} stand-ins ({len(form.standins)} now)."
     return errors
 
 
@@ -141,7 +165,9 @@ def parse(form: SetupForm) -> Setup:
     if errors := validate(form):
         raise ValueError(f"invalid set-up: {errors}")
     length, start, at = _int(form.sprint_length), _date(form.sprint_start), _time(form.prompt_time)
-    assert length is not None and start is not None and at is not None
+    days = _weekdays(form.working_days)
+    assert length is not None and start is not None and at is not None and days is not None
+    country, subdivision = parse_region(form.holidays)
     return Setup(
         name=" ".join(form.name.split()),
         channel_id=form.channel.strip(),
@@ -152,7 +178,19 @@ def parse(form: SetupForm) -> Setup:
         pm_lead=form.pm_lead.strip() or None,
         ds_lead=form.ds_lead.strip() or None,
         phase=Phase.parse(form.phase),
+        holiday_country=country,
+        holiday_subdivision=subdivision,
+        working_days=days,
+        standins=list(dict.fromkeys(user.strip() for user in form.standins)),
     )
+
+
+def _weekdays(values: Collection[str]) -> list[int] | None:
+    """Return the ticked weekdays (0 = Monday) sorted, or None if none or one is not a day."""
+    days = [_int(value) for value in values]
+    if not days or any(day is None or not 0 <= day <= 6 for day in days):
+        return None
+    return sorted({day for day in days if day is not None})
 
 
 def _int(text: str) -> int | None:

@@ -8,6 +8,10 @@ REMINDER_ATTEMPTS attempts (about two hours), so a Slack incident of a few minut
 the reminder rather than dropping it. When gatebot gives up, or Slack refuses for good, the
 error goes on the project, where /gate status shows it.
 
+A reminder is for the leads; one whose Slack status says they are away is not mentioned,
+and the other lead, else the team's first stand-in who is not away, is (bot.gates.standins),
+the reminder saying why. The key stays the review's: whoever it names, it is posted once.
+
 Every time written here is the real time of the write (ClockWork.stamp), never the pass's
 start: a pass that reaches the reminders minutes after it began would otherwise write
 claims that already look stale, and an overlapping clock would claim and post them again.
@@ -23,7 +27,8 @@ from sqlmodel import Session
 
 from bot.claims.work import ClockWork
 from bot.core.time import as_utc
-from bot.gates.blocks.prompt import reminder_message, reminder_text
+from bot.gates.blocks.prompt import lead_ids, reminder_message, reminder_text
+from bot.gates.standins import Cover, Statuses, cover_for
 from bot.outbox.service import MAX_ATTEMPTS, backoff
 from bot.slack.failures import SlackFailure
 from bot.slack.posting import post_once
@@ -45,6 +50,7 @@ def remind_due(*, work: ClockWork, report: object) -> None:
         session=session, now=work.stamp(), lease=work.lease, attempts=REMINDER_ATTEMPTS
     )
     session.commit()
+    statuses = Statuses(now=work.stamp())  # one users.info per person for the whole pass
     for review, project, team_id in due:
         if work.stop.is_set():
             return
@@ -52,6 +58,10 @@ def remind_due(*, work: ClockWork, report: object) -> None:
         if isinstance(client, SlackFailure):
             continue  # nothing claimed yet: the next pass tries again
         try:
+            # Statuses first: read after the claim, they would eat into its lease, and a slow
+            # Slack could let another clock retake and post the reminder meanwhile.
+            person = statuses.lookup(client=client, team_id=team_id)
+            found = cover_for(wanted=lead_ids(project), standins=project.standins, person=person)
             outcome = send_reminder(
                 session=session,
                 client=client,
@@ -59,6 +69,7 @@ def remind_due(*, work: ClockWork, report: object) -> None:
                 review=review,
                 now=work.stamp(),
                 lease=work.lease,
+                cover=found,
             )
         except Exception:  # one reminder's bug or lost connection must not stop the others
             logger.exception("the reminder of review %s failed", review.id)
@@ -76,11 +87,13 @@ def send_reminder(
     review: GateReview,
     now: datetime,
     lease: timedelta,
+    cover: Cover | None = None,
 ) -> str:
     """Remind the leads in the prompt's thread once: "reminded", "deferred", "failed" or
     "taken" (another clock has it). Commits.
 
     `now` is the real time: it stamps the claim, which other clocks judge stale by it.
+    `cover` says which leads are away and who stands in for them; None mentions the leads.
     """
     seen = review.reminder_attempts
     won = queries.claim_reminder(
@@ -102,8 +115,8 @@ def send_reminder(
             key=f"gate-reminder:{review.id}",
             retry=seen > 0,  # an earlier attempt may be in the thread already
             since=review.posted_at,
-            text=reminder_text(project=project, review=review),
-            blocks=reminder_message(project=project, review=review),
+            text=reminder_text(project=project, review=review, cover=cover),
+            blocks=reminder_message(project=project, review=review, cover=cover),
         )
     except SlackFailure as failure:
         return _not_sent(

@@ -188,12 +188,18 @@ def save_submission(
 
 
 @task("hypotheses.post_saved")
-def post_saved(*, session: Session, client: WebClient, hypothesis_id: int, user_id: str) -> None:
+def post_saved(
+    *, session: Session, client: WebClient, job: JobRef, hypothesis_id: int, user_id: str
+) -> None:
     """Post a saved hypothesis in its channel, tell its author, then redraw their Home."""
     hypothesis = session.get(Hypothesis, hypothesis_id)
     if hypothesis is None or hypothesis.message_ts:  # posted by a run before this one
         return
-    delivery = announce_hypothesis(client=client, session=session, hypothesis=hypothesis)
+    # A run before this one may have died mid-post (Slack slow to answer): the post may be
+    # in the channel with no ts recorded, so a retaken job looks for it first.
+    delivery = announce_hypothesis(
+        client=client, session=session, hypothesis=hypothesis, retry=job.attempts > 1
+    )
     confirm_to_author(client=client, hypothesis=hypothesis, delivery=delivery)
     queue_home(session=session, team_id=_team_id(session, hypothesis), user_id=user_id)
     session.commit()

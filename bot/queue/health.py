@@ -36,8 +36,20 @@ class Silence:
         }.get(self.process, self.process)
         if self.last_seen is None:
             return f"{what.capitalize()} has never run: what it does waits until it starts."
-        minutes = max(1, int((now - self.last_seen).total_seconds() // 60))
-        return f"{what.capitalize()} has not run for {minutes} min: what it does is waiting."
+        return (
+            f"{what.capitalize()} has not run for {_how_long(now - self.last_seen)}: "
+            "what it does is waiting."
+        )
+
+
+def _how_long(silence: timedelta) -> str:
+    """Return a silence as a person counts it: 10 min, 5 h, 6 days (never 8640 min)."""
+    minutes = max(1, int(silence.total_seconds() // 60))
+    if minutes < 120:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} days"
 
 
 def expected_silence(*, clock_interval_seconds: float) -> dict[str, timedelta]:

@@ -201,7 +201,7 @@ class Worker:
             wanted["team_id"] = job.team_id
         if "job" in task.resources:
             assert job.id is not None
-            wanted["job"] = JobRef(id=job.id, attempts=job.attempts)
+            wanted["job"] = JobRef(id=job.id, attempts=job.attempts, queued_at=job.created_at)
         if "checker" in task.resources:
             wanted["checker"] = self._checker
         if "client" in task.resources or "respond" in task.resources:

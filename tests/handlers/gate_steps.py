@@ -17,8 +17,10 @@ from bot.demo.standin.slack_requests import (
     picked_date,
     picked_time,
     picked_user,
+    picked_users,
     selected,
     text_input,
+    ticked,
 )
 from bot.gates.blocks.prompt import ANSWER
 from db.models.gates import GateAnswer, GateReview, Project, ReviewStatus
@@ -52,6 +54,9 @@ def setup_values(*, timezone_block: str = "timezone", **fields: Any) -> dict[str
         "pm_lead": PM,
         "ds_lead": DS,
         "phase": "iteration",
+        "holidays": "",
+        "working_days": ["0", "1", "2", "3", "4"],
+        "standins": [],
     } | fields
     states = {
         "name": text_input(form["name"]),
@@ -63,6 +68,9 @@ def setup_values(*, timezone_block: str = "timezone", **fields: Any) -> dict[str
         "pm_lead": picked_user(form["pm_lead"]),
         "ds_lead": picked_user(form["ds_lead"]),
         "phase": selected(form["phase"]),
+        "holidays": text_input(form["holidays"]),
+        "working_days": ticked(form["working_days"]),
+        "standins": picked_users(form["standins"]),
     }
     return {block_id: {block_id: state} for block_id, state in states.items()}
 

@@ -128,3 +128,20 @@ def test_a_long_wording_is_cut_in_the_announcement_saying_so_and_kept_whole(live
     assert f"Values past {SHOWN_LIMIT} characters are cut here" in announced
     [(_, _, _, after, _)] = _changes(live_app)
     assert after == wording  # the record keeps it whole
+
+
+def test_a_slack_escaped_rewording_is_kept_as_typed_and_shown_escaped_once(live_app: LiveApp):
+    set_up(live_app)
+
+    # Slack sends what was typed escaped ("Search &amp; ranking &lt;v2&gt;"): undone once.
+    shown = _reply(live_app, "question sprint_review assumption Search & ranking <v2>: which bet?")
+    _, prompt = ask(live_app, "sprint_review")
+
+    stored = project(live_app)
+    assert stored is not None
+    assert stored.question_overrides == {
+        "sprint_review": {"assumption": "Search & ranking <v2>: which bet?"}
+    }
+    assert "Search &amp; ranking &lt;v2&gt;: which bet? _(your wording)_" in shown
+    assert "Search &amp; ranking &lt;v2&gt;: which bet?" in texts(prompt.args["blocks"])
+    assert "&amp;amp;" not in shown + texts(prompt.args["blocks"])

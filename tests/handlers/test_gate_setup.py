@@ -147,3 +147,50 @@ def test_when_the_bot_is_not_in_the_channel_the_person_is_told_by_dm(live_app: L
     assert dm["channel"] == live_app.sender.user_id
     assert "/invite @gatebot" in dm["text"]
     assert project(live_app) is not None
+
+
+def test_the_days_off_and_the_stand_ins_are_stored_and_prefilled_on_edit(live_app: LiveApp):
+    stored = set_up(
+        live_app,
+        holidays="gb-sct",
+        working_days=["6", "0", "1", "2", "3"],
+        standins=["U0SAM", "U0KIM"],
+    )
+
+    assert (stored.holiday_country, stored.holiday_subdivision) == ("GB", "SCT")
+    assert (stored.working_days, stored.standins) == ([0, 1, 2, 3, 6], ["U0SAM", "U0KIM"])
+    notice = live_app.slack.calls("chat.postMessage")[-1].args["text"]
+    assert "Days off: Friday and Saturday, and GB-SCT public holidays." in notice
+    inputs = _inputs(open_setup(live_app))
+    assert inputs["holidays"]["initial_value"] == "GB-SCT"
+    assert [o["value"] for o in inputs["working_days"]["initial_options"]] == list("01236")
+    assert inputs["standins"]["initial_users"] == ["U0SAM", "U0KIM"]
+
+
+def test_an_unknown_holiday_region_or_no_working_day_is_refused_in_the_modal(live_app: LiveApp):
+    view = open_setup(live_app)
+
+    reply = live_app.sender.submit_view(view, setup_values(holidays="EU", working_days=[]))
+
+    assert reply.status == 200 and reply.seconds < 3
+    errors = reply.json()["errors"]
+    assert set(errors) == {"holidays", "working_days"}
+    assert errors["holidays"].startswith("No public holidays are known for 'EU'")
+    assert "GB" in errors["holidays"] and "US-CA" in errors["holidays"]
+    assert "Tick at least one working day" in errors["working_days"]
+    assert project(live_app) is None
+
+    reply = live_app.sender.submit_view(view, setup_values(holidays="US-XX"))
+    assert "'XX' is not a subdivision of US" in reply.json()["errors"]["holidays"]
+    assert project(live_app) is None
+
+
+def test_editing_a_bad_region_keeps_the_stored_days_off(live_app: LiveApp):
+    set_up(live_app, holidays="GB")
+    view = open_setup(live_app)
+
+    reply = live_app.sender.submit_view(view, setup_values(holidays="Atlantis", sprint_length="7"))
+
+    assert set(reply.json()["errors"]) == {"holidays"}
+    kept = project(live_app)
+    assert kept is not None and (kept.holiday_country, kept.sprint_length_days) == ("GB", 14)

@@ -39,7 +39,8 @@ def home_scene(world: DemoWorld) -> None:
 def open_home(world: DemoWorld, who: SlackSender) -> dict[str, Any]:
     """Send app_home_opened as `who`; return the view the app published for them.
 
-    Earlier acts redraw Homes through the queue: the worker settles first, so the publish
+    Earlier acts redraw Homes through the queue, some from a listener still running after
+    its ack: the app settles first (listeners, then the jobs they queued), so the publish
     counted here is the one this opening caused, not a late redraw from before.
     """
     world.settle()

@@ -269,6 +269,17 @@ def picked_user(user_id: str | None) -> dict[str, Any]:
     return {"type": "users_select", "selected_user": user_id}
 
 
+def picked_users(user_ids: list[str]) -> dict[str, Any]:
+    """Return a multi_users_select's submitted state."""
+    return {"type": "multi_users_select", "selected_users": list(user_ids)}
+
+
+def ticked(values: list[str]) -> dict[str, Any]:
+    """Return a checkboxes input's submitted state: the values ticked."""
+    options = [{"text": {"type": "plain_text", "text": v}, "value": v} for v in values]
+    return {"type": "checkboxes", "selected_options": options}
+
+
 def picked_conversation(channel_id: str) -> dict[str, Any]:
     """Return a conversations_select's submitted state."""
     return {"type": "conversations_select", "selected_conversation": channel_id}

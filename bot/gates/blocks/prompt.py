@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from bot.core.time import as_utc
 from bot.gates import Gate, GateKind, time_zone
+from bot.gates.blocks.away import away_note
+from bot.gates.standins import Cover
 from bot.slack.blocks import Block, button, context, section
 from bot.slack.mrkdwn import escape
 from db.models.gates import GateReview, Project
@@ -30,8 +32,14 @@ def leads(project: Project) -> str:
     return ", ".join(f"<@{user}> ({' + '.join(names)})" for user, names in roles.items())
 
 
-def _mentions(project: Project) -> str:
-    users = dict.fromkeys(u for u in (project.pm_lead, project.ds_lead) if u and _USER_ID.match(u))
+def lead_ids(project: Project) -> tuple[str, ...]:
+    """Return the PM and DS leads that are Slack user ids, each once, PM first."""
+    found = (project.pm_lead, project.ds_lead)
+    return tuple(dict.fromkeys(u for u in found if u and _USER_ID.match(u)))
+
+
+def _mentions(project: Project, cover: Cover | None = None) -> str:
+    users = lead_ids(project) if cover is None else (*cover.present, *cover.extra)
     return " ".join(f"<@{user}>" for user in users)
 
 
@@ -84,17 +92,24 @@ def prompt_text(*, project: Project, review: GateReview, gate: Gate) -> str:
     return f"{gate.title}{': ' + who if who else ''}"
 
 
-def reminder_message(*, project: Project, review: GateReview) -> list[Block]:
-    """Return the reminder posted once in the prompt's thread, mentioning the leads."""
-    return [section(reminder_text(project=project, review=review)), _actions(review, decide=False)]
+def reminder_message(
+    *, project: Project, review: GateReview, cover: Cover | None = None
+) -> list[Block]:
+    """Return the reminder posted once in the prompt's thread, mentioning the leads.
+
+    With `cover`, the leads who are away are not mentioned and their stand-in is.
+    """
+    text = reminder_text(project=project, review=review, cover=cover)
+    return [section(text), _actions(review, decide=False)]
 
 
-def reminder_text(*, project: Project, review: GateReview) -> str:
-    """Return the reminder's words."""
+def reminder_text(*, project: Project, review: GateReview, cover: Cover | None = None) -> str:
+    """Return the reminder's words: whom it is for, and who is away and stands in."""
     kind = GateKind(review.gate_kind)
     return render(
         "gate_reminder.j2",
-        mentions=_mentions(project),
+        mentions=_mentions(project, cover),
+        away=away_note(cover) if cover else None,
         label=escape(kind.label),
         sprint=review.sprint_number if kind is GateKind.SPRINT_REVIEW else None,
     )

@@ -7,7 +7,14 @@ from datetime import date, time, timedelta
 from typing import Any
 
 from bot.gates import Phase, phase_gate
-from bot.gates.input import MAX_NAME_LENGTH, MAX_SPRINT_DAYS, MIN_SPRINT_DAYS, SetupForm
+from bot.gates.days_off import WEEKDAY_NAMES, region_code, working_days_words
+from bot.gates.input import (
+    MAX_NAME_LENGTH,
+    MAX_SPRINT_DAYS,
+    MAX_STANDINS,
+    MIN_SPRINT_DAYS,
+    SetupForm,
+)
 from bot.slack.blocks import Block, context
 from db.models.gates import Project
 from prompts import render
@@ -27,6 +34,10 @@ _SETTING_WORDS = {
     "pm_lead": "PM lead",
     "ds_lead": "DS lead",
     "phase": "phase",
+    "holiday_country": "public holidays",
+    "holiday_subdivision": "public holidays",
+    "working_days": "working days",
+    "standins": "stand-ins",
 }
 
 
@@ -115,6 +126,7 @@ def setup_modal(
                 "initial_option": _option(phase.label, phase.value),
             },
         ),
+        *_calendar_inputs(project),
         context(
             "The leads record go / no-go / iterate / sunset; with no lead set, anyone in the "
             "channel can. Sprint reviews go out at each sprint start during Model iteration."
@@ -133,6 +145,48 @@ def setup_modal(
     }
 
 
+def _calendar_inputs(project: Project | None) -> list[Block]:
+    """The days off and the stand-ins: whose holidays, which weekdays, who covers for a lead."""
+    region = region_code(project.holiday_country, project.holiday_subdivision) if project else None
+    working = project.working_days if project else list(range(5))
+    days = [_option(name, str(day)) for day, name in enumerate(WEEKDAY_NAMES)]
+    standins = list(project.standins) if project else []
+    return [
+        _input(
+            "holidays",
+            "Public holidays of",
+            {
+                "type": "plain_text_input",
+                "max_length": 16,
+                "placeholder": {"type": "plain_text", "text": "e.g. GB, US-CA or DE-BY"},
+            }
+            | ({"initial_value": region} if region else {}),
+            optional=True,
+        ),
+        _input(
+            "working_days",
+            "Working days",
+            {
+                "type": "checkboxes",
+                "options": days,
+                "initial_options": [days[day] for day in sorted(set(working)) if 0 <= day <= 6],
+            },
+        ),
+        _input(
+            "standins",
+            "Stand-ins when a lead is away",
+            {"type": "multi_users_select", "max_selected_items": MAX_STANDINS}
+            | ({"initial_users": standins} if standins else {}),
+            optional=True,
+        ),
+        context(
+            "A prompt due on a public holiday or a day the team does not work goes out on the "
+            "next working day, and says so. Stand-ins are mentioned, in order, when a lead's "
+            "Slack status says they are away."
+        ),
+    ]
+
+
 def read_setup(state_values: dict[str, dict[str, dict[str, Any]]]) -> SetupForm:
     """Read the set-up modal's submitted state (missing inputs read as empty)."""
 
@@ -142,6 +196,10 @@ def read_setup(state_values: dict[str, dict[str, dict[str, Any]]]) -> SetupForm:
         if isinstance(found, dict):  # static_select's selected_option
             found = found.get("value")
         return str(found or "")
+
+    def picked(block_id: str, key: str) -> list[Any]:
+        found = state_values.get(block_id, {}).get(block_id, {}).get(key)
+        return list(found) if isinstance(found, list) else []
 
     tz = next((b for b in TIMEZONE_BLOCKS if b in state_values), TIMEZONE_BLOCKS[0])
     return SetupForm(
@@ -154,6 +212,14 @@ def read_setup(state_values: dict[str, dict[str, dict[str, Any]]]) -> SetupForm:
         pm_lead=value("pm_lead", "selected_user"),
         ds_lead=value("ds_lead", "selected_user"),
         phase=value("phase", "selected_option"),
+        holidays=value("holidays", "value"),
+        # Absent only from a view older than these inputs: keep the default weekdays.
+        working_days=(
+            tuple(str(o.get("value", "")) for o in picked("working_days", "selected_options"))
+            if "working_days" in state_values
+            else SetupForm().working_days
+        ),
+        standins=tuple(str(user) for user in picked("standins", "selected_users")),
     )
 
 
@@ -186,7 +252,7 @@ def setup_notice(*, project: Project, user_id: str, created: bool, changed: tupl
     return render(
         "gate_setup_done.j2",
         created=created,
-        changed=", ".join(_SETTING_WORDS.get(c, c) for c in changed),
+        changed=", ".join(dict.fromkeys(_SETTING_WORDS.get(c, c) for c in changed)),
         user=user_id,
         name=project.name,
         sprint_length=project.sprint_length_days,
@@ -198,4 +264,16 @@ def setup_notice(*, project: Project, user_id: str, created: bool, changed: tupl
         gate=phase_gate(phase).label,
         pm_lead=project.pm_lead,
         ds_lead=project.ds_lead,
+        days_off=days_off_words(project),
     )
+
+
+def days_off_words(project: Project) -> str:
+    """Return the team's regular days off, e.g. "Saturday and Sunday, and GB public holidays"."""
+    off = [day for day in range(7) if day not in set(project.working_days)]
+    weekdays = " and ".join(WEEKDAY_NAMES[day] for day in off) if len(off) <= 2 else None
+    if weekdays is None:
+        weekdays = f"every day but {working_days_words(project.working_days)}"
+    region = region_code(project.holiday_country, project.holiday_subdivision)
+    holidays = f"{region} public holidays" if region else "no public holidays (none set)"
+    return f"{weekdays or 'no weekday'}, and {holidays}"

@@ -8,6 +8,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -22,6 +23,7 @@ from sqlmodel import Session
 
 from bot.clock.passes import _BATCH
 from bot.clock.runner import run_once
+from bot.core.request_ids import ContextThreadPoolExecutor
 from bot.core.settings import load_settings
 from bot.demo.standin.serving import serve_wsgi
 from bot.demo.standin.slack import SlackStandIn
@@ -269,3 +271,36 @@ def test_gatebot_serve_and_worker_write_gunicorn_and_app_lines_alike(
     }
     assert any(line["logger"] == "gunicorn.error" for line in lines)
     assert "xoxb-serve-logs" not in text and "serve-logs-secret" not in text
+
+
+def test_waiting_for_the_listener_pool_to_be_idle_waits_for_work_still_running_and_what_it_adds():
+    done: list[str] = []
+    release = threading.Event()
+    pool = ContextThreadPoolExecutor(max_workers=2)
+
+    def redraw() -> None:
+        time.sleep(0.05)
+        done.append("redraw")
+
+    def listener() -> None:  # acked already; it goes on, then queues more work
+        release.wait(5)
+        done.append("posted")
+        pool.submit(redraw)
+
+    pool.submit(listener)
+    threading.Timer(0.2, release.set).start()
+    pool.wait_idle(timeout=5)
+
+    assert done == ["posted", "redraw"]
+    pool.shutdown()
+
+
+def test_a_pool_that_stays_busy_past_the_wait_says_so():
+    release = threading.Event()
+    pool = ContextThreadPoolExecutor(max_workers=1)
+    pool.submit(release.wait, 5)
+
+    with pytest.raises(TimeoutError, match="still running after 0.1 s: 1"):
+        pool.wait_idle(timeout=0.1)
+    release.set()
+    pool.shutdown()

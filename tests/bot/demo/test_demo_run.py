@@ -95,6 +95,16 @@ def test_only_saved_hypotheses_are_numbered_and_the_setup_form_shows_once(run: R
     assert "≈120,000 users per arm (240,000 total)" in run.told
 
 
+def test_the_worker_and_clock_run_on_the_demos_clock_and_each_dm_says_whose(run: Run):
+    # Days pass between scenes: the status and the Home must not call the running app stopped.
+    assert "Gate reviews: Shop recommendations" in run.told and "┌ Home" in run.told
+    assert "has not run" not in run.told and "has never run" not in run.told
+    # The escape alert pages two deciders: two DMs, each saying who it went to.
+    assert run.told.count("gatebot (DM to @priya):\n  🚨 Escape alert") == 1
+    assert run.told.count("gatebot (DM to @daniel):\n  🚨 Escape alert") == 1
+    assert "gatebot (DM):" not in run.told
+
+
 def test_every_payload_the_demo_sends_parses_and_fits_slack(run: Run):
     shown = sent(run.calls)
     methods = {call.method for call in shown}
@@ -134,3 +144,20 @@ def test_the_database_is_kept_and_the_cli_runs_on_it(run: Run):
     assert digest.returncode == 0, digest.stderr
     assert "Weekly digest: Shop recommendations" in digest.stdout
     assert "Relevance rating 0.70" in digest.stdout
+
+
+def test_gatebot_demo_keep_puts_the_database_where_asked_and_says_so(tmp_path: Path):
+    kept = tmp_path / "kept"
+    demo = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "demo", "--keep", str(kept)],
+        env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert demo.returncode == 0, demo.stderr
+    assert f"Its database is kept at {kept / 'demo.db'}" in demo.stdout
+    assert (kept / "demo.db").stat().st_size > 0
+    assert (kept / "gatebot-demo-digest-chart.png").read_bytes().startswith(b"\x89PNG")

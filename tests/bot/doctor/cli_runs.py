@@ -61,14 +61,15 @@ def migrated_template(directory: Path) -> Path:
     return path
 
 
-def copy_of(template: Path, directory: Path) -> str:
-    """Return the URL of a fresh copy of `template` in `directory`, its clock seen just now."""
+def copy_of(template: Path, directory: Path, *, seen: tuple[str, ...] = ("clock", "worker")) -> str:
+    """Return the URL of a fresh copy of `template` in `directory`, the `seen` beating now."""
     path = directory / "gatebot.db"
     shutil.copyfile(template, path)
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     with Session(engine) as session:
-        beat(session=session, process="clock")
+        for process in seen:
+            beat(session=session, process=process)
         session.commit()
     engine.dispose()
     return url

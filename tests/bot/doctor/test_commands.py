@@ -28,6 +28,7 @@ def test_doctor_on_a_healthy_setup_says_what_it_checked(tmp_path: Path, slack: S
     assert lines[1] == "gatebot: ok: bot token accepted for Gatebot Stand-in (T0GATEBOT)"
     assert lines[2] == "gatebot: ok: app-level token opens Socket Mode connections"
     assert re.fullmatch(r"gatebot: ok: clock seen \d+ s ago on .+", lines[3])
+    assert re.fullmatch(r"gatebot: ok: worker seen \d+ s ago on .+", lines[4])
 
 
 def test_doctor_reports_a_clock_not_seen_for_a_while(tmp_path: Path, slack: SlackStandIn):
@@ -47,6 +48,38 @@ def test_doctor_reports_a_clock_not_seen_for_a_while(tmp_path: Path, slack: Slac
         r"start it with `gatebot clock`",
         line,
     )
+
+
+def test_doctor_reports_a_worker_that_never_ran(tmp_path: Path, slack: SlackStandIn):
+    # The web acks and queues; without a worker no verdict ever comes, and nothing else says so.
+    url = copy_of(migrated_template(tmp_path), tmp_path, seen=("clock",))
+
+    result = run("doctor", env=good_env(slack, url), cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "gatebot: worker has never run against this database: start it with `gatebot worker`"
+    ]
+
+
+def test_doctor_reports_a_worker_not_seen_for_a_while(tmp_path: Path, slack: SlackStandIn):
+    url = copy_of(migrated_template(tmp_path), tmp_path)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        beat(session=session, process="worker", now=datetime.now(UTC) - timedelta(minutes=7))
+        session.commit()
+    engine.dispose()
+
+    result = run("doctor", env=good_env(slack, url), cwd=tmp_path)
+
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert re.fullmatch(
+        r"gatebot: worker not seen for [78] min \(last beat from .+, pid \d+\): "
+        r"start it with `gatebot worker`",
+        line,
+    )
+    assert re.search(r"gatebot: ok: clock seen \d+ s ago", result.stdout)
 
 
 def test_db_upgrade_says_what_it_applied_then_that_nothing_was_left(

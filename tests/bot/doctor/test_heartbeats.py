@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.doctor.heartbeats import Watched, check_heartbeats
+from bot.core.settings import load_settings
+from bot.doctor.heartbeats import Watched, check_heartbeats, stale_after, watched
 from db.heartbeats import beat
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
@@ -54,3 +55,13 @@ def test_a_slow_interval_allows_a_longer_silence(engine: Engine):
     problems, _ = check_heartbeats(engine=engine, expected=[hourly], now=NOW)
 
     assert problems == []  # three missed 10-minute passes would be 30 min
+
+
+def test_the_worker_is_watched_at_a_third_of_its_lease():
+    long_lease = load_settings(_env_file=None, gatebot_job_lease_seconds=1800.0)
+
+    by_process = {item.process: item for item in watched(long_lease)}
+
+    assert by_process["worker"].start == "`gatebot worker`"
+    assert by_process["worker"].interval == timedelta(minutes=10)
+    assert stale_after(by_process["worker"].interval) == timedelta(minutes=30)

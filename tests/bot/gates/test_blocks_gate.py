@@ -103,13 +103,51 @@ def test_a_new_setup_modal_waits_for_the_time_zone_then_prefills_it():
         "pm_lead",
         "ds_lead",
         "phase",
+        "holidays",
+        "working_days",
+        "standins",
     ]
     assert "timezone_pending" in [b.get("block_id") for b in pending["blocks"]]
     inputs = {b["block_id"]: b["element"] for b in filled["blocks"] if b["type"] == "input"}
     assert inputs["timezone"]["initial_value"] == "Asia/Kolkata"
     assert inputs["sprint_start"]["initial_date"] == "2026-03-09"  # this week's Monday
     assert inputs["channel"]["initial_conversation"] == "C0TEAM"
+    assert "initial_value" not in inputs["holidays"] and "initial_users" not in inputs["standins"]
+    assert [o["value"] for o in inputs["working_days"]["initial_options"]] == list("01234")
     assert read_setup_metadata(filled["private_metadata"]) == (None, "C0TEAM")
+
+
+def test_editing_prefills_the_days_off_and_the_stand_ins_and_reads_them_back():
+    project = _project(
+        holiday_country="US",
+        holiday_subdivision="CA",
+        working_days=[6, 0, 1, 2, 3],
+        standins=["U0SAM", "U0KIM"],
+    )
+    view = setup_modal(channel_id="C0TEAM", project=project, timezone=None, today=date(2026, 3, 12))
+    View(**view).validate_json()
+    inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+
+    assert inputs["holidays"]["initial_value"] == "US-CA"
+    ticked = inputs["working_days"]["initial_options"]
+    assert [o["text"]["text"] for o in ticked] == [
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Sunday"
+    ]  # fmt: skip
+    assert inputs["standins"]["initial_users"] == ["U0SAM", "U0KIM"]
+    state = {
+        "holidays": {"holidays": {"type": "plain_text_input", "value": "us-ca"}},
+        "working_days": {"working_days": {"type": "checkboxes", "selected_options": ticked}},
+        "standins": {
+            "standins": {"type": "multi_users_select", "selected_users": ["U0KIM", "U0SAM"]}
+        },
+    }
+    form = read_setup(state)
+    assert (form.holidays, form.working_days, form.standins) == (
+        "us-ca",
+        ("0", "1", "2", "3", "6"),
+        ("U0KIM", "U0SAM"),
+    )
+    assert read_setup({}).working_days == ("0", "1", "2", "3", "4")  # a view from before
 
 
 def test_editing_prefills_every_setting():
@@ -165,6 +203,18 @@ def test_the_setup_notice_escapes_the_name_and_lists_changes():
 
     assert "&lt;!channel&gt; &amp; &lt;@U0BOSS&gt;" in text and "<!channel>" not in text
     assert "updated the gate set-up" in text and "sprint length, PM lead" in text
+
+
+def test_the_setup_notice_names_the_days_off_once_per_setting():
+    text = setup_notice(
+        project=_project(holiday_country="GB", holiday_subdivision="SCT", working_days=[0, 1, 2]),
+        user_id="U0PM",
+        created=False,
+        changed=("holiday_country", "holiday_subdivision", "working_days"),
+    )
+
+    assert "updated the gate set-up of *Search ranking*: public holidays, working days." in text
+    assert "Days off: every day but Monday to Wednesday, and GB-SCT public holidays." in text
 
 
 def test_status_shows_the_next_prompt_the_leads_the_reviews_and_the_last_error():

@@ -66,6 +66,18 @@ def test_a_complete_form_is_valid():
         ({"phase": "launch"}, "phase", "Pick the phase"),
         ({"channel": "<!channel>"}, "channel", "Pick the channel"),
         ({"pm_lead": "<!here>"}, "pm_lead", "Pick a person"),
+        ({"holidays": "Narnia"}, "holidays", "No public holidays are known for 'Narnia'"),
+        ({"holidays": "XX"}, "holidays", "like GB, or a country and subdivision like US-CA"),
+        ({"holidays": "GB-CA"}, "holidays", "'CA' is not a subdivision of GB (GB's are ENG"),
+        ({"holidays": "US CA LA"}, "holidays", "US-CA"),
+        ({"working_days": ()}, "working_days", "Tick at least one working day"),
+        ({"working_days": ("7",)}, "working_days", "Tick at least one working day"),
+        ({"standins": ("<!channel>",)}, "standins", "Pick people"),
+        (
+            {"standins": tuple(f"U0S{i}" for i in range(6))},
+            "standins",
+            "at most 5 stand-ins (6 now)",
+        ),
     ],
 )
 def test_each_invalid_field_gets_a_readable_message(changes, field, words):

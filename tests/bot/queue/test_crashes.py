@@ -151,3 +151,35 @@ def test_a_worker_killed_mid_job_leaves_it_to_be_retaken_and_done_once(
     assert (first.task, first.attempts) == ("hypotheses.check_and_reply", 2)  # retaken once
     assert len(_hypotheses(app)) == 1  # one draft, one verdict
     assert len(slack.calls("response_url")) == 1
+
+
+def test_a_worker_killed_mid_post_while_slack_is_slow_leaves_one_post(
+    processes: StartProcesses, slack: SlackStandIn
+):
+    # Slack puts the hypothesis in the channel but answers far later than the client waits:
+    # the worker dies not knowing. The retaken job must find the post, not post it again.
+    slack.slow("chat.postMessage", seconds=60)
+    app = processes(GATEBOT_JOB_LEASE_SECONDS="2", GATEBOT_SLACK_TIMEOUT="30")
+    view = {**modal(channel_id="C0TEAM"), "id": "V0MIDPOST", "callback_id": MODAL_CALLBACK}
+    try:
+        app.start_web()
+        app.start_worker()
+        reply = app.sender.submit_view(view, VALID_FORM)
+        assert reply.status == 200 and reply.body == ""
+        slack.wait_for("chat.postMessage", timeout=30)  # in the channel, its answer pending
+        app.kill_worker()
+
+        app.start_worker()
+        wait_until(
+            lambda: bool(_jobs(app)) and all(j.status == JobStatus.DONE for j in _jobs(app)),
+            timeout=60,
+            what="the jobs",
+        )
+    finally:
+        app.stop_all()
+    [saved] = _hypotheses(app)
+    [post] = slack.messages("C0TEAM")
+    assert f"Hypothesis #{saved.id}" in post["text"]
+    assert saved.message_ts == post["ts"]  # recorded from the channel by the second worker
+    assert len(_channel_posts(slack, "C0TEAM")) == 1
+    assert slack.calls("conversations.history")  # it looked before it would have posted

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.queue.health import queue_health, silence_notes, silent_processes
+from bot.queue.health import Silence, queue_health, silence_notes, silent_processes
 from bot.queue.service import enqueue
 from bot.queue.tasks import task
 from db import heartbeats
@@ -41,6 +41,15 @@ def test_a_process_that_never_beat_or_beat_long_ago_is_silent(engine: Engine):
         "what it does is waiting."
     )
     assert notes == (clock.describe(now),)
+
+
+def test_a_long_silence_reads_in_hours_or_days_not_thousands_of_minutes():
+    now = utcnow()
+    worker = Silence(process="worker", last_seen=now - timedelta(days=6, minutes=3))
+    clock = Silence(process="clock", last_seen=now - timedelta(hours=5, minutes=59))
+
+    assert "has not run for 6 days: what it does is waiting." in worker.describe(now)
+    assert "has not run for 5 h: what it does is waiting." in clock.describe(now)
 
 
 def test_the_queue_health_counts_waiting_jobs_and_ages_the_oldest(engine: Engine):

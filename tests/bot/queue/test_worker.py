@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 from bot.core.errors import InvalidInput
 from bot.demo.standin.slack import SlackStandIn
 from bot.queue.embedded import EmbeddedWorker
-from bot.queue.service import enqueue
-from bot.queue.tasks import task
+from bot.queue.service import enqueue, enqueue_next
+from bot.queue.tasks import JobRef, task
 from bot.queue.worker import Worker, WorkerOptions
 from db import queue
 from db.columns import utcnow
@@ -51,6 +51,13 @@ def needs_nothing(**fields: object) -> None:
 
 
 HANDED: list[dict[str, object]] = []
+
+
+@task("tests.check_then_post")
+def check_then_post(*, session: Session, job: JobRef, channel_id: str, text: str) -> None:
+    """A first step that queues its follow-up, as a check queues the verdict's reply."""
+    enqueue_next(session=session, after=job, task=post, channel_id=channel_id, text=text)
+    session.commit()
 
 
 def _worker(engine: Engine, slack: SlackStandIn, **options: object) -> Worker:
@@ -233,3 +240,22 @@ def test_the_queue_depth_counts_unfinished_jobs_and_the_oldest_age(
     _worker(engine, slack).run_one()
     with Session(engine) as session:
         assert queue.depth(session=session).waiting == 1
+
+
+def test_a_follow_up_step_runs_before_work_queued_after_its_input(
+    engine: Engine, slack: SlackStandIn
+):
+    # The first person's check is done: their verdict must not wait behind later checks.
+    first = _queue(engine, check_then_post, channel_id="C1", text="First verdict")
+    for n in range(3):
+        _queue(engine, post, channel_id="C1", text=f"Later request {n}")
+    worker = _worker(engine, slack)
+
+    assert worker.run_one() and worker.run_one()
+
+    assert _texts(slack) == ["First verdict"]
+    with Session(engine) as session:
+        follow_up = session.exec(
+            select(QueuedJob).where(QueuedJob.key == f"after:{first}:tests.post")
+        ).one()
+    assert follow_up.status == JobStatus.DONE

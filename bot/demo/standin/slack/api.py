@@ -8,9 +8,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.demo.standin.calls import JsonDict
-from bot.demo.standin.slack_limits import refusal
-from bot.demo.standin.slack_messages import SlackMessages
-from bot.demo.standin.slack_teams import SlackTeams
+from bot.demo.standin.slack.limits import refusal
+from bot.demo.standin.slack.messages import SlackMessages
+from bot.demo.standin.slack.teams import SlackTeams
 
 # zoneinfo only knows abbreviations; Slack shows the long name.
 _TZ_LABELS = {
@@ -69,6 +69,7 @@ class SlackWorkspace:
             "views.update": self._view,
             "views.publish": self._views_publish,
             "users.info": lambda a: {"user": self.user(str(a.get("user", "")))},
+            "users.profile.get": lambda a: {"profile": self._profile(str(a.get("user", "")))},
             "conversations.info": lambda a: {"channel": _channel(str(a.get("channel", "")))},
             "conversations.join": lambda a: {"channel": _channel(str(a.get("channel", "")))},
             "conversations.open": self._conversations_open,
@@ -106,7 +107,19 @@ class SlackWorkspace:
     def set_user(self, user_id: str, *, tz: str, name: str | None, real_name: str | None) -> None:
         """Remember what users.info returns for `user_id`."""
         ZoneInfo(tz)  # fail at set-up time, not inside a request thread
-        self.users[user_id] = {"tz": tz, "name": name, "real_name": real_name}
+        self.users[user_id] = self.users.get(user_id, {}) | {
+            "tz": tz,
+            "name": name,
+            "real_name": real_name,
+        }
+
+    def set_status(self, user_id: str, *, text: str, emoji: str, expiration: int) -> None:
+        """Remember the status users.info shows for `user_id`, as the person set it."""
+        self.users.setdefault(user_id, {})["status"] = {
+            "status_text": text,
+            "status_emoji": emoji,
+            "status_expiration": expiration,
+        }
 
     def user(self, user_id: str) -> JsonDict:
         """Build the users.info `user` object; unknown users live in UTC."""
@@ -127,8 +140,21 @@ class SlackWorkspace:
             "tz": tz,
             "tz_label": _TZ_LABELS.get(abbreviation, abbreviation),
             "tz_offset": int(offset.total_seconds()) if offset else 0,
-            "profile": {"real_name": real_name, "display_name": name, "team": self.caller_team},
+            "profile": {
+                "real_name": real_name,
+                "display_name": name,
+                "team": self.caller_team,
+                # Slack's profile always carries the three; an unset status is "", "", 0.
+                "status_text": "",
+                "status_emoji": "",
+                "status_expiration": 0,
+                **known.get("status", {}),
+            },
         }
+
+    def _profile(self, user_id: str) -> JsonDict:
+        profile: JsonDict = self.user(user_id)["profile"]
+        return profile
 
     def _team(self) -> JsonDict:
         team_id = self.caller_team

@@ -12,9 +12,9 @@ from urllib.parse import quote
 
 from bot.demo.standin.calls import Call
 from bot.demo.standin.serving import serve_in_thread, stop_serving
-from bot.demo.standin.slack_api import SlackWorkspace
-from bot.demo.standin.slack_http import StandInServer
-from bot.demo.standin.slack_limits import refusal
+from bot.demo.standin.slack.api import SlackWorkspace
+from bot.demo.standin.slack.limits import refusal
+from bot.demo.standin.slack.server import StandInServer
 
 _SCOPES = (
     "chat:write,commands,users:read,files:write,channels:join,channels:read,groups:read,"
@@ -200,6 +200,13 @@ class SlackStandIn:
         """Set what users.info returns for `user_id`."""
         with self._lock:
             self._workspace.set_user(user_id, tz=tz, name=name, real_name=real_name)
+
+    def set_status(
+        self, user_id: str, *, text: str = "", emoji: str = "", expiration: int = 0
+    ) -> None:
+        """Set the status users.info shows for `user_id`; `expiration` in Unix seconds, 0: none."""
+        with self._lock:
+            self._workspace.set_status(user_id, text=text, emoji=emoji, expiration=expiration)
 
     def set_channels(
         self, user_id: str, channels: list[str], *, team_id: str | None = None

@@ -95,6 +95,31 @@ def test_users_info_returns_the_set_time_zone_and_utc_for_strangers(
     assert (stranger["tz"], stranger["tz_offset"]) == ("UTC", 0)
 
 
+def test_a_status_is_in_the_profile_as_slack_returns_it(
+    stand_in: SlackStandIn, client: WebClient
+) -> None:
+    stand_in.set_user("U1", name="ada", real_name="Ada Lovelace")
+    stand_in.set_status("U1", text="Vacationing", emoji=":palm_tree:", expiration=1767225600)
+    stand_in.set_user("U1", tz="Europe/London", name="ada")  # a later set_user keeps it
+
+    profile = client.users_info(user="U1")["user"]["profile"]
+    same = client.users_profile_get(user="U1")["profile"]
+    stranger = client.users_info(user="U2")["user"]["profile"]
+
+    assert (profile["status_text"], profile["status_emoji"], profile["status_expiration"]) == (
+        "Vacationing",
+        ":palm_tree:",
+        1767225600,
+    )
+    assert same == profile
+    # Slack sends the three fields for everyone; an unset status is empty, not missing.
+    assert (stranger["status_text"], stranger["status_emoji"], stranger["status_expiration"]) == (
+        "",
+        "",
+        0,
+    )
+
+
 def test_files_upload_v2_stores_the_bytes_and_posts_into_the_thread(
     stand_in: SlackStandIn, client: WebClient
 ) -> None:
