@@ -85,6 +85,23 @@ def test_a_post_slack_could_not_take_goes_out_from_the_outbox_once(
     assert "*warn*: below 0.75 → below 0.80" in posted
 
 
+def test_a_post_whose_answer_was_lost_is_found_in_the_channel_not_posted_again(
+    session: Session, project: Project, slack: SlackStandIn
+):
+    key = _edit(session, project, breach=0.70)
+    impatient = WebClient(token="xoxb-test", base_url=slack.api_url, timeout=1)
+    slack.slow("chat.postMessage", seconds=2)  # in the channel, but the answer comes too late
+
+    announce(session=session, client=impatient, team_id=TEAM, edit_key=key)
+    report = drain(
+        session=session, client_for=lambda _: impatient, now=utcnow() + timedelta(hours=1)
+    )
+
+    assert report.posted == 1  # the clock's retry found the post by its key
+    assert len(_posts(slack, key)) == 1
+    assert len(slack.calls("chat.postMessage")) == 1
+
+
 def test_a_channel_that_refuses_the_post_is_shown_in_gate_status(
     session: Session, project: Project, client: WebClient, slack: SlackStandIn
 ):
