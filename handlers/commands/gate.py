@@ -177,7 +177,9 @@ def _question(request: Request) -> None:
         text=gate_questions.reword(
             session=request.session,
             workspace_id=request.workspace_id,
+            team_id=str(request.command["team_id"]),
             channel_id=request.channel_id,
+            user_id=request.user_id,
             argument=request.argument,
         )
     )
