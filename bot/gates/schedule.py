@@ -69,9 +69,18 @@ class Planned:
         return self.day != self.boundary
 
 
-def planned(*, project: Schedule, number: int, days_off: DaysOff | None = None) -> Planned:
-    """Return when sprint `number`'s prompt goes out given the team's days off."""
-    calendar = calendar_for(project)
+def planned(
+    *,
+    project: Schedule,
+    number: int,
+    days_off: DaysOff | None = None,
+    calendar: SprintCalendar | None = None,
+) -> Planned:
+    """Return when sprint `number`'s prompt goes out given the team's days off.
+
+    `days_off` and `calendar` are the project's, passed in by a caller that already has them.
+    """
+    calendar = calendar or calendar_for(project)
     off = days_off or days_off_for(project)
     first, following = calendar.start_date(number), calendar.start_date(number + 1)
     at = calendar.boundary(number).astimezone(UTC)
@@ -103,7 +112,7 @@ def latest_due(
     # A moved prompt stays inside its sprint, so the one due is this sprint's or the last's
     # (or, after a spring-forward gap pushed this one past midnight, the one before).
     for candidate in range(number, max(0, number - 3), -1):
-        plan = planned(project=project, number=candidate, days_off=off)
+        plan = planned(project=project, number=candidate, days_off=off, calendar=calendar)
         if plan.occurrence.at <= instant:  # both UTC: compared by instant, right at fall-back
             return plan
     return None
@@ -132,7 +141,7 @@ def next_planned(*, project: Project, now: datetime, asked: bool = True) -> Plan
     after = max(as_utc(now), floor(project) - timedelta(microseconds=1))
     number = max(1, (calendar.sprint_number(after) or 1) - 1)
     for _ in range(_LOOKAHEAD):
-        plan = planned(project=project, number=number, days_off=off)
+        plan = planned(project=project, number=number, days_off=off, calendar=calendar)
         if plan.occurrence.at > after and not (asked and plan.skip):
             return plan
         number += 1

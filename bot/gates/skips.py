@@ -19,7 +19,14 @@ from bot.core.errors import InvalidInput
 from bot.core.time import as_utc
 from bot.gates.days_off import days_off_for
 from bot.gates.input import MAX_SPRINT_DAYS
-from bot.gates.schedule import Planned, calendar_for, next_planned, planned, sprint_key
+from bot.gates.schedule import (
+    SPRINT_PHASES,
+    Planned,
+    calendar_for,
+    next_planned,
+    planned,
+    sprint_key,
+)
 from bot.gates.setup import for_channel
 from bot.slack.mrkdwn import escape
 from db.models.gates import Project
@@ -234,6 +241,8 @@ def _result(
 
 def _prompt_on(project: Project, day: date) -> Planned | None:
     """Return the sprint review that falls on `day` (by its date or moved there), if any."""
+    if project.phase not in SPRINT_PHASES:
+        return None  # sprint reviews are asked in Model iteration only
     calendar = calendar_for(project)
     number = (day - calendar.start).days // calendar.length_days + 1
     off = days_off_for(project)

@@ -147,3 +147,13 @@ def test_unskipping_a_day_the_clock_already_skipped_says_how_to_ask_anyway(team)
         "(`/gate now` asks a review at once)."
     ) in said["text"]
     assert [r.status for r in reviews(team)] == [ReviewStatus.SKIPPED]
+
+
+def test_outside_model_iteration_a_skipped_date_is_only_a_day_off(team):
+    _reply(team, "phase evaluation")
+
+    said = _reply(team, "skip 14 Dec")
+
+    assert "no review was due that day; it is a day off now" in said["text"]
+    assert "No sprint review is scheduled next." in said["text"]
+    assert project(team).skipped_dates == ["2026-12-14"]  # type: ignore[union-attr]
