@@ -267,3 +267,21 @@ def settle_reminder(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+
+
+def put_off_reminder(*, session: Session, review_id: int, attempts: int, at: datetime) -> None:
+    """Move an unclaimed, unposted reminder to `at` (a day off came between). No commit.
+
+    Only while nobody has claimed it since it was read (`attempts` unchanged, no claim).
+    """
+    session.execute(
+        update(GateReview)
+        .where(
+            col(GateReview.id) == review_id,
+            col(GateReview.reminder_attempts) == attempts,
+            col(GateReview.reminder_ts).is_(None),
+            col(GateReview.reminded_at).is_(None),
+        )
+        .values(remind_at=as_utc(at))
+        .execution_options(synchronize_session=False)
+    )

@@ -25,6 +25,7 @@ from bot.gates.days_off import DaysOff, days_off_for
 from db.models.gates import Project
 
 SPRINT_PHASES = frozenset({Phase.ITERATION})
+WORKDAY_OPENS = time(9)  # as add_working_hours' working day
 _LOOKAHEAD = 400  # boundaries /gate status looks through for one that is asked
 
 
@@ -155,6 +156,18 @@ def sprint_key(*, project: Schedule, number: int) -> str:
     numbered key would then match an old review and silence the new sprint's prompt.
     """
     return f"sprint-{calendar_for(project).start_date(number):%Y-%m-%d}"
+
+
+def working_again_at(*, project: Project, now: datetime) -> datetime | None:
+    """Return when the team's next working day opens (09:00 local) if `now` falls on a day
+    off, else None: a reminder that comes due on one waits until then."""
+    calendar = calendar_for(project)
+    today = as_utc(now).astimezone(calendar.zone).date()
+    off = days_off_for(project)
+    if off.why(today) is None:
+        return None
+    day = off.next_working_day(today)
+    return local_datetime(day, WORKDAY_OPENS, tz=calendar.zone).astimezone(UTC)
 
 
 def key_date(occurrence_key: str) -> date | None:

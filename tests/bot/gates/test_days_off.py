@@ -243,3 +243,24 @@ def test_reminders_skip_days_off(skipped, reminded_on, engine, session, client, 
     report = _pass(engine, client, _at(reminded_on, 15, 31))
     assert report.reminded == 1
     assert "nobody has answered" in slack.calls("chat.postMessage")[-1].args["text"]
+
+
+def test_a_reminder_due_on_a_day_skipped_after_the_prompt_waits_for_the_next_working_day(
+    engine, session, client, slack
+):
+    project = _project(session, sprint_start=date(2026, 12, 24))
+    _pass(engine, client, _at(date(2026, 12, 24), 9, 30))
+    [review] = _reviews(engine)
+    assert as_utc(review.remind_at) == _at(date(2026, 12, 30), 15, 30)
+    project.skipped_dates = ["2026-12-30"]  # /gate skip 30 Dec, once the prompt is out
+    session.add(project)
+    session.commit()
+
+    on_the_skipped_day = _pass(engine, client, _at(date(2026, 12, 30), 15, 31))
+
+    assert on_the_skipped_day.reminded == 0
+    [waiting] = _reviews(engine)
+    assert as_utc(waiting.remind_at) == _at(date(2026, 12, 31), 9)  # the next day opens
+    assert _pass(engine, client, _at(date(2026, 12, 31), 8, 59)).reminded == 0
+    assert _pass(engine, client, _at(date(2026, 12, 31), 9, 1)).reminded == 1
+    assert "nobody has answered" in slack.calls("chat.postMessage")[-1].args["text"]
