@@ -28,6 +28,7 @@ from sqlmodel import Session
 from bot.claims.work import ClockWork
 from bot.core.time import as_utc
 from bot.gates.blocks.prompt import lead_ids, reminder_message, reminder_text
+from bot.gates.schedule import working_again_at
 from bot.gates.standins import Cover, Statuses, cover_for
 from bot.outbox.service import MAX_ATTEMPTS, backoff
 from bot.slack.failures import SlackFailure
@@ -54,6 +55,16 @@ def remind_due(*, work: ClockWork, report: object) -> None:
     for review, project, team_id in due:
         if work.stop.is_set():
             return
+        if (later := working_again_at(project=project, now=work.stamp())) is not None:
+            # A day off (skipped after the prompt went out, or reached by a retry's backoff).
+            queries.put_off_reminder(
+                session=session,
+                review_id=review.id or 0,
+                attempts=review.reminder_attempts,
+                at=later,
+            )
+            session.commit()
+            continue
         client = work.client(team_id)
         if isinstance(client, SlackFailure):
             continue  # nothing claimed yet: the next pass tries again
