@@ -29,6 +29,7 @@ from sqlmodel import Session
 
 from bot.core.errors import GatebotError, report_error
 from bot.core.request_ids import bound, new_id
+from bot.core.reruns import running_again
 from bot.queue.service import IDS_FIELD, WORK_QUEUED
 from bot.queue.tasks import JobRef, Task, UnknownTask, lookup
 from bot.slack.replies import reliable
@@ -152,7 +153,10 @@ class Worker:
     def _work(self, job: QueuedJob) -> None:
         ids = job.payload.get(IDS_FIELD) or {}
         request_id = ids.get("request_id") or new_id()
-        with bound(request_id=request_id, team_id=job.team_id or None, user_id=ids.get("user_id")):
+        with (
+            bound(request_id=request_id, team_id=job.team_id or None, user_id=ids.get("user_id")),
+            running_again(job.attempts > 1),  # its posts look for themselves first
+        ):
             assert job.id is not None
             with self._held_lock:
                 self._held[job.id] = job
