@@ -59,6 +59,8 @@ def seed(url: str, *, projects: int, now: datetime) -> None:
                     "paused": False,
                     "question_overrides": {},
                     "reminder_hours": 24.0,
+                    # Every day a working day: each is due now, whichever weekday it is there.
+                    "working_days": list(range(7)),
                     "created_at": now - timedelta(days=30),
                     "updated_at": now - timedelta(days=30),
                 }

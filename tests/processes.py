@@ -135,6 +135,8 @@ def add_due_project(database_url: str, *, team_id: str = "T0GATEBOT") -> None:
                 sprint_start=due.date(),
                 timezone="UTC",
                 prompt_time=due.time(),
+                # Every day a working day: due now on a weekend too (a day off moves a prompt).
+                working_days=list(range(7)),
                 phase="iteration",
                 created_at=due - timedelta(days=1),
                 updated_at=due - timedelta(days=1),
