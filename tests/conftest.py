@@ -27,6 +27,7 @@ pytest_plugins = [
     "tests.fakes.catch_all",
     "tests.fakes.openai_server",
     "tests.live_app",
+    "tests.migrated",
     "tests.processes",
 ]
 
