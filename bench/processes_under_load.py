@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import http.client
 import os
 import re
 import sys
@@ -217,7 +218,8 @@ def main() -> int:
 
 def _safely(send):  # type: ignore[no-untyped-def]
     def run(number: int) -> None:
-        with contextlib.suppress(OSError):  # the killed web refused or dropped it: no ack
+        # The killed web refused it, dropped the connection or cut its answer short: no ack.
+        with contextlib.suppress(OSError, http.client.HTTPException):
             send(number)
 
     return run

@@ -96,6 +96,7 @@ TASK_MODULES = (
     "bot.escapes.service",
     "bot.digests.tasks",
     "bot.record.flows",
+    "bot.changes.flows",
 )
 
 

@@ -45,6 +45,10 @@ def schedules_in(*, session: Session, phases: Iterable[str]) -> list[Row[Any]]:
                 col(Project.prompt_time),
                 col(Project.created_at),
                 col(Project.updated_at),
+                col(Project.holiday_country),
+                col(Project.holiday_subdivision),
+                col(Project.working_days),
+                col(Project.skipped_dates),
                 col(Workspace.team_id),
             )
             .join(Workspace, col(Workspace.id) == col(Project.workspace_id))
@@ -261,5 +265,23 @@ def settle_reminder(
         update(GateReview)
         .where(col(GateReview.id) == review_id)
         .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def put_off_reminder(*, session: Session, review_id: int, attempts: int, at: datetime) -> None:
+    """Move an unclaimed, unposted reminder to `at` (a day off came between). No commit.
+
+    Only while nobody has claimed it since it was read (`attempts` unchanged, no claim).
+    """
+    session.execute(
+        update(GateReview)
+        .where(
+            col(GateReview.id) == review_id,
+            col(GateReview.reminder_attempts) == attempts,
+            col(GateReview.reminder_ts).is_(None),
+            col(GateReview.reminded_at).is_(None),
+        )
+        .values(remind_at=as_utc(at))
         .execution_options(synchronize_session=False)
     )

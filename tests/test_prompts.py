@@ -59,6 +59,7 @@ SAMPLES: dict[str, dict[str, object]] = {
         "sprint": 3,
         "leads": "<@U0PM>",
         "late": None,
+        "moved": "Moved from Fri 25 Dec to Tue 29 Dec, the next working day: …",
         "questions": [SimpleNamespace(prompt="What?")],
         "inputs": [],
     },
@@ -101,6 +102,10 @@ SAMPLES: dict[str, dict[str, object]] = {
         "next_title": "Sprint boundary review",
         "next_at": "Mon 16 Mar 09:30",
         "timezone": "Europe/Berlin",
+        "moved": None,
+        "days_off": "Saturday and Sunday, and DE-BE public holidays",
+        "skipped": "Fri 25 Dec 2026 by <@U0PM>",
+        "more_skipped": 2,
     },
     "gate_not_lead.j2": {"project": "Search", "pm_lead": "U0PM", "ds_lead": "U0DS"},
     "escape_breach.j2": {

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -28,15 +28,18 @@ from bot.gates.reviews import (
     DEFAULT_GRACE,
     DEFAULT_LEASE,
     SPRINT_PHASES,
+    Planned,
     floor,
-    latest_boundary,
+    latest_due,
     post_review,
     sprint_key,
 )
+from bot.gates.skips import skip_row_fields
 from bot.outbox.drain import drain
 from bot.queue.service import prune_finished
 from bot.record.forget import purge_uninstalled
 from bot.slack import dedupe
+from db import days_off as skips
 from db import heartbeats
 from db import reviews as queries
 from db.models.gates import GateReview, Project, ReviewStatus
@@ -53,7 +56,11 @@ class _Due:
     key: str
     project: Project
     team_id: str
-    occurrence: Occurrence
+    plan: Planned
+
+    @property
+    def occurrence(self) -> Occurrence:
+        return self.plan.occurrence
 
 
 class Pass(ClockWork):
@@ -137,16 +144,16 @@ class Pass(ClockWork):
     def _open_due(self) -> None:
         schedules = queries.schedules_in(session=self.session, phases=SPRINT_PHASES)
         self.report.projects = len(schedules)
-        found: dict[tuple[int, str], tuple[str, Occurrence]] = {}
+        found: dict[tuple[int, str], tuple[str, Planned]] = {}
         for schedule in schedules:
             try:
-                occurrence = latest_boundary(project=schedule, now=self.now)
+                plan = latest_due(project=schedule, now=self.now)
             except InvalidInput as error:  # a calendar stored broken; /gate setup shows why
                 logger.warning("project %s has an unusable calendar: %s", schedule.id, error)
                 continue
-            if occurrence is not None and occurrence.at >= floor(schedule):
-                key = sprint_key(project=schedule, number=occurrence.number)
-                found[(schedule.id, key)] = (schedule.team_id, occurrence)
+            if plan is not None and plan.occurrence.at >= floor(schedule):
+                key = sprint_key(project=schedule, number=plan.occurrence.number)
+                found[(schedule.id, key)] = (schedule.team_id, plan)
         have = queries.existing_keys(
             session=self.session, gate_kind=GateKind.SPRINT_REVIEW.value, wanted=sorted(found)
         )
@@ -156,12 +163,20 @@ class Pass(ClockWork):
         # Loaded after the schedules were read: a project paused meanwhile is left alone.
         active = {i: p for i, p in projects.items() if not p.paused}
         missing = [_Due(k, active[i], *found[(i, k)]) for i, k in keys if i in active]
-        missed = [d for d in missing if self.now - d.occurrence.at > self.grace]
+        # Not asked: skipped by the team or every day of it off, or missed past the grace.
+        missed = [d for d in missing if d.plan.skip or self.now - d.occurrence.at > self.grace]
+        by_skip = [d.project.id or 0 for d in missed if d.plan.skipped_date]
+        who = skips.skippers(session=self.session, project_ids=by_skip)
         for start in range(0, len(missed), _SKIP_CHUNK):
-            rows = [self._row(d, skipped=True) for d in missed[start : start + _SKIP_CHUNK]]
+            rows = [
+                self._row(d, skipped=True) | self._why_skipped(d, who)
+                for d in missed[start : start + _SKIP_CHUNK]
+            ]
             self.report.skipped += len(queries.claim_many(session=self.session, rows=rows))
             self.session.commit()
-        on_time = [d for d in missing if self.now - d.occurrence.at <= self.grace]
+        on_time = [
+            d for d in missing if not d.plan.skip and self.now - d.occurrence.at <= self.grace
+        ]
         batches = [on_time[start : start + _BATCH] for start in range(0, len(on_time), _BATCH)]
         self.fan_out(batches, self._claim_and_post)
 
@@ -195,6 +210,12 @@ class Pass(ClockWork):
             "inputs": {},
             "created_at": stamp,
         }
+
+    @staticmethod
+    def _why_skipped(due: _Due, who: dict[tuple[int, date], str]) -> dict[str, Any]:
+        day = due.plan.skipped_date
+        by = who.get((due.project.id or 0, day)) if day is not None else None
+        return skip_row_fields(plan=due.plan, skipped_by=by)
 
     def _post(self, session: Session, project: Project, team_id: str, review: Any) -> str | None:
         return self.post_claimed(

@@ -173,8 +173,8 @@ def demo_world(
     # The scenes add their own names (the install scene's teams); all go when the world does.
     with display_names(names), time_source(clock), SlackStandIn() as slack:
         upgrade(database_url)
-        slack.set_user("U0PRIYA", tz="Europe/London", real_name="Priya (PM)")
-        slack.set_user("U0DANIEL", tz="Europe/London", real_name="Daniel (DS)")
+        slack.set_user("U0PRIYA", tz="Europe/London", name="priya", real_name="Priya (PM)")
+        slack.set_user("U0DANIEL", tz="Europe/London", name="daniel", real_name="Daniel (DS)")
         settings = load_settings(
             _env_file=None,
             slack_bot_token="xoxb-demo",  # noqa: S106 (the stand-in accepts any token)

@@ -107,7 +107,10 @@ class Built:
             standing = view.state.standing
             status = "anomaly" if standing is Standing.OK else standing.label
             label = view.metric.display_name or view.metric.name
-            panels.append(ChartSeries.of(view.spec, recent, status=status, label=label))
+            voided = view.state.voids[0].limit(view.spec.direction) if view.state.voids else None
+            panels.append(
+                ChartSeries.of(view.spec, recent, status=status, label=label, guard=voided)
+            )
         return panels
 
     def chart(self) -> bytes | None:

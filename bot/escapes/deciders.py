@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from sqlmodel import Session, col, select
 
 from bot.gates import GateKind
-from bot.gates.standins import Cover, Person, cover
+from bot.gates.standins import Cover, Person, cover_for
 from bot.slack.blocks import clip
 from bot.slack.mrkdwn import escape
 from db.models.gates import GateAnswer, GateReview, Project
@@ -103,5 +103,5 @@ def with_standin(
     if not deciders.users:
         return deciders
     fallbacks = [*leads(project), *(project.standins or [])]
-    found = cover(wanted=deciders.users, standins=fallbacks, person=person)
+    found = cover_for(wanted=deciders.users, standins=fallbacks, person=person)
     return replace(deciders, cover=found) if found.away else deciders

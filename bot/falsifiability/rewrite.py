@@ -140,6 +140,55 @@ def keep_numbers(text: str, rewrite: str) -> str:
 
 
 _NEGATIONS = frozenset({"no", "not", "never"})
+# Words a fragment must not end on: a window cut at "… to 88% on the" reads as if the team
+# had stopped mid-sentence. At its start only joining words go: "at least", "by", "no more
+# than" belong to the number's bound.
+_DANGLING_END = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "on",
+        "of",
+        "in",
+        "at",
+        "to",
+        "for",
+        "by",
+        "with",
+        "from",
+        "and",
+        "or",
+        "but",
+        "while",
+        "than",
+        "as",
+        "into",
+        "onto",
+        "per",
+        "via",
+        "within",
+        "over",
+        "under",
+        "its",
+        "their",
+        "our",
+        "this",
+        "that",
+        "these",
+        "those",
+    ]
+)
+_DANGLING_START = frozenset({"and", "or", "but", "while", "whereas"})
+
+
+def _trimmed(words: list[str], start: int, end: int, at: int) -> tuple[int, int]:
+    """Narrow words[start:end] so it neither ends nor starts on a word that leads nowhere."""
+    while end - 1 > at and words[end - 1].lower().strip(" .,") in _DANGLING_END:
+        end -= 1
+    while start < at and words[start].lower() in _DANGLING_START:
+        start += 1
+    return start, end
 
 
 def _window(words: list[str], at: int, *, taken: str) -> str:
@@ -148,7 +197,8 @@ def _window(words: list[str], at: int, *, taken: str) -> str:
         start = max(0, at - left)
         while start and words[start - 1].lower() in _NEGATIONS:
             start -= 1  # "no drop greater than 0.5%": the negation turns the bound round
-        piece = " ".join(words[start : at + right + 1]).strip(" .")
+        first, end = _trimmed(words, start, min(len(words), at + right + 1), at)
+        piece = " ".join(words[first:end]).strip(" .")
         if not repeated_runs(statement="", rewrite=f"{taken} {piece}"):
             return piece
     return words[at].strip(" .")

@@ -44,8 +44,8 @@ _AWAY_PHRASES = re.compile(
     r"vacation(?:ing|s)?|on vacay|holidays?|holidaying|on leave|annual leave|"
     r"(?:parental|maternity|paternity|sick|medical|family|bereavement|study) leave|"
     r"pto|time off|day off|days off|off today|off work|off sick|"
-    r"ooo|o o o|ooto|out of (?:the )?office|out of office|"
-    r"sick|sick day|out sick|ill|unwell|under the weather|flu|"
+    r"ooo|o o o|ooto|out of (?:the )?office|"
+    r"sick|ill|unwell|under the weather|flu|"
     r"urlaub|vacaciones|vacances|conges?|ferias|krank"
     r")\b"
 )

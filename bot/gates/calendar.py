@@ -9,7 +9,7 @@ Local wall-clock times are resolved the same way everywhere in this module:
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -152,10 +152,12 @@ def add_working_hours(
     day_start: time = time(9),
     day_end: time = time(18),
     weekdays: Collection[int] = MONDAY_TO_FRIDAY,
+    closed: Callable[[date], bool] | None = None,
 ) -> datetime:
     """Return when `hours` of working time after `start` have passed, in `tz`.
 
-    Working time is `day_start` to `day_end` local time on `weekdays` (Monday is 0).
+    Working time is `day_start` to `day_end` local time on `weekdays` (Monday is 0), except
+    the days `closed` says are off (public holidays, skipped dates).
     Time outside it does not count, so a reminder due in 24 working hours from Friday
     17:00 comes on Wednesday at 14:00. Zero hours returns `start` unchanged.
     """
@@ -179,10 +181,13 @@ def add_working_hours(
     while True:
         opens = datetime.combine(cursor.date(), day_start)
         closes = datetime.combine(cursor.date(), day_end)
-        if cursor.weekday() in days and cursor < closes:
+        working = cursor.weekday() in days and not (closed and closed(cursor.date()))
+        if working and cursor < closes:
             cursor = max(cursor, opens)
             if cursor + remaining <= closes:
                 end = cursor + remaining
                 return local_datetime(end.date(), end.time(), tz=team_zone)
             remaining -= closes - cursor
         cursor = datetime.combine(cursor.date() + timedelta(days=1), time(0))
+        if cursor.date() - start.date() > timedelta(days=3660):  # `closed` every day: a bug
+            raise CalendarError("No working time within ten years: check the days off.")

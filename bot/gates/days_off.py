@@ -49,12 +49,12 @@ class DaysOff:
         """Return the holidays' region as people write it, e.g. "GB" or "US-CA"."""
         return region_code(self.country, self.subdivision)
 
-    def why(self, day: date) -> str | None:
+    def why(self, day: date, *, counting_skips: bool = True) -> str | None:
         """Return why `day` is a day off, e.g. "Christmas Day (GB)"; None on a working day.
 
         Mrkdwn: a holiday's name is the package's text, escaped; a skip names its person.
         """
-        if day in self.skipped:
+        if counting_skips and day in self.skipped:
             who = self.skipped[day]
             return f"skipped by <@{who}>" if who else "skipped"
         if name := self.holiday(day):
@@ -69,11 +69,11 @@ class DaysOff:
             return None
         return holiday_names(self.country, self.subdivision, day.year).get(day)
 
-    def next_working_day(self, day: date) -> date:
+    def next_working_day(self, day: date, *, counting_skips: bool = True) -> date:
         """Return `day` if the team works then, else the first working day after it."""
         for offset in range(MAX_DAYS_OFF_IN_A_ROW + 1):
             candidate = day + timedelta(days=offset)
-            if self.why(candidate) is None:
+            if self.why(candidate, counting_skips=counting_skips) is None:
                 return candidate
         raise CalendarError(
             f"No working day within a year after {day:%a %-d %b %Y}: check the working days."
@@ -108,7 +108,8 @@ def region_code(country: str | None, subdivision: str | None) -> str | None:
 def parse_region(text: str) -> tuple[str | None, str | None]:
     """Return (country, subdivision) for "GB", "us-ca", "GB SCT"; (None, None) for nothing.
 
-    Raises CalendarError naming the part the `holidays` package does not know.
+    Raises CalendarError naming the part the `holidays` package does not know, in plain
+    text: the set-up modal shows it under the box, where Slack reads no mrkdwn.
     """
     words = text.replace("-", " ").replace("_", " ").split()
     if not words:
@@ -119,14 +120,13 @@ def parse_region(text: str) -> tuple[str | None, str | None]:
     entity = _supported().get(country)
     if entity is None:
         raise CalendarError(
-            f"No public holidays are known for '{escape(words[0][:16])}': give {REGION_EXAMPLE}."
+            f"No public holidays are known for '{words[0][:16]}': give {REGION_EXAMPLE}."
         )
     if subdivision is not None and (subdivision not in entity or len(subdivision) > 10):
         known = ", ".join(entity[:8]) + (" …" if len(entity) > 8 else "")
         listed = f" ({country}'s are {known})" if entity else f" ({country} has none)"
         raise CalendarError(
-            f"'{escape(words[1][:16])}' is not a subdivision of {country}{listed}: "
-            f"give {REGION_EXAMPLE}."
+            f"'{words[1][:16]}' is not a subdivision of {country}{listed}: give {REGION_EXAMPLE}."
         )
     return country, subdivision
 

@@ -38,6 +38,8 @@ class Subcommand(StrEnum):
     HISTORY = "history"
     QUESTION = "question"
     EXPORT = "export"
+    SKIP = "skip"
+    UNSKIP = "unskip"
     HELP = "help"
 
 

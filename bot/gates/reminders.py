@@ -20,7 +20,6 @@ claims that already look stale, and an overlapping clock would claim and post th
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
@@ -29,7 +28,8 @@ from sqlmodel import Session
 from bot.claims.work import ClockWork
 from bot.core.time import as_utc
 from bot.gates.blocks.prompt import lead_ids, reminder_message, reminder_text
-from bot.gates.standins import Person, Statuses, cover
+from bot.gates.schedule import working_again_at
+from bot.gates.standins import Cover, Statuses, cover_for
 from bot.outbox.service import MAX_ATTEMPTS, backoff
 from bot.slack.failures import SlackFailure
 from bot.slack.posting import post_once
@@ -55,10 +55,24 @@ def remind_due(*, work: ClockWork, report: object) -> None:
     for review, project, team_id in due:
         if work.stop.is_set():
             return
+        if (later := working_again_at(project=project, now=work.stamp())) is not None:
+            # A day off (skipped after the prompt went out, or reached by a retry's backoff).
+            queries.put_off_reminder(
+                session=session,
+                review_id=review.id or 0,
+                attempts=review.reminder_attempts,
+                at=later,
+            )
+            session.commit()
+            continue
         client = work.client(team_id)
         if isinstance(client, SlackFailure):
             continue  # nothing claimed yet: the next pass tries again
         try:
+            # Statuses first: read after the claim, they would eat into its lease, and a slow
+            # Slack could let another clock retake and post the reminder meanwhile.
+            person = statuses.lookup(client=client, team_id=team_id)
+            found = cover_for(wanted=lead_ids(project), standins=project.standins, person=person)
             outcome = send_reminder(
                 session=session,
                 client=client,
@@ -66,7 +80,7 @@ def remind_due(*, work: ClockWork, report: object) -> None:
                 review=review,
                 now=work.stamp(),
                 lease=work.lease,
-                person=statuses.lookup(client=client, team_id=team_id),
+                cover=found,
             )
         except Exception:  # one reminder's bug or lost connection must not stop the others
             logger.exception("the reminder of review %s failed", review.id)
@@ -84,14 +98,13 @@ def send_reminder(
     review: GateReview,
     now: datetime,
     lease: timedelta,
-    person: Callable[[str], Person] | None = None,
+    cover: Cover | None = None,
 ) -> str:
     """Remind the leads in the prompt's thread once: "reminded", "deferred", "failed" or
     "taken" (another clock has it). Commits.
 
     `now` is the real time: it stamps the claim, which other clocks judge stale by it.
-    `person` reads someone's Slack status, so a lead who is away has a stand-in named; None
-    mentions the leads without asking.
+    `cover` says which leads are away and who stands in for them; None mentions the leads.
     """
     seen = review.reminder_attempts
     won = queries.claim_reminder(
@@ -105,10 +118,6 @@ def send_reminder(
     session.commit()
     if not won:
         return "taken"
-    # Read after the claim, so a reminder another clock has costs no lookups.
-    found = None
-    if person is not None:
-        found = cover(wanted=lead_ids(project), standins=project.standins or [], person=person)
     try:
         response = post_once(
             client=client,
@@ -117,8 +126,8 @@ def send_reminder(
             key=f"gate-reminder:{review.id}",
             retry=seen > 0,  # an earlier attempt may be in the thread already
             since=review.posted_at,
-            text=reminder_text(project=project, review=review, cover=found),
-            blocks=reminder_message(project=project, review=review, cover=found),
+            text=reminder_text(project=project, review=review, cover=cover),
+            blocks=reminder_message(project=project, review=review, cover=cover),
         )
     except SlackFailure as failure:
         return _not_sent(

@@ -30,13 +30,16 @@ from bot.core.errors import InvalidInput
 from bot.core.time import as_utc
 from bot.gates import GateKind, add_working_hours, gate_for
 from bot.gates.blocks.prompt import prompt_message, prompt_text
+from bot.gates.days_off import days_off_for
 from bot.gates.reminders import REMINDER_ATTEMPTS, send_reminder
 from bot.gates.schedule import (
     SPRINT_PHASES,
+    Planned,
     Schedule,
     calendar_for,
     floor,
     latest_boundary,
+    latest_due,
     next_prompt,
     sprint_key,
 )
@@ -49,11 +52,13 @@ from db.models.gates import GateReview, Project, ReviewStatus
 __all__ = [
     "MAX_ATTEMPTS",
     "SPRINT_PHASES",
+    "Planned",
     "REMINDER_ATTEMPTS",
     "Schedule",
     "calendar_for",
     "floor",
     "latest_boundary",
+    "latest_due",
     "next_prompt",
     "open_review",
     "post_review",
@@ -145,8 +150,15 @@ def post_review(
     review.channel_id = posted.channel
     review.error = None
     if project.reminder_hours > 0:
+        off = days_off_for(project)  # the reminder waits out weekends, holidays and skips
         review.remind_at = as_utc(
-            add_working_hours(now, project.reminder_hours, tz=project.timezone)
+            add_working_hours(
+                now,
+                project.reminder_hours,
+                tz=project.timezone,
+                weekdays=off.working_days,
+                closed=lambda day: off.why(day) is not None,
+            )
         )
     session.add(review)
     if project.last_error is not None:  # the channel works again: stop showing the old error

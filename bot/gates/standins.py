@@ -64,7 +64,7 @@ class Statuses:
         return self._people[key]
 
     def lookup(self, *, client: WebClient, team_id: str) -> Callable[[str], Person]:
-        """Return `person` for one team's client, as `cover` takes it."""
+        """Return `person` for one team's client, as `cover_for` takes it."""
         return lambda user_id: self.person(client=client, team_id=team_id, user_id=user_id)
 
     def _look_up(self, *, client: WebClient, user_id: str) -> Person:
@@ -84,7 +84,7 @@ class Statuses:
         )
 
 
-def cover(
+def cover_for(
     *, wanted: Sequence[str], standins: Sequence[str], person: Callable[[str], Person]
 ) -> Cover:
     """Return who is paged for `wanted`: those present, and a stand-in if any is away.

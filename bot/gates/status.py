@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session
 
 import db.projects as queries
 from bot.gates import Occurrence
-from bot.gates.schedule import calendar_for, next_prompt
+from bot.gates.schedule import calendar_for, moved_note, next_planned, sprint_key
 from bot.gates.setup import for_channel
+from bot.gates.skips import skipped_ahead
 from bot.queue.health import silence_notes
 from db.models.gates import GateReview, Project, ReviewStatus
 
@@ -43,6 +44,8 @@ class ProjectStatus:
     open_reviews: list[ReviewLine]
     silent: tuple[str, ...] = ()  # the worker or clock not seen running lately, in words
     open_total: int = 0  # open reviews in all, of which `open_reviews` are the newest
+    moved: str | None = None  # why the next prompt goes out after its sprint's first day
+    skipped: tuple[tuple[date, str], ...] = ()  # dates skipped from today, and who skipped each
 
 
 OPEN_SHOWN = 10  # open reviews /gate status shows; the rest a page away
@@ -53,9 +56,14 @@ def status(*, session: Session, workspace_id: int, channel_id: str, now: datetim
     """Return the channel's phase, sprint, next scheduled prompt and open reviews."""
     project = for_channel(session=session, workspace_id=workspace_id, channel_id=channel_id)
     calendar = calendar_for(project)
-    upcoming = next_prompt(project=project, now=now)
-    if upcoming is not None:
-        upcoming = Occurrence(number=upcoming.number, at=upcoming.at.astimezone(calendar.zone))
+    plan = next_planned(project=project, now=now)
+    upcoming, moved = None, None
+    if plan is not None:
+        upcoming = Occurrence(
+            number=plan.occurrence.number, at=plan.occurrence.at.astimezone(calendar.zone)
+        )
+        key = sprint_key(project=project, number=plan.occurrence.number)
+        moved = moved_note(project=project, occurrence_key=key, due_at=plan.occurrence.at)
     sprint, day = calendar.sprint_number(now), 0
     if sprint:
         day = (now.astimezone(calendar.zone).date() - calendar.start_date(sprint)).days + 1
@@ -67,6 +75,8 @@ def status(*, session: Session, workspace_id: int, channel_id: str, now: datetim
         open_reviews=_lines(session, workspace_id, project, OPEN_STATUSES, limit=OPEN_SHOWN),
         silent=silence_notes(session=session, now=now),
         open_total=_count(session, workspace_id, project, OPEN_STATUSES),
+        moved=moved,
+        skipped=tuple(skipped_ahead(session=session, project=project, now=now)),
     )
 
 

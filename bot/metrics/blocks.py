@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from bot.changes.blocks import change_lines
 from bot.metrics import Direction, MetricKind
+from bot.metrics.edits import Edited
 from bot.metrics.flags import Verdict
 from bot.metrics.format import NumberFormat, allowed_drop
 from bot.metrics.ingest import IngestResult
@@ -140,18 +142,27 @@ def list_message(lines: list[MetricLine], *, project_name: str) -> list[Block]:
     return blocks
 
 
-def defined_message(
-    metric: Metric, *, user_id: str, created: bool, guards: str | None = None
-) -> list[Block]:
-    """Return the channel's note that a shared metric was defined or changed."""
-    verb = "defined a shared metric" if created else "changed a shared metric"
+def defined_message(metric: Metric, *, user_id: str, guards: str | None = None) -> list[Block]:
+    """Return the channel's note that a shared metric was defined (an edit is announced)."""
     return [
-        section(f"<@{user_id}> {verb}:\n{metric_text(metric, guards=guards)}"),
+        section(f"<@{user_id}> defined a shared metric:\n{metric_text(metric, guards=guards)}"),
         context(
             f"Send values with `/metric record {escape(metric.name)} &lt;value&gt;` or through the "
             "API (`/metric token`). `/metric list` shows them all."
         ),
     ]
+
+
+def edited_message(edited: Edited) -> list[Block]:
+    """Return the editor's own view of an update: before → after per field, then the metric."""
+    metric = edited.metric
+    name = f"`{escape(metric.name)}`"
+    if edited.changes:
+        head = f":white_check_mark: You changed {name}:\n{change_lines(edited.changes)}\n"
+        head += "The channel has been told, and the change is on the project's record."
+    else:
+        head = f":information_source: Nothing changed: {name} already reads so."
+    return [section(head), section(metric_text(metric, guards=edited.guards))]
 
 
 def recorded_text(metric: Metric, *, value: float, result: IngestResult, day: str) -> str:

@@ -30,6 +30,7 @@ TITLE_INCHES = 0.4
 # Fixed margins in inches (left, right, top, bottom, between columns, between rows): the
 # constrained layout engine would measure every label first and doubles the render time.
 MARGINS = (0.6, 0.15, 0.4, 0.45, 0.7, 0.85)
+GUARD_DAYS = 7  # the window a guardrail's mean is judged over (bot.metrics.flags)
 LINE, WARN, BREACH = "#1f77b4", "#e8a317", "#d62728"
 
 
@@ -46,6 +47,10 @@ class ChartSeries:
     status: str | None = None  # shown in the title, e.g. "breach"
     direction: Direction = Direction.HIGHER_IS_BETTER  # which side of a threshold is shaded
     decimals: int = 2  # the threshold labels' precision (bot.metrics.format)
+    # A guardrail voiding a lift: the level its last GUARD_DAYS' mean may reach (flags'
+    # GuardrailStatus.limit). Without it the panel shows a line far from its thresholds
+    # titled "voids the lift", with nothing to say what it fell past.
+    guard: float | None = None
 
     def __post_init__(self) -> None:
         days = np.asarray(self.days, dtype="datetime64[D]").reshape(-1)
@@ -63,6 +68,7 @@ class ChartSeries:
         *,
         status: str | None = None,
         label: str | None = None,
+        guard: float | None = None,
     ) -> ChartSeries:
         """Return the panel for `spec` over `series`, titled `label` (else the metric's name)."""
         return cls(
@@ -75,6 +81,7 @@ class ChartSeries:
             status=status,
             direction=spec.direction,
             decimals=NumberFormat.of(spec).decimals,
+            guard=guard,
         )
 
     @property
@@ -143,7 +150,7 @@ def _grid(rows: int, cols: int, width: float, height: float) -> dict[str, float]
 def _draw(ax: Axes, panel: ChartSeries) -> None:
     unit = f" ({panel.unit})" if panel.unit else ""
     status = f" · {panel.status}" if panel.status else ""
-    color = BREACH if panel.status == "breach" else "black"
+    color = BREACH if panel.status in {"breach", "voids the lift"} else "black"
     ax.set_title(_plain(f"{panel.name}{unit}{status}"), fontsize=10, loc="left", color=color)
     ax.plot(panel.days, panel.values, color=LINE, linewidth=1.4, marker="o", markersize=2.5)
     for level, value, colour, style in (
@@ -165,6 +172,7 @@ def _draw(ax: Axes, panel: ChartSeries) -> None:
                 color=colour,
                 annotation_clip=False,
             )
+    _draw_guard(ax, panel)
     _shade_bad_side(ax, panel)
     if not np.isfinite(panel.values).any():
         ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center")
@@ -194,6 +202,30 @@ def _shade_bad_side(ax: Axes, panel: ChartSeries) -> None:
         if start < end:
             ax.axhspan(start, end, color=colour, alpha=alpha, linewidth=0, zorder=0)
     ax.set_ylim(bottom, top)  # the bands must not widen the scale they shade
+
+
+def _draw_guard(ax: Axes, panel: ChartSeries) -> None:
+    """Draw the guardrail's limit over the days it is judged on, its bad side shaded."""
+    if panel.guard is None or not math.isfinite(panel.guard) or not panel.days.size:
+        return
+    half = np.timedelta64(12, "h")
+    start, end = panel.days[-min(GUARD_DAYS, panel.days.size)] - half, panel.days[-1] + half
+    ax.hlines(panel.guard, start, end, color=BREACH, linestyle=":", linewidth=1.6)
+    below = panel.direction is Direction.HIGHER_IS_BETTER
+    label = _plain(f"voids the lift {panel.format.threshold(panel.guard)} (7-day mean)")
+    ax.annotate(
+        label,
+        xy=(start, panel.guard),
+        ha="right",
+        va="bottom" if below else "top",
+        fontsize=7,
+        color=BREACH,
+        annotation_clip=False,
+    )
+    bottom, top = ax.get_ylim()
+    edge = bottom if below else top
+    ax.fill_between([start, end], panel.guard, edge, color=BREACH, alpha=0.14, linewidth=0)
+    ax.set_ylim(bottom, top)
 
 
 def _plain(text: str) -> str:

@@ -155,6 +155,18 @@ class GuardrailStatus:
     guardrail_dropped: bool  # fell by more than the pair allows
     violated: bool  # both: the lift does not count
 
+    def limit(self, direction: Direction) -> float | None:
+        """Return the level this week's mean may reach before the lift stops counting.
+
+        The guardrail's mean of the week before, less what the pair allows (its share of
+        that mean when relative); above it for a guardrail where lower is better.
+        """
+        before = self.guardrail_before
+        if before is None:
+            return None
+        allowed = self.pair.max_drop * abs(before) if self.pair.relative else self.pair.max_drop
+        return before - direction.gain(allowed)
+
 
 def evaluate_guardrail(
     pair: GuardrailPair,

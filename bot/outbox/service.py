@@ -24,6 +24,7 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 import db.outbox as queries
+from bot.core.reruns import is_rerun
 from bot.core.time import as_utc
 from bot.slack.failures import SlackFailure, call_slack
 from bot.slack.posting import post_once
@@ -84,8 +85,10 @@ def send(
 
     On success the ts goes where `message.record` says and any older kept version of the
     same message (its coalesce key) is retired, so a stale copy never follows it. `retry`:
-    the work sending it ran before (a job retried), so a keyed post looks for itself first.
+    the work sending it ran before (a job retried), so a keyed post looks for itself first;
+    a retaken job's run counts as such without saying so (bot.core.reruns).
     """
+    retry = retry or is_rerun()
     now = as_utc(now or utcnow())
     # Keyed before the first attempt: if its answer is lost, the kept row's retry finds it.
     message.post_key = message.post_key or f"outbox:{uuid.uuid4().hex}"

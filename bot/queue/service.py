@@ -54,9 +54,12 @@ def enqueue(
     key: str | None = None,
     delay: timedelta | None = None,
     now: datetime | None = None,
+    run_after: datetime | None = None,
     **payload: Any,
 ) -> int | None:
     """Queue `task` with its JSON payload; return the job's id (None: `key` already queued).
+
+    Due now, after `delay`, or at `run_after` (a time past puts it ahead in the line).
 
     A task is named by its registered name where importing it would reach up a layer
     (a hypothesis redraws the Home, which imports hypotheses).
@@ -74,7 +77,7 @@ def enqueue(
         team_id=team_id,
         key=key,
         now=now,
-        run_after=now + delay if delay else None,
+        run_after=run_after or (now + delay if delay else None),
     )
     session.info[_WAKE_FLAG] = True
     return job_id
@@ -87,10 +90,15 @@ def enqueue_next(
 
     Keyed by the job, so a job retaken after its worker died queues its next step once:
     on False the caller rolls back what this run wrote, which the first run committed.
+    The step keeps the place in line of the input it carries: queued at the back, a
+    verdict would wait behind every check asked for after it (minutes under load).
     Does not commit.
     """
     key = f"after:{after.id}:{task.name}"
-    return enqueue(session=session, task=task, team_id=team_id, key=key, **payload) is not None
+    queued = enqueue(
+        session=session, task=task, team_id=team_id, key=key, run_after=after.queued_at, **payload
+    )
+    return queued is not None
 
 
 def prune_finished(*, session: Session, now: datetime) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 # What a worker can hand a task besides its payload (bot.queue.worker builds each).
@@ -25,6 +26,7 @@ class JobRef:
 
     id: int
     attempts: int
+    queued_at: datetime | None = None  # when the input it carries was accepted
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from sqlmodel import Session
 
 from bot.core.errors import GatebotError, report_error
 from bot.core.request_ids import bound, new_id
+from bot.core.reruns import running_again
 from bot.queue.service import IDS_FIELD, stop_waking, wake_on_queued_work
 from bot.queue.tasks import JobRef, Task, UnknownTask, lookup
 from bot.slack.replies import reliable
@@ -179,7 +180,10 @@ class Worker:
     def _work(self, job: QueuedJob) -> None:
         ids = job.payload.get(IDS_FIELD) or {}
         request_id = ids.get("request_id") or new_id()
-        with bound(request_id=request_id, team_id=job.team_id or None, user_id=ids.get("user_id")):
+        with (
+            bound(request_id=request_id, team_id=job.team_id or None, user_id=ids.get("user_id")),
+            running_again(job.attempts > 1),  # its posts look for themselves first
+        ):
             assert job.id is not None
             with self._held_lock:
                 self._held[job.id] = job
@@ -228,7 +232,7 @@ class Worker:
             wanted["team_id"] = job.team_id
         if "job" in task.resources:
             assert job.id is not None
-            wanted["job"] = JobRef(id=job.id, attempts=job.attempts)
+            wanted["job"] = JobRef(id=job.id, attempts=job.attempts, queued_at=job.created_at)
         if "checker" in task.resources:
             wanted["checker"] = self._checker
         if "client" in task.resources or "respond" in task.resources:

@@ -59,6 +59,8 @@ _EMOJI = {
     "clipboard": "📋",
     "memo": "📝",
     "alarm_clock": "⏰",
+    "palm_tree": "🌴",
+    "face_with_thermometer": "🤒",
     "double_vertical_bar": "⏸",
     "large_green_circle": "🟢",
     "large_orange_circle": "🟠",

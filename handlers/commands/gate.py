@@ -12,7 +12,9 @@ from sqlmodel import Session
 
 from bot.gates import questions as gate_questions
 from bot.gates import setup as projects
+from bot.gates import skips
 from bot.gates import status as project_status
+from bot.gates.blocks.skips import skip_note, skipped_list, unskip_note
 from bot.gates.blocks.status import (
     ask_problem,
     help_text,
@@ -43,7 +45,7 @@ def gate_command(
     workspace: RequestWorkspace,
 ) -> None:
     """Handle /gate [setup | status | pause | resume | now [gate] | phase <phase> | history |
-    export]."""
+    skip <date> | unskip [date] | export]."""
     parsed = parse_command(command.get("text", ""))
     if parsed.subcommand is Subcommand.HELP:
         ack(text=help_text(unknown=parsed.unknown))
@@ -175,9 +177,50 @@ def _question(request: Request) -> None:
         text=gate_questions.reword(
             session=request.session,
             workspace_id=request.workspace_id,
+            team_id=str(request.command["team_id"]),
             channel_id=request.channel_id,
+            user_id=request.user_id,
             argument=request.argument,
         )
+    )
+
+
+def _skip(request: Request) -> None:
+    result = skips.skip(
+        session=request.session,
+        workspace_id=request.workspace_id,
+        channel_id=request.channel_id,
+        user_id=request.user_id,
+        argument=request.argument,
+        now=utcnow(),
+    )
+    request.respond(
+        response_type="in_channel" if result.changed else "ephemeral",
+        text=skip_note(result, user_id=request.user_id),
+    )
+
+
+def _unskip(request: Request) -> None:
+    if not request.argument.strip():
+        project = projects.for_channel(
+            session=request.session,
+            workspace_id=request.workspace_id,
+            channel_id=request.channel_id,
+        )
+        ahead = skips.skipped_ahead(session=request.session, project=project, now=utcnow())
+        request.respond(text=skipped_list(name=project.name, skipped=ahead))
+        return
+    result = skips.unskip(
+        session=request.session,
+        workspace_id=request.workspace_id,
+        channel_id=request.channel_id,
+        user_id=request.user_id,
+        argument=request.argument,
+        now=utcnow(),
+    )
+    request.respond(
+        response_type="in_channel" if result.changed else "ephemeral",
+        text=unskip_note(result, user_id=request.user_id),
     )
 
 
@@ -190,4 +233,6 @@ _SUBCOMMANDS: dict[Subcommand, Callable[[Request], None]] = {
     Subcommand.NOW: _now,
     Subcommand.PHASE: _phase,
     Subcommand.QUESTION: _question,
+    Subcommand.SKIP: _skip,
+    Subcommand.UNSKIP: _unskip,
 }

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from bot.core.errors import InvalidInput
 from bot.escapes import service as escape
 from bot.metrics import blocks, ingest, judging, tokens
+from bot.metrics import edits as metric_edits
 from bot.metrics import links as metric_links
 from bot.metrics import registry as metric_registry
 from bot.metrics.command import Action, MetricCommand, parse
@@ -47,14 +48,18 @@ def metric_command(
         ack(text=render("metric_help.j2", unknown=parsed.unknown))
         return
     ack()
+    team_id = context.team_id or command["team_id"]
     project = metric_registry.project_in(
-        session=session,
-        team_id=context.team_id or command["team_id"],
-        channel_id=command["channel_id"],
+        session=session, team_id=team_id, channel_id=command["channel_id"]
     )
     if parsed.action is Action.RECORD:
-        team_id = context.team_id or command["team_id"]
         _record(parsed, project=project, session=session, respond=respond, team_id=team_id)
+        return
+    if parsed.action is Action.UPDATE:
+        user = command["user_id"]
+        _update(
+            parsed, project=project, session=session, user=user, respond=respond, team_id=team_id
+        )
         return
     act = _ACTIONS[parsed.action]
     act(parsed, project=project, session=session, user=command["user_id"], respond=respond)
@@ -63,19 +68,35 @@ def metric_command(
 def _define(
     parsed: MetricCommand, *, project: Project, session: Session, user: str, respond: Respond
 ) -> None:
-    create = parsed.action is Action.DEFINE
-    if create:
-        metric = metric_registry.define(
-            session=session, project=project, name=parsed.name, changes=parsed.changes, user_id=user
-        )
-    else:
-        metric = metric_registry.update(
-            session=session, project=project, name=parsed.name, changes=parsed.changes
-        )
+    metric = metric_registry.define(
+        session=session, project=project, name=parsed.name, changes=parsed.changes, user_id=user
+    )
     session.commit()
     guards = metric_registry.primary_name(session=session, metric=metric)
-    shown = blocks.defined_message(metric, user_id=user, created=create, guards=guards)
+    shown = blocks.defined_message(metric, user_id=user, guards=guards)
     respond(blocks=shown, text="Shared metric", response_type="in_channel")
+
+
+def _update(
+    parsed: MetricCommand,
+    *,
+    project: Project,
+    session: Session,
+    user: str,
+    respond: Respond,
+    team_id: str,
+) -> None:
+    # The channel hears of it from the announcement queued with the edit; the reply is theirs.
+    edited = metric_edits.update(
+        session=session,
+        project=project,
+        team_id=team_id,
+        name=parsed.name,
+        changes=parsed.changes,
+        user_id=user,
+    )
+    session.commit()
+    respond(blocks=blocks.edited_message(edited), text="Shared metric", response_type="ephemeral")
 
 
 def _list(
@@ -167,7 +188,6 @@ def _link(
 
 _ACTIONS = {
     Action.DEFINE: _define,
-    Action.UPDATE: _define,
     Action.LIST: _list,
     Action.TOKEN: _token,
     Action.TOKEN_LIST: _token_list,

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from sqlmodel import Session, select
+
+from bot.changes.blocks import SHOWN_LIMIT
+from bot.slack.mrkdwn import escape
+from bot.slack.posting import key_of
+from db.models.changes import RecordChange
 from tests.handlers.gate_steps import ask, project, set_up, texts
 from tests.live_app import LiveApp
 
@@ -9,7 +15,9 @@ from tests.live_app import LiveApp
 def _reply(live: LiveApp, text: str) -> str:
     before = len(live.slack.calls("response_url"))
     assert live.sender.command("/gate", text).status == 200
-    return live.slack.wait_for("response_url", count=before + 1)[-1].args["text"]
+    answered = live.slack.wait_for("response_url", count=before + 1)[-1].args["text"]
+    live.worker.wait_until_drained()  # a reword's announcement is posted before what follows
+    return answered
 
 
 def test_a_reworded_question_is_kept_and_asked_in_the_next_prompt(live_app: LiveApp):
@@ -68,6 +76,58 @@ def test_a_rewording_past_the_cap_is_refused_with_what_was_typed_and_nothing_cha
     assert stored.question_overrides == {"sprint_review": {"assumption": "Which bet do we test?"}}
     _, prompt = ask(live_app, "sprint_review")
     assert "What result would prove it wrong?" in texts(prompt.args["blocks"])
+
+
+def _announced(live: LiveApp) -> list[str]:
+    """Return what the channel reads of each announced question edit, oldest first."""
+    return [
+        texts(message.get("blocks") or [])
+        for message in live.slack.messages(live.sender.channel_id)
+        if (key_of(message) or "").startswith("edit:gate_question:")
+    ]
+
+
+def _changes(live: LiveApp) -> list[tuple[str, str, str | None, str | None, str]]:
+    with Session(live.engine) as session:
+        rows = session.exec(select(RecordChange).order_by(RecordChange.id)).all()
+        return [(r.subject, r.field, r.before, r.after, r.changed_by) for r in rows]
+
+
+def test_a_reword_is_announced_before_and_after_with_who_escaped_once(live_app: LiveApp):
+    set_up(live_app)
+    default = "What assumption are we testing this sprint?"
+
+    shown = _reply(live_app, "question sprint_review assumption Which R&D bet, <!channel>?")
+    _reply(live_app, "question sprint_review assumption Which R&D bet, <!channel>?")  # again
+    reset = _reply(live_app, "question sprint_review assumption reset")
+
+    reworded, back = _announced(live_app)
+    line = f"*wording*: {default} → Which R&amp;D bet, &lt;!channel&gt;?"
+    assert "<@U0PM> changed the gate question `sprint_review: assumption`" in reworded
+    assert line in reworded and "<!channel>" not in reworded
+    assert line in shown and "You reworded `assumption`" in shown  # the editor's own view
+    assert f"*wording*: Which R&amp;D bet, &lt;!channel&gt;? → {default}" in back
+    assert f"→ {default}" in reset
+    assert _changes(live_app) == [
+        ("sprint_review: assumption", "wording", default, "Which R&D bet, <!channel>?", "U0PM"),
+        ("sprint_review: assumption", "wording", "Which R&D bet, <!channel>?", default, "U0PM"),
+    ]
+
+
+def test_a_long_wording_is_cut_in_the_announcement_saying_so_and_kept_whole(live_app: LiveApp):
+    set_up(live_app)
+    long = "Which single assumption about <ranking> & recall do we test " + "and why " * 28
+
+    _reply(live_app, f"question sprint_review assumption {long}")
+
+    [announced] = _announced(live_app)
+    wording = " ".join(long.split())
+    assert len(wording) > SHOWN_LIMIT
+    assert escape(wording[: SHOWN_LIMIT - 1]) + "…" in announced
+    assert escape(wording) not in announced
+    assert f"Values past {SHOWN_LIMIT} characters are cut here" in announced
+    [(_, _, _, after, _)] = _changes(live_app)
+    assert after == wording  # the record keeps it whole
 
 
 def test_a_slack_escaped_rewording_is_kept_as_typed_and_shown_escaped_once(live_app: LiveApp):

@@ -158,7 +158,8 @@ def test_update_changes_thresholds_and_list_shows_them_with_the_latest_value(liv
     updated = _metric(live_app, "update relevance_rating warn=0.8 breach=0.7 owner=<@U0DS>")
     listed = _shown(_metric(live_app, "list"))
 
-    assert "changed a shared metric" in _shown(updated)
+    assert "You changed `relevance_rating`" in _shown(updated)
+    assert "*owner*: <@U0PM> → <@U0DS>" in _shown(updated)
     assert "warn below 0.80" in listed and "breach below 0.70" in listed
     assert "<@U0DS>" in listed
     # Each reader's own zone, UTC where Slack cannot show it.

@@ -14,8 +14,9 @@ from sqlmodel import Session, col, select
 from bot.clock.passes import run_pass
 from bot.core.time import as_utc, utcnow
 from bot.demo.standin.slack_requests import SlackSender, selected, text_input
-from bot.demo.timeline import at, next_working_day
+from bot.demo.timeline import ZONE, at, next_working_day
 from bot.demo.world import DemoWorld
+from bot.gates import time_zone
 from bot.gates.blocks.answers import ANSWER_CALLBACK
 from bot.gates.blocks.prompt import ANSWER, DECIDE
 from bot.gates.schedule import next_prompt
@@ -111,8 +112,17 @@ def _sprint_boundary(world: DemoWorld) -> GateReview:
 
 def _reminder(world: DemoWorld, review: GateReview) -> None:
     assert review.remind_at is not None, "the project reminds after 24 working hours"
+    due = as_utc(review.remind_at)
+    # Priya's status says she is away until shortly after the reminder: it names Daniel in
+    # her place, and by the time the team answers the status has run out.
+    back = due + timedelta(minutes=15)
+    world.slack.set_status(
+        world.pm.user_id, text="Vacationing", emoji=":palm_tree:", expiration=int(back.timestamp())
+    )
+    until = back.astimezone(time_zone(ZONE))
+    world.out(f"\n@priya's Slack status: 🌴 Vacationing (until {until:%H:%M} London time)")
     world.at(
-        as_utc(review.remind_at) + timedelta(minutes=1),
+        due + timedelta(minutes=1),
         "no answer after 24 working hours: the clock reminds the leads",
     )
     _clock_pass(world)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from bot.core.time import as_utc
 from bot.gates import Gate, GateKind, time_zone
 from bot.gates.blocks.away import away_note
+from bot.gates.schedule import moved_note
 from bot.gates.standins import Cover
 from bot.slack.blocks import Block, button, context, section
 from bot.slack.mrkdwn import escape
@@ -75,6 +76,9 @@ def prompt_message(*, project: Project, review: GateReview, gate: Gate) -> list[
         sprint=None if gate.kind is GateKind.SPRINT_REVIEW else review.sprint_number,
         leads=leads(project),
         late=late_note(project=project, review=review),
+        moved=moved_note(
+            project=project, occurrence_key=review.occurrence_key, due_at=review.due_at
+        ),
         questions=gate.questions,
         inputs=[number.label for number in gate.inputs],
     )

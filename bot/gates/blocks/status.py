@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 
 from bot.core.time import as_utc
 from bot.gates import Decision, GateKind, Phase, time_zone
+from bot.gates.blocks.setup import days_off_words
 from bot.gates.setup import Asked
+from bot.gates.skips import SKIPPED_BY, day_words
 from bot.gates.status import HISTORY_PAGE, ProjectStatus, ReviewLine, ReviewPage
 from bot.slack.blocks import Block, button, clip, context, header, quote, section
 from bot.slack.mrkdwn import escape, reader_time
@@ -51,7 +54,8 @@ def _review_line(line: ReviewLine, *, tz: str, limit: int = 500) -> str:
     if review.status == ReviewStatus.FAILED:
         parts.append(f":warning: not posted: {escape(review.error or 'Slack refused it')}")
     elif review.status == ReviewStatus.SKIPPED:
-        parts.append("skipped: the clock was down past the grace window")
+        parts[1] = f"due {when(review.due_at, tz=tz)}"
+        parts.append(skip_reason(review))
     elif line.answers:
         people = "person" if line.people == 1 else "people"
         plural = "s" if line.answers != 1 else ""
@@ -70,6 +74,30 @@ def _review_line(line: ReviewLine, *, tz: str, limit: int = 500) -> str:
     return clip(text, limit)
 
 
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{1,31}$")
+SKIPS_SHOWN = 8  # skipped dates /gate status lists; `/gate unskip` lists them all
+
+
+def skip_reason(review: GateReview) -> str:
+    """Return why a review was not asked: who skipped it, days off, or the clock was down."""
+    claimed_by = review.claimed_by or ""
+    if claimed_by.startswith(SKIPPED_BY):
+        who = claimed_by.removeprefix(SKIPPED_BY)
+        return f"skipped with `/gate skip` by {person(who)}" if who else "skipped with `/gate skip`"
+    return f"skipped: {escape(review.error or 'the clock was down past the grace window')}"
+
+
+def _skipped_words(day: date, who: str) -> str:
+    return f"{day_words(day)} by {person(who)}" if who else day_words(day)
+
+
+def person(user_id: str | None) -> str:
+    """Return someone as a mention; a forgotten person's alias, not a Slack id, as text."""
+    if not user_id:
+        return "someone"
+    return f"<@{user_id}>" if _USER_ID.match(user_id) else escape(user_id)
+
+
 def status_message(status: ProjectStatus) -> list[Block]:
     """Return /gate status: phase, sprint, next prompt in team time, open reviews, last error."""
     project, upcoming = status.project, status.next_prompt
@@ -85,6 +113,10 @@ def status_message(status: ProjectStatus) -> list[Block]:
         paused=project.paused,
         next_title=f"Sprint {upcoming.number} boundary review" if upcoming else None,
         next_at=when(upcoming.at, tz=project.timezone) if upcoming else None,
+        moved=status.moved,
+        days_off=days_off_words(project),
+        skipped=", ".join(_skipped_words(day, who) for day, who in status.skipped[:SKIPS_SHOWN]),
+        more_skipped=max(0, len(status.skipped) - SKIPS_SHOWN),
     )
     blocks = [header(f"Gate reviews: {project.name}"), section(text)]
     lines = [_review_line(line, tz=project.timezone, limit=280) for line in status.open_reviews]

@@ -27,10 +27,13 @@ def test_the_gate_scenes_go_through_a_sprint_on_the_demos_clock(tmp_path: Path):
     assert told.count("┌ Gate set-up") == 1  # opened, then filled in: shown once
     assert "sprint 2 starts; the clock's pass asks its review" in told
     assert "Sprint 2 boundary review: Shop recommendations" in told
-    # The reminder, in the prompt's thread, names the leads nobody heard from.
+    # The reminder, in the prompt's thread, names the leads nobody heard from; Priya's status
+    # says she is away, so Daniel is named in her place.
     assert sprint_review is not None
     assert reminder.args["thread_ts"] == sprint_review.message_ts
-    assert "@priya @daniel: nobody has answered the Sprint boundary review for sprint 2" in told
+    assert "@daniel: nobody has answered the Sprint boundary review for sprint 2" in told
+    assert "priya is away (🌴 Vacationing), so @daniel stands in." in told
+    assert "<@U0PRIYA>" not in reminder.args["text"]
     assert "It reads as vague" in told and "only visible to you" in told
     assert "4 answers from 2 people" in told
     assert "Sample size and duration: ≈120,000 users per arm" in told

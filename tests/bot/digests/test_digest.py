@@ -192,6 +192,7 @@ def test_a_guardrail_voiding_the_lift_is_flagged_charted_and_puts_its_hypothesis
     assert "*at risk*: its lift does not count while `discovery_rate` falls past" in shown
     [panel] = built.panels()
     assert (panel.name, panel.status) == ("Discovery rate", "voids the lift")
+    assert panel.guard == pytest.approx(29.4)  # what it fell past: 2% under last week's 30.0%
     assert len(panel.days) == 84  # the sparklines' twelve weeks
     assert built.chart() is not None
 

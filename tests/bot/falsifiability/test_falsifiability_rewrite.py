@@ -167,3 +167,54 @@ def test_public_statements_get_rewrites_with_all_five_properties(name: str) -> N
     kept = [check_properties(statement=r["text"], rewrite=_rewrite(r["text"])).ok for r in rows]
 
     assert sum(kept) / len(kept) >= 0.95
+
+
+def test_words_kept_around_a_number_end_where_the_team_could_have_stopped() -> None:
+    text = (
+        "Spam classifier precision will stay at or above 97% while recall rises from 80% to "
+        "88% on the March holdout set."
+    )
+
+    rewrite = _rewrite(text)
+
+    assert rewrite.endswith("(recall rises from 80% to 88%).")  # not "… to 88% on the)"
+    assert check_properties(statement=text, rewrite=rewrite).ok
+
+
+_ENDS_NOWHERE = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "on",
+        "of",
+        "in",
+        "at",
+        "to",
+        "for",
+        "by",
+        "with",
+        "from",
+        "and",
+        "or",
+        "within",
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "falsifiability_public.jsonl",
+        "falsifiability_public_heldout.jsonl",
+        "falsifiability_heldout.jsonl",
+    ],
+)
+def test_no_kept_fragment_ends_on_a_word_that_leads_nowhere(name: str) -> None:
+    fragments = []
+    for row in _rows(name):
+        appended = re.search(r"\(([^()]*)\)\.$", _rewrite(row["text"]))
+        fragments += appended.group(1).split("; ") if appended else []
+
+    dangling = [f for f in fragments if f.split()[-1].lower() in _ENDS_NOWHERE]
+    assert fragments and not dangling

@@ -8,7 +8,7 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.demo.standin.slack import SlackStandIn
-from bot.gates.standins import Statuses, cover
+from bot.gates.standins import Statuses, cover_for
 
 NOW = datetime(2026, 3, 4, 14, 31, tzinfo=UTC)
 
@@ -25,7 +25,7 @@ def looked_up(slack: SlackStandIn) -> list[str]:
 def test_nobody_away_reads_only_the_wanted_and_names_no_stand_in(client, slack):
     person = Statuses(now=NOW).lookup(client=client, team_id="T1")
 
-    found = cover(wanted=["UPM", "UDS"], standins=["USAM"], person=person)
+    found = cover_for(wanted=["UPM", "UDS"], standins=["USAM"], person=person)
 
     assert (found.present, found.away, found.standin, found.extra) == (("UPM", "UDS"), (), None, ())
     assert looked_up(slack) == ["UPM", "UDS"]  # the stand-ins were never needed
@@ -37,7 +37,7 @@ def test_the_first_free_stand_in_is_taken_and_the_rest_are_not_read(client, slac
     slack.set_status("USAM", text="Out sick")
     person = Statuses(now=NOW).lookup(client=client, team_id="T1")
 
-    found = cover(wanted=["UPM"], standins=["USAM", "UTOM", "UKIM"], person=person)
+    found = cover_for(wanted=["UPM"], standins=["USAM", "UTOM", "UKIM"], person=person)
 
     assert (found.present, found.standin, found.extra, found.standins_set) == (
         (),
@@ -55,7 +55,9 @@ def test_one_person_leading_both_roles_and_away_gets_a_stand_in_not_themself(cli
     slack.set_status("U1", text="OOO")
     person = Statuses(now=NOW).lookup(client=client, team_id="T1")
 
-    found = cover(wanted=["U1", "U1"], standins=["U1", "<!channel>", "nobody", "U2"], person=person)
+    odd = ["U1", "<!channel>", "nobody", "U2"]  # themself, and ids that are no user
+
+    found = cover_for(wanted=["U1", "U1"], standins=odd, person=person)
 
     assert (len(found.away), found.standin) == (1, "U2")
     assert looked_up(slack) == ["U1", "U2"]
@@ -64,7 +66,7 @@ def test_one_person_leading_both_roles_and_away_gets_a_stand_in_not_themself(cli
 def test_statuses_are_read_once_per_person_and_team_within_a_pass(client, slack):
     statuses = Statuses(now=NOW)
     for team in ("T1", "T1", "T2"):
-        cover(wanted=["UPM"], standins=[], person=statuses.lookup(client=client, team_id=team))
+        cover_for(wanted=["UPM"], standins=[], person=statuses.lookup(client=client, team_id=team))
     Statuses(now=NOW).person(client=client, team_id="T1", user_id="UPM")  # the next pass
 
     assert looked_up(slack) == ["UPM", "UPM", "UPM"]  # T1 once, T2 once, the next pass once

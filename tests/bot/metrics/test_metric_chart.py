@@ -141,3 +141,22 @@ def test_the_bad_side_of_the_thresholds_is_shaded_and_the_good_side_is_not(direc
     assert good.tolist() == [1.0, 1.0, 1.0]  # untouched white
     red, green, blue = bad
     assert red > 0.9 and blue < 0.85 and green < red  # tinted by the breach and warn bands
+
+
+def test_a_guardrail_voiding_a_lift_shows_its_limit_over_the_week_it_is_judged_on():
+    spec = MetricSpec(
+        name="discovery_rate", kind="product", unit="%", direction="higher_is_better", breach=15
+    )
+    values = np.r_[np.full(77, 20.0), np.full(7, 18.4)]  # fell past 19.0, far above 15
+    series = DailySeries(start=date(2024, 1, 1), values=values)
+    voided = ChartSeries.of(spec, series, status="voids the lift", guard=19.0)
+
+    png = render_chart(series=[voided])
+    plain = render_chart(series=[ChartSeries.of(spec, series, status="voids the lift")])
+
+    # Between the limit and the breach line: the last week (right) is tinted, earlier is not.
+    last_week, earlier = _patch(png, row=160, col=470), _patch(png, row=160, col=214)
+    assert earlier.tolist() == [1.0, 1.0, 1.0]
+    red, green, blue = last_week
+    assert red > 0.9 and green < 0.95 and blue < 0.95
+    assert _patch(plain, row=160, col=470).tolist() == [1.0, 1.0, 1.0]  # no limit, no band

@@ -486,6 +486,21 @@ def test_an_absolute_latency_guardrail_falls_by_rising():
     assert (faster.drop, faster.violated) == (-80, False)
 
 
+def test_the_limit_is_last_weeks_mean_less_what_the_pair_allows_on_its_bad_side():
+    relative = GuardrailPair(primary="completion", guardrail="discovery", max_drop=0.05)
+    absolute = GuardrailPair(
+        primary="completion", guardrail="p95_latency", max_drop=50, relative=False
+    )
+
+    fell = guard(relative, two_weeks(0.50, 0.52), two_weeks(0.30, 0.28))
+    slower = guard(absolute, two_weeks(0.50, 0.52), two_weeks(200, 280), guardrail_spec=latency())
+    silent = guard(relative, two_weeks(0.50, 0.52), days(*([None] * 7), *([0.3] * 7)))
+
+    assert fell.limit(DISCOVERY.direction) == pytest.approx(0.285)  # 5% under 0.30
+    assert slower.limit(latency().direction) == 250  # 50 ms over 200: latency falls by rising
+    assert silent.limit(DISCOVERY.direction) is None  # no week before: nothing to measure from
+
+
 def test_a_lower_is_better_primary_lifts_by_falling():
     pair = GuardrailPair(primary="p95_latency", guardrail="discovery", max_drop=0.05)
 

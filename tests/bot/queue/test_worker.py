@@ -12,12 +12,15 @@ from sqlmodel import Session, select
 
 from bot.core.errors import InvalidInput
 from bot.demo.standin.slack import SlackStandIn
+from bot.outbox import service as outbox
 from bot.queue.embedded import EmbeddedWorker
-from bot.queue.service import enqueue
-from bot.queue.tasks import task
+from bot.queue.service import enqueue, enqueue_next
+from bot.queue.tasks import JobRef, task
 from bot.queue.worker import Worker, WorkerOptions
+from bot.slack.posting import metadata
 from db import queue
 from db.columns import utcnow
+from db.models.outbox import OutboxMessage
 from db.models.queue import JobStatus, QueuedJob
 
 FAILURES: dict[str, int] = {}  # text -> how many more times `flaky_post` raises
@@ -51,6 +54,20 @@ def needs_nothing(**fields: object) -> None:
 
 
 HANDED: list[dict[str, object]] = []
+
+
+@task("tests.keyed_post")
+def keyed_post(*, session: Session, client: WebClient, channel_id: str, text: str) -> None:
+    """Post through the outbox under a fixed key, as a decision or a summary is posted."""
+    message = OutboxMessage(team_id="T1", channel_id=channel_id, text=text, post_key="decision:1")
+    outbox.send(session=session, client=client, message=message)
+
+
+@task("tests.check_then_post")
+def check_then_post(*, session: Session, job: JobRef, channel_id: str, text: str) -> None:
+    """A first step that queues its follow-up, as a check queues the verdict's reply."""
+    enqueue_next(session=session, after=job, task=post, channel_id=channel_id, text=text)
+    session.commit()
 
 
 def _worker(engine: Engine, slack: SlackStandIn, **options: object) -> Worker:
@@ -270,3 +287,40 @@ def test_the_queue_depth_counts_unfinished_jobs_and_the_oldest_age(
     _worker(engine, slack).run_one()
     with Session(engine) as session:
         assert queue.depth(session=session).waiting == 1
+
+
+def test_a_follow_up_step_runs_before_work_queued_after_its_input(
+    engine: Engine, slack: SlackStandIn
+):
+    # The first person's check is done: their verdict must not wait behind later checks.
+    first = _queue(engine, check_then_post, channel_id="C1", text="First verdict")
+    for n in range(3):
+        _queue(engine, post, channel_id="C1", text=f"Later request {n}")
+    worker = _worker(engine, slack)
+
+    assert worker.run_one() and worker.run_one()
+
+    assert _texts(slack) == ["First verdict"]
+    with Session(engine) as session:
+        follow_up = session.exec(
+            select(QueuedJob).where(QueuedJob.key == f"after:{first}:tests.post")
+        ).one()
+    assert follow_up.status == JobStatus.DONE
+
+
+def test_a_retaken_job_finds_the_post_its_dead_run_left_and_posts_nothing(
+    engine: Engine, slack: SlackStandIn
+):
+    job_id = _queue(engine, keyed_post, channel_id="C1", text="Decision: go")
+    with Session(engine) as session:  # a worker takes it, posts, and dies before the answer
+        queue.claim(
+            session=session, worker_id="dead", now=utcnow(), lease=timedelta(milliseconds=1)
+        )
+    client = WebClient(token="xoxb-test", base_url=slack.api_url)  # noqa: S106 (a test value)
+    client.chat_postMessage(channel="C1", text="Decision: go", metadata=metadata("decision:1"))
+
+    assert _worker(engine, slack).run_one()  # the lease ran out: retaken, attempt 2
+
+    assert [m["text"] for m in slack.messages("C1")] == ["Decision: go"]
+    assert slack.calls("conversations.history")  # it looked before it would have posted
+    assert _job(engine, job_id).status == JobStatus.DONE
