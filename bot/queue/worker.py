@@ -83,25 +83,29 @@ class Worker:
         self._on_beat = on_beat
         self._held: dict[int, QueuedJob] = {}
         self._held_lock = threading.Lock()
-        # Set by a commit that queued work, by a stop, and read by every idle thread.
-        self._wake = threading.Event()
         self._retries: list[datetime] = []  # when the retries this worker set fall due (a heap)
 
     def run(self, stop: threading.Event) -> None:
         """Run jobs on `options.threads` threads until `stop` is set; then finish those in hand."""
+        # Each thread's own wake-up, set by a commit that queued work and by the stop: a
+        # thread clearing a shared one could swallow the stop meant for another.
+        wakes = [threading.Event() for _ in range(self.options.threads)]
         threads = [
-            threading.Thread(target=self._loop, args=(stop,), name=f"worker-{n}", daemon=True)
-            for n in range(self.options.threads)
+            threading.Thread(target=self._loop, args=(stop, wake), name=f"worker-{n}", daemon=True)
+            for n, wake in enumerate(wakes)
         ]
-        wake_on_queued_work(self._wake)
+        for wake in wakes:
+            wake_on_queued_work(wake)
         for thread in threads:
             thread.start()
         logger.info("worker %s running %s threads", self.name, len(threads))
         self._renew_until(stop)
-        self._wake.set()  # idle threads see the stop now, not at their next poll
+        for wake in wakes:  # idle threads see the stop now, not at their next poll
+            wake.set()
         for thread in threads:
             thread.join()
-        stop_waking(self._wake)
+        for wake in wakes:
+            stop_waking(wake)
         logger.info("worker %s stopped", self.name)
 
     def run_one(self) -> bool:
@@ -115,9 +119,9 @@ class Worker:
         self._work(job)
         return True
 
-    def _loop(self, stop: threading.Event) -> None:
+    def _loop(self, stop: threading.Event, wake: threading.Event) -> None:
         while True:
-            self._wake.clear()  # cleared before looking: work queued after this wakes us
+            wake.clear()  # cleared before looking: work queued after this wakes us
             if stop.is_set():  # looked at after the clear, so a stop's wake-up is never lost
                 return
             try:
@@ -127,7 +131,7 @@ class Worker:
                 found = False
                 stop.wait(self.options.poll_seconds)
             if not found:
-                self._wake.wait(self._idle_seconds())
+                wake.wait(self._idle_seconds())
 
     def _idle_seconds(self) -> float:
         """Return how long an idle thread waits: until the poll, or this worker's next retry.
