@@ -25,6 +25,7 @@ from db import heartbeats
 from db.models import Workspace
 from db.models.gates import Project
 from db.session import make_engine
+from tests.migrated import migrate as migrate_to_head
 
 GATEBOT = [sys.executable, "-m", "bot.cli"]
 SIGNING_SECRET = "process-test-secret"  # noqa: S105 (a test value)
@@ -47,14 +48,6 @@ def gatebot_env(slack: SlackStandIn, database_url: str, **extra: str) -> dict[st
         "SLACK_API_URL": slack.api_url,
         **extra,
     }
-
-
-def migrate(env: dict[str, str]) -> None:
-    """Run `gatebot db upgrade` as an operator does."""
-    done = subprocess.run(
-        [*GATEBOT, "db", "upgrade"], capture_output=True, text=True, env=env, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
 
 
 def start(*args: str, env: dict[str, str], cwd: Path | None = None) -> subprocess.Popen[str]:
@@ -206,11 +199,18 @@ StartProcesses = Callable[..., "Processes"]
 
 
 @pytest.fixture
-def processes(slack: SlackStandIn, database_url: str, tmp_path: Path) -> Iterator[StartProcesses]:
+def processes(
+    slack: SlackStandIn, database_url: str, tmp_path: Path, migrated_sqlite_template: Path
+) -> Iterator[StartProcesses]:
     """Yield a factory of web and worker processes on a migrated database; stop them after."""
     made: list[Processes] = []
+    migrated = False
 
     def make(**settings: str) -> Processes:
+        nonlocal migrated
+        if not migrated:  # once: a second set of processes shares the first one's database
+            migrate_to_head(database_url, migrated_sqlite_template)
+            migrated = True
         app = _processes(slack, database_url, tmp_path, **settings)
         made.append(app)
         return app
@@ -222,9 +222,8 @@ def processes(slack: SlackStandIn, database_url: str, tmp_path: Path) -> Iterato
 
 
 def _processes(slack: SlackStandIn, database_url: str, cwd: Path, **settings: str) -> Processes:
-    """Return web and worker processes on `database_url`, migrated, none started yet."""
+    """Return web and worker processes on `database_url` (migrated), none started yet."""
     env = gatebot_env(slack, database_url, **settings)
-    migrate(env)
     port = free_port()
     sender = SlackSender(
         events_url=f"http://127.0.0.1:{port}/slack/events",

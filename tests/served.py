@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.migrated import migrate
+
 GATEBOT = [sys.executable, "-m", "bot.cli"]
 START_SECONDS = 120.0
 
@@ -46,8 +48,12 @@ def wait_healthy(
 
 
 @contextmanager
-def serving(env: dict[str, str], *, cwd: Path, processes: int = 1) -> Iterator[list[str]]:
+def serving(
+    env: dict[str, str], *, cwd: Path, processes: int = 1, migrated_from: Path | None = None
+) -> Iterator[list[str]]:
     """Migrate, run `processes` `gatebot serve` servers and one `gatebot worker`; yield the URLs.
+
+    A SQLite database is migrated as a copy of `migrated_from` (tests.migrated) when given.
 
     The worker runs the jobs the servers queue (verdicts, posts): a server alone only acks.
 
@@ -55,7 +61,7 @@ def serving(env: dict[str, str], *, cwd: Path, processes: int = 1) -> Iterator[l
     and stall the server).
     """
     full = {**os.environ, **env}
-    subprocess.run([*GATEBOT, "db", "upgrade"], env=full, cwd=cwd, check=True, timeout=60)
+    migrate(env["DATABASE_URL"], migrated_from)
     started: list[tuple[subprocess.Popen, str, Path]] = []  # type: ignore[type-arg]
     try:
         for number in range(processes):

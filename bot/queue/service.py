@@ -10,6 +10,7 @@ workers of this process are woken (others poll).
 from __future__ import annotations
 
 import threading
+import weakref
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,9 +26,24 @@ from db.columns import utcnow
 KEEP_FINISHED = timedelta(days=1)  # long enough to look into what a job did, or why it failed
 IDS_FIELD = "_request_ids"  # where a job keeps the ids of the request that queued it
 
-# Set when a transaction that queued work commits: this process's workers take it at once.
-WORK_QUEUED = threading.Event()
 _WAKE_FLAG = "gatebot_queued_work"
+# Each running worker's wake-up, set when a transaction that queued work commits: this
+# process's workers take it at once. One event per worker, so a worker clearing its own
+# never swallows another's.
+_WAKE_UPS: weakref.WeakSet[threading.Event] = weakref.WeakSet()
+_WAKE_UPS_LOCK = threading.Lock()
+
+
+def wake_on_queued_work(wake: threading.Event) -> None:
+    """Set `wake` each time this process commits a transaction that queued work."""
+    with _WAKE_UPS_LOCK:
+        _WAKE_UPS.add(wake)
+
+
+def stop_waking(wake: threading.Event) -> None:
+    """Stop setting `wake` (its worker stopped)."""
+    with _WAKE_UPS_LOCK:
+        _WAKE_UPS.discard(wake)
 
 
 def enqueue(
@@ -95,7 +111,10 @@ def prune_finished(*, session: Session, now: datetime) -> int:
 @event.listens_for(OrmSession, "after_commit")
 def _wake_workers(session: OrmSession) -> None:
     if session.info.pop(_WAKE_FLAG, False):
-        WORK_QUEUED.set()
+        with _WAKE_UPS_LOCK:
+            wake_ups = list(_WAKE_UPS)
+        for wake in wake_ups:
+            wake.set()
 
 
 @event.listens_for(OrmSession, "after_rollback")

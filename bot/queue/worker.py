@@ -11,6 +11,7 @@ side effects must be safe to repeat (posts look for their own key first).
 
 from __future__ import annotations
 
+import heapq
 import logging
 import os
 import socket
@@ -19,7 +20,7 @@ import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import Respond
@@ -30,7 +31,7 @@ from sqlmodel import Session
 from bot.core.errors import GatebotError, report_error
 from bot.core.request_ids import bound, new_id
 from bot.core.reruns import running_again
-from bot.queue.service import IDS_FIELD, WORK_QUEUED
+from bot.queue.service import IDS_FIELD, stop_waking, wake_on_queued_work
 from bot.queue.tasks import JobRef, Task, UnknownTask, lookup
 from bot.slack.replies import reliable
 from db import queue
@@ -82,19 +83,29 @@ class Worker:
         self._on_beat = on_beat
         self._held: dict[int, QueuedJob] = {}
         self._held_lock = threading.Lock()
+        self._retries: list[datetime] = []  # when the retries this worker set fall due (a heap)
 
     def run(self, stop: threading.Event) -> None:
         """Run jobs on `options.threads` threads until `stop` is set; then finish those in hand."""
+        # Each thread's own wake-up, set by a commit that queued work and by the stop: a
+        # thread clearing a shared one could swallow the stop meant for another.
+        wakes = [threading.Event() for _ in range(self.options.threads)]
         threads = [
-            threading.Thread(target=self._loop, args=(stop,), name=f"worker-{n}", daemon=True)
-            for n in range(self.options.threads)
+            threading.Thread(target=self._loop, args=(stop, wake), name=f"worker-{n}", daemon=True)
+            for n, wake in enumerate(wakes)
         ]
+        for wake in wakes:
+            wake_on_queued_work(wake)
         for thread in threads:
             thread.start()
         logger.info("worker %s running %s threads", self.name, len(threads))
         self._renew_until(stop)
+        for wake in wakes:  # idle threads see the stop now, not at their next poll
+            wake.set()
         for thread in threads:
             thread.join()
+        for wake in wakes:
+            stop_waking(wake)
         logger.info("worker %s stopped", self.name)
 
     def run_one(self) -> bool:
@@ -108,9 +119,11 @@ class Worker:
         self._work(job)
         return True
 
-    def _loop(self, stop: threading.Event) -> None:
-        while not stop.is_set():
-            WORK_QUEUED.clear()  # cleared before looking: work queued after this wakes us
+    def _loop(self, stop: threading.Event, wake: threading.Event) -> None:
+        while True:
+            wake.clear()  # cleared before looking: work queued after this wakes us
+            if stop.is_set():  # looked at after the clear, so a stop's wake-up is never lost
+                return
             try:
                 found = self.run_one()
             except Exception:  # the database away for a moment: wait, then look again
@@ -118,7 +131,25 @@ class Worker:
                 found = False
                 stop.wait(self.options.poll_seconds)
             if not found:
-                WORK_QUEUED.wait(self.options.poll_seconds)
+                wake.wait(self._idle_seconds())
+
+    def _idle_seconds(self) -> float:
+        """Return how long an idle thread waits: until the poll, or this worker's next retry.
+
+        Work queued in this process wakes it; a retry it set itself is due at a known time.
+        """
+        now = utcnow()
+        with self._held_lock:
+            due = False
+            while self._retries and self._retries[0] <= now:
+                heapq.heappop(self._retries)
+                due = True
+            soonest = self._retries[0] if self._retries else None
+        if due:  # fell due since this thread looked: look again now rather than wait
+            return 0.0
+        if soonest is None:
+            return self.options.poll_seconds
+        return min(self.options.poll_seconds, (soonest - now).total_seconds())
 
     def _renew_until(self, stop: threading.Event) -> None:
         interval = max(0.05, self.options.lease.total_seconds() / 3)
@@ -236,6 +267,8 @@ class Worker:
                 session=session, job=job, worker_id=self.name, at=at, error=_describe(error)
             )
             session.commit()
+        with self._held_lock:
+            heapq.heappush(self._retries, at)
 
     def _give_up(
         self,

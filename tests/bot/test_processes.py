@@ -11,12 +11,12 @@ import pytest
 from bot.demo.standin.slack import SlackStandIn
 from bot.demo.standin.slack_requests import SlackSender
 from bot.processes import commands
+from tests.migrated import migrate
 from tests.processes import (
     SIGNING_SECRET,
     add_due_project,
     free_port,
     gatebot_env,
-    migrate,
     start,
     stop,
     wait_healthy,
@@ -37,11 +37,11 @@ def _port_closed(port: int) -> bool:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_run_alone_answers_a_hypothesis_and_posts_a_due_gate_prompt(
-    tmp_path: Path, database_url: str, slack: SlackStandIn
+    tmp_path: Path, database_url: str, slack: SlackStandIn, migrated_sqlite_template: Path
 ):
     port = free_port()
     env = gatebot_env(slack, database_url, PORT=str(port), GATEBOT_CLOCK_INTERVAL="0.5")
-    migrate(env)
+    migrate(database_url, migrated_sqlite_template)
     add_due_project(database_url)
     process = start("run", env=env, cwd=tmp_path)
     try:

@@ -15,6 +15,7 @@ import pytest
 
 from bot.demo.standin.slack import SlackStandIn
 from bot.demo.standin.slack_requests import SlackSender
+from tests.migrated import migrate
 
 GATEBOT = [sys.executable, "-m", "bot.cli"]
 SECRET = "serve-secret"
@@ -52,13 +53,10 @@ def _wait_for_port(port: int, process: subprocess.Popen[str]) -> None:
 
 
 def test_the_port_opens_only_once_the_app_is_built_and_the_first_command_is_answered(
-    tmp_path: Path, database_url: str, slack: SlackStandIn
+    tmp_path: Path, database_url: str, slack: SlackStandIn, migrated_sqlite_template: Path
 ):
     env = _env(slack, database_url)
-    upgraded = subprocess.run(
-        [*GATEBOT, "db", "upgrade"], env=env, cwd=tmp_path, capture_output=True, check=False
-    )
-    assert upgraded.returncode == 0, upgraded.stderr
+    migrate(database_url, migrated_sqlite_template)
     port = _free_port()
     process = subprocess.Popen(
         [*GATEBOT, "serve", "--port", str(port), "--workers", "2"],

@@ -69,7 +69,9 @@ def test_a_repeat_carrying_slacks_retry_header_is_acked_and_not_acted_on(live_ap
     assert len(live_app.slack.calls("views.publish")) == 1
 
 
-def test_a_replay_sent_to_another_server_process_is_refused(tmp_path: Path, database_url: str):
+def test_a_replay_sent_to_another_server_process_is_refused(
+    tmp_path: Path, database_url: str, migrated_sqlite_template: Path
+):
     with SlackStandIn() as slack:
         env = {
             "SLACK_BOT_TOKEN": "xoxb-replay-test",
@@ -77,7 +79,10 @@ def test_a_replay_sent_to_another_server_process_is_refused(tmp_path: Path, data
             "SLACK_API_URL": slack.api_url,
             "DATABASE_URL": database_url,
         }
-        with serving(env, cwd=tmp_path, processes=2) as (one, other):
+        with serving(env, cwd=tmp_path, processes=2, migrated_from=migrated_sqlite_template) as (
+            one,
+            other,
+        ):
             senders = [
                 SlackSender(
                     events_url=f"{url}/slack/events",

@@ -97,6 +97,8 @@ def test_a_busy_workspace_gets_only_payloads_slack_takes_and_every_cut_says_so(
     assert metrics.count("Share of sessions with a relevant result") == 25
     before = len(live_app.slack.calls("response_url"))
     me.command("/digest", "preview")
+    # Queued after the ack: wait for its first part, then for the job to post the rest.
+    live_app.slack.wait_for("response_url", count=before + 1, timeout=30)
     live_app.worker.wait_until_drained()
     first, *rest = [call.args for call in live_app.slack.calls("response_url")[before:]]
     assert rest and f"Continued below ({len(rest)} more message" in _shown(first)

@@ -46,13 +46,10 @@ def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def migrated(tmp_path: Path, slack: SlackStandIn) -> str:
-    """Return the URL of a SQLite database migrated by `gatebot db upgrade`, with a due project."""
-    url = f"sqlite:///{tmp_path / 'clock.db'}"
-    upgraded = _run("db", "upgrade", env=_env(slack, url))
-    assert upgraded.returncode == 0, upgraded.stderr
-    add_due_project(url)
-    return url
+def migrated(migrated_sqlite: str) -> str:
+    """Return the URL of a SQLite database migrated to head, with a due project."""
+    add_due_project(migrated_sqlite)
+    return migrated_sqlite
 
 
 def _reviews(url: str) -> list[GateReview]:

@@ -35,6 +35,7 @@ from db.session import make_engine
 from tests.fakes.openai_server import FakeOpenAI
 from tests.live_app import LiveApp
 from tests.log_capture import captured_logs
+from tests.migrated import migrate
 
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -200,7 +201,7 @@ def _free_port() -> int:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_gatebot_serve_and_worker_write_gunicorn_and_app_lines_alike(
-    tmp_path: Path, database_url: str
+    tmp_path: Path, database_url: str, migrated_sqlite_template: Path
 ):
     port = _free_port()
     log_file = tmp_path / "stderr.log"
@@ -214,7 +215,7 @@ def test_gatebot_serve_and_worker_write_gunicorn_and_app_lines_alike(
             "GATEBOT_LOG_LEVEL": "debug",
         }
         gatebot = [sys.executable, "-m", "bot.cli"]
-        subprocess.run([*gatebot, "db", "upgrade"], env=env, cwd=tmp_path, check=True, timeout=60)
+        migrate(database_url, migrated_sqlite_template)
         process = subprocess.Popen(
             [*gatebot, "serve", "--port", str(port), "--workers", "1"],
             env=env,

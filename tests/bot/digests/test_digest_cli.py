@@ -37,11 +37,9 @@ def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def migrated(tmp_path: Path) -> str:
-    """Return a database migrated by `gatebot db upgrade`, with a project whose metric breached."""
-    url = f"sqlite:///{tmp_path / 'digest.db'}"
-    upgraded = _run("db", "upgrade", env=_env(url))
-    assert upgraded.returncode == 0, upgraded.stderr
+def migrated(migrated_sqlite: str) -> str:
+    """Return a database migrated to head, with a project whose metric breached."""
+    url = migrated_sqlite
     engine = make_engine(url)
     with Session(engine) as session:
         project = make_project(session, name="Search <relevance>")

@@ -13,7 +13,6 @@ from sqlmodel import Session
 
 from bot.demo.standin.slack import SlackStandIn
 from db.heartbeats import beat
-from db.migrate import upgrade
 from db.session import make_engine
 
 GATEBOT = [sys.executable, "-m", "bot.cli"]
@@ -47,18 +46,6 @@ def good_env(slack: SlackStandIn, database_url: str) -> dict[str, str]:
         "SLACK_API_URL": slack.api_url,
         "GATEBOT_LOG_FORMAT": "text",
     }
-
-
-def migrated_template(directory: Path) -> Path:
-    """Return a SQLite file migrated to head (copy it per test with `copy_of`)."""
-    path = directory / "template.db"
-    url = f"sqlite:///{path}"
-    upgrade(url)
-    engine = make_engine(url)
-    with engine.connect() as connection:  # fold the WAL into the file, so a copy has it all
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
 
 
 def copy_of(template: Path, directory: Path, *, seen: tuple[str, ...] = ("clock", "worker")) -> str:

@@ -13,11 +13,13 @@ from bot.demo.standin.slack import SlackStandIn
 from db.heartbeats import beat
 from db.migrate import alembic_config, current_heads
 from db.session import make_engine
-from tests.bot.doctor.cli_runs import copy_of, good_env, migrated_template, run
+from tests.bot.doctor.cli_runs import copy_of, good_env, run
 
 
-def test_doctor_on_a_healthy_setup_says_what_it_checked(tmp_path: Path, slack: SlackStandIn):
-    env = good_env(slack, copy_of(migrated_template(tmp_path), tmp_path))
+def test_doctor_on_a_healthy_setup_says_what_it_checked(
+    tmp_path: Path, slack: SlackStandIn, migrated_sqlite_template: Path
+):
+    env = good_env(slack, copy_of(migrated_sqlite_template, tmp_path))
 
     result = run("doctor", env=env, cwd=tmp_path)
 
@@ -31,8 +33,10 @@ def test_doctor_on_a_healthy_setup_says_what_it_checked(tmp_path: Path, slack: S
     assert re.fullmatch(r"gatebot: ok: worker seen \d+ s ago on .+", lines[4])
 
 
-def test_doctor_reports_a_clock_not_seen_for_a_while(tmp_path: Path, slack: SlackStandIn):
-    url = copy_of(migrated_template(tmp_path), tmp_path)
+def test_doctor_reports_a_clock_not_seen_for_a_while(
+    tmp_path: Path, slack: SlackStandIn, migrated_sqlite_template: Path
+):
+    url = copy_of(migrated_sqlite_template, tmp_path)
     engine = make_engine(url)
     with Session(engine) as session:
         beat(session=session, process="clock", now=datetime.now(UTC) - timedelta(minutes=42))
@@ -50,9 +54,11 @@ def test_doctor_reports_a_clock_not_seen_for_a_while(tmp_path: Path, slack: Slac
     )
 
 
-def test_doctor_reports_a_worker_that_never_ran(tmp_path: Path, slack: SlackStandIn):
+def test_doctor_reports_a_worker_that_never_ran(
+    tmp_path: Path, slack: SlackStandIn, migrated_sqlite_template: Path
+):
     # The web acks and queues; without a worker no verdict ever comes, and nothing else says so.
-    url = copy_of(migrated_template(tmp_path), tmp_path, seen=("clock",))
+    url = copy_of(migrated_sqlite_template, tmp_path, seen=("clock",))
 
     result = run("doctor", env=good_env(slack, url), cwd=tmp_path)
 
@@ -62,8 +68,10 @@ def test_doctor_reports_a_worker_that_never_ran(tmp_path: Path, slack: SlackStan
     ]
 
 
-def test_doctor_reports_a_worker_not_seen_for_a_while(tmp_path: Path, slack: SlackStandIn):
-    url = copy_of(migrated_template(tmp_path), tmp_path)
+def test_doctor_reports_a_worker_not_seen_for_a_while(
+    tmp_path: Path, slack: SlackStandIn, migrated_sqlite_template: Path
+):
+    url = copy_of(migrated_sqlite_template, tmp_path)
     engine = make_engine(url)
     with Session(engine) as session:
         beat(session=session, process="worker", now=datetime.now(UTC) - timedelta(minutes=7))

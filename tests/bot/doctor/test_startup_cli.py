@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.demo.standin.slack import SlackStandIn
-from tests.bot.doctor.cli_runs import closed_port, copy_of, good_env, migrated_template, run
+from tests.bot.doctor.cli_runs import closed_port, copy_of, good_env, run
 
 # `clock --once` rather than `clock`: if the check let a bad setting through, the test
 # ends with a pass instead of hanging in a loop.
@@ -18,11 +18,6 @@ ENTRIES = {
     "clock": ("clock", "--once"),
     "doctor": ("doctor",),
 }
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return migrated_template(tmp_path_factory.mktemp("template"))
 
 
 Breaks = Callable[[dict[str, str], SlackStandIn, Path], None]
@@ -95,9 +90,9 @@ def test_one_bad_setting_is_one_line_naming_it_and_exit_2(
     words: tuple[str, ...],
     tmp_path: Path,
     slack: SlackStandIn,
-    template: Path,
+    migrated_sqlite_template: Path,
 ):
-    env = good_env(slack, copy_of(template, tmp_path))
+    env = good_env(slack, copy_of(migrated_sqlite_template, tmp_path))
     breaks(env, slack, tmp_path)
 
     result = run(*ENTRIES[entry], env=env, cwd=tmp_path)
@@ -126,8 +121,10 @@ def test_every_problem_is_listed_not_just_the_first(tmp_path: Path, slack: Slack
     ]
 
 
-def test_verbose_adds_what_was_caught(tmp_path: Path, slack: SlackStandIn, template: Path):
-    env = good_env(slack, copy_of(template, tmp_path))
+def test_verbose_adds_what_was_caught(
+    tmp_path: Path, slack: SlackStandIn, migrated_sqlite_template: Path
+):
+    env = good_env(slack, copy_of(migrated_sqlite_template, tmp_path))
     slack.fail("auth.test", "invalid_auth")
 
     result = run("--verbose", "clock", "--once", env=env, cwd=tmp_path)
@@ -137,8 +134,10 @@ def test_verbose_adds_what_was_caught(tmp_path: Path, slack: SlackStandIn, templ
     assert "Traceback" in result.stderr and "SlackApiError" in result.stderr
 
 
-def test_good_settings_let_the_clock_run(tmp_path: Path, slack: SlackStandIn, template: Path):
-    env = good_env(slack, copy_of(template, tmp_path))
+def test_good_settings_let_the_clock_run(
+    tmp_path: Path, slack: SlackStandIn, migrated_sqlite_template: Path
+):
+    env = good_env(slack, copy_of(migrated_sqlite_template, tmp_path))
 
     result = run("clock", "--once", env=env, cwd=tmp_path)
 

@@ -48,7 +48,9 @@ def _tokens(database_url: str) -> tuple[str, str]:
     return first.plaintext, second.plaintext
 
 
-def test_two_server_processes_share_one_limit(tmp_path: Path, database_url: str):
+def test_two_server_processes_share_one_limit(
+    tmp_path: Path, database_url: str, migrated_sqlite_template: Path
+):
     with SlackStandIn() as slack:
         env = {
             "SLACK_BOT_TOKEN": "xoxb-limit-test",
@@ -56,7 +58,9 @@ def test_two_server_processes_share_one_limit(tmp_path: Path, database_url: str)
             "SLACK_API_URL": slack.api_url,
             "DATABASE_URL": database_url,
         }
-        with serving(env, cwd=tmp_path, processes=2) as servers:
+        with serving(
+            env, cwd=tmp_path, processes=2, migrated_from=migrated_sqlite_template
+        ) as servers:
             token, other = _tokens(database_url)
 
             allowed = [_post(servers[n % 2], token)[0] for n in range(api.RATE_LIMIT)]

@@ -179,6 +179,43 @@ def test_a_job_failing_every_attempt_gives_up_and_tells_the_person(
     assert "went wrong" in told.args["text"].lower() or "error" in told.args["text"].lower()
 
 
+NEVER_POLLS = 120.0  # seconds: far longer than a test waits, so a thread waiting it out fails
+
+
+def test_an_idle_worker_stops_at_once_not_at_its_next_poll(engine: Engine, slack: SlackStandIn):
+    _queue(engine, post, channel_id="C1", text="done before the stop")
+    worker = EmbeddedWorker(_worker(engine, slack, poll_seconds=NEVER_POLLS)).start()
+    worker.wait_until_drained(timeout=30)  # every thread now idle, waiting for work
+    stopping = threading.Thread(target=worker.stop, daemon=True)
+    stopping.start()
+    stopping.join(timeout=30)
+    assert not stopping.is_alive(), "stop() waited for the idle threads' poll"
+    assert _texts(slack) == ["done before the stop"]
+
+
+def test_work_queued_while_idle_wakes_the_worker(engine: Engine, slack: SlackStandIn):
+    worker = EmbeddedWorker(_worker(engine, slack, poll_seconds=NEVER_POLLS)).start()
+    try:
+        worker.wait_until_drained(timeout=30)
+        _queue(engine, post, channel_id="C1", text="queued later")
+        slack.wait_for("chat.postMessage", timeout=30)
+    finally:
+        worker.stop()
+    assert _texts(slack) == ["queued later"]
+
+
+def test_a_retry_runs_when_it_falls_due_not_at_the_next_poll(engine: Engine, slack: SlackStandIn):
+    FAILURES["soon again"] = 2
+    job_id = _queue(engine, flaky_post, channel_id="C1", text="soon again")
+    worker = EmbeddedWorker(_worker(engine, slack, poll_seconds=NEVER_POLLS)).start()
+    try:
+        worker.wait_until_drained(timeout=30)
+    finally:
+        worker.stop()
+    assert _texts(slack) == ["soon again"]
+    assert (_job(engine, job_id).status, _job(engine, job_id).attempts) == (JobStatus.DONE, 3)
+
+
 def test_a_refusal_is_not_retried_and_the_person_reads_why(engine: Engine, slack: SlackStandIn):
     job_id = _queue(engine, refuse, user_id="U0PM")
     worker = _worker(engine, slack)
