@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -93,6 +94,17 @@ def default_folder() -> Path:
     return Path(tempfile.gettempdir()) / "gatebot-demo"
 
 
+def gatebot_command() -> str:
+    """Return how to call gatebot from here: `make demo` runs it from .venv, not from PATH."""
+    script = Path(sys.executable).with_name("gatebot")
+    if not script.exists():
+        return "gatebot"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)
+
+
 def run_demo(
     out: Callable[[str], None] = print,
     *,
@@ -122,5 +134,6 @@ def run_demo(
             after(world)
     out("Demo finished: every message above came from the real app over HTTP.")
     out(f"Its database is kept at {database_path(folder)}; try the command line on it:")
-    out(f"  DATABASE_URL=sqlite:///{database_path(folder)} gatebot digest --project 1 --dry-run")
+    hint = f"DATABASE_URL=sqlite:///{database_path(folder)} {gatebot_command()}"
+    out(f"  {hint} digest --project 1 --dry-run")
     return 0
