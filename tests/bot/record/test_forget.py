@@ -17,6 +17,7 @@ from bot.metrics import tokens
 from bot.record.forget import forget_user, forget_workspace
 from bot.record.service import Kind, record
 from db.models.digests import DigestRun
+from db.models.gates import GateReview, ReviewStatus
 from db.models.metrics import Metric
 from db.models.outbox import OutboxMessage, SlackReceipt
 from db.models.queue import QueuedJob
@@ -73,6 +74,19 @@ def _copies_of(session: Session, built: Built, user: str) -> None:
     metric.owner = user
     session.add(metric)
     tokens.create(session=session, project_id=project.id, created_by=user)  # type: ignore[arg-type]
+    # Days off and cover: a stand-in for away leads, and a review they skipped with /gate skip.
+    project.standins = ["U0PM", user]
+    session.add(project)
+    session.add(
+        GateReview(
+            project_id=project.id,
+            gate_kind="sprint_review",
+            occurrence_key="sprint-99",
+            due_at=NOW,
+            status=ReviewStatus.SKIPPED,
+            claimed_by=f"skip:{user}",
+        )  # type: ignore[arg-type]
+    )
     session.commit()
 
 
