@@ -12,9 +12,7 @@ from sqlmodel import Session
 
 from bot.gates import questions as gate_questions
 from bot.gates import setup as projects
-from bot.gates import skips
 from bot.gates import status as project_status
-from bot.gates.blocks.skips import skip_note, skipped_list, unskip_note
 from bot.gates.blocks.status import (
     ask_problem,
     help_text,
@@ -25,6 +23,7 @@ from bot.gates.blocks.status import (
 )
 from bot.gates.flows import open_setup
 from bot.gates.input import Subcommand, parse_command
+from bot.gates.skip_flows import SkipReply, skip_reply, unskip_reply
 from bot.record.flows import request_export
 from bot.slack.workspace import RequestWorkspace
 from db.columns import utcnow
@@ -185,43 +184,21 @@ def _question(request: Request) -> None:
     )
 
 
-def _skip(request: Request) -> None:
-    result = skips.skip(
-        session=request.session,
-        workspace_id=request.workspace_id,
-        channel_id=request.channel_id,
-        user_id=request.user_id,
-        argument=request.argument,
-        now=utcnow(),
-    )
-    request.respond(
-        response_type="in_channel" if result.changed else "ephemeral",
-        text=skip_note(result, user_id=request.user_id),
-    )
-
-
-def _unskip(request: Request) -> None:
-    if not request.argument.strip():
-        project = projects.for_channel(
+def _days_off(reply_for: Callable[..., SkipReply]) -> Callable[[Request], None]:
+    def run(request: Request) -> None:
+        reply = reply_for(
             session=request.session,
             workspace_id=request.workspace_id,
             channel_id=request.channel_id,
+            user_id=request.user_id,
+            argument=request.argument,
+            now=utcnow(),
         )
-        ahead = skips.skipped_ahead(session=request.session, project=project, now=utcnow())
-        request.respond(text=skipped_list(name=project.name, skipped=ahead))
-        return
-    result = skips.unskip(
-        session=request.session,
-        workspace_id=request.workspace_id,
-        channel_id=request.channel_id,
-        user_id=request.user_id,
-        argument=request.argument,
-        now=utcnow(),
-    )
-    request.respond(
-        response_type="in_channel" if result.changed else "ephemeral",
-        text=unskip_note(result, user_id=request.user_id),
-    )
+        request.respond(
+            response_type="in_channel" if reply.in_channel else "ephemeral", text=reply.text
+        )
+
+    return run
 
 
 _SUBCOMMANDS: dict[Subcommand, Callable[[Request], None]] = {
@@ -233,6 +210,6 @@ _SUBCOMMANDS: dict[Subcommand, Callable[[Request], None]] = {
     Subcommand.NOW: _now,
     Subcommand.PHASE: _phase,
     Subcommand.QUESTION: _question,
-    Subcommand.SKIP: _skip,
-    Subcommand.UNSKIP: _unskip,
+    Subcommand.SKIP: _days_off(skip_reply),
+    Subcommand.UNSKIP: _days_off(unskip_reply),
 }
